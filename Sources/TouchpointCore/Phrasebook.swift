@@ -1,0 +1,126 @@
+/// The kiosk's own texts for customers (prompts, hints, re-prompts, thanks) in each supported language.
+public struct Phrasebook: Sendable {
+    /// The language code.
+    public let language: String
+
+    /// The languages the kiosk has texts for.
+    public static let languages = ["sv", "en"]
+
+    /// The phrasebook for `language` (English if the kiosk has no texts in it).
+    public init(_ language: String) {
+        self.language = Phrasebook.languages.contains(language) ? language : "en"
+    }
+
+    private var sv: Bool { language == "sv" }
+
+    /// The language's own name ("Svenska", "English").
+    public static func name(of language: String) -> String {
+        switch language {
+        case "sv": "Svenska"
+        case "en": "English"
+        default: language
+        }
+    }
+
+    /// Asks the customer to pick a language (shown in every offered language at once).
+    public static func chooseLanguage(_ languages: [String]) -> String {
+        let asks = languages.map { Phrasebook($0).sv ? "Välj språk" : "Choose language" }
+        return uniqued(asks).joined(separator: " / ")
+    }
+
+    /// "Question 2 of 5".
+    public func progress(_ index: Int, of total: Int) -> String {
+        sv ? "Fråga \(index) av \(total)" : "Question \(index) of \(total)"
+    }
+
+    /// How to answer a scale question.
+    public func scaleHint(_ range: ClosedRange<Int>, low: String, high: String) -> String {
+        sv ? "Svara med en siffra från \(range.lowerBound) (\(low)) till \(range.upperBound) (\(high))."
+           : "Answer with a number from \(range.lowerBound) (\(low)) to \(range.upperBound) (\(high))."
+    }
+
+    /// How to answer a choice question.
+    public var choiceHint: String { sv ? "Svara med numret på ditt val." : "Answer with the number of your choice." }
+
+    /// How to answer a yes/no question.
+    public var yesNoHint: String { sv ? "Svara j (ja) eller n (nej)." : "Answer y (yes) or n (no)." }
+
+    /// How to answer a comment question.
+    public var textHint: String { sv ? "Skriv din kommentar och tryck Enter." : "Type your comment and press Enter." }
+
+    /// How to go back and skip.
+    public func navigationHint(canGoBack: Bool, canSkip: Bool) -> String? {
+        var parts: [String] = []
+        if canGoBack { parts.append(sv ? "<  = föregående fråga" : "<  = previous question") }
+        if canSkip { parts.append(sv ? "Enter utan svar = hoppa över" : "Enter with no answer = skip") }
+        return parts.isEmpty ? nil : "(" + parts.joined(separator: " · ") + ")"
+    }
+
+    /// The answer that was given before, shown when the customer comes back to a question.
+    public func previousAnswer(_ text: String) -> String {
+        sv ? "Ditt tidigare svar: \(text)" : "Your earlier answer: \(text)"
+    }
+
+    /// "yes" / "no" in this language.
+    public func yesNo(_ value: Bool) -> String {
+        sv ? (value ? "ja" : "nej") : (value ? "yes" : "no")
+    }
+
+    /// The friendly re-prompt for an answer that could not be taken.
+    public func reprompt(_ reason: RepromptReason) -> String {
+        switch reason {
+        case .notANumber(let range):
+            return sv ? "Skriv en siffra från \(range.lowerBound) till \(range.upperBound), tack."
+                      : "Please type a number from \(range.lowerBound) to \(range.upperBound)."
+        case .outOfRange(let range):
+            return sv ? "Den siffran finns inte på skalan – välj en från \(range.lowerBound) till \(range.upperBound)."
+                      : "That number is not on the scale – pick one from \(range.lowerBound) to \(range.upperBound)."
+        case .unknownOption(let count):
+            return sv ? "Skriv numret på ett av alternativen (1–\(count)), tack."
+                      : "Please type the number of one of the options (1–\(count))."
+        case .notYesNo:
+            return sv ? "Svara j för ja eller n för nej, tack." : "Please answer y for yes or n for no."
+        case .required:
+            return sv ? "Den här frågan behöver ett svar." : "This question needs an answer."
+        case .tooLong(let limit):
+            return sv ? "Svaret är för långt – högst \(limit) tecken, tack."
+                      : "That answer is too long – at most \(limit) characters, please."
+        case .atFirstQuestion:
+            return sv ? "Det här är första frågan." : "This is the first question."
+        case .unknownLanguage:
+            return sv ? "Välj ett av språken med dess nummer." : "Pick one of the languages by its number."
+        }
+    }
+
+    /// The thank-you at the end.
+    public var thankYou: String { sv ? "Tack för dina svar!" : "Thank you for your answers!" }
+
+    /// Invitation on the unattended start screen.
+    public var pressEnterToStart: String { sv ? "Tryck Enter för att börja." : "Press Enter to start." }
+}
+
+/// Why an answer was not taken; the customer is asked again.
+public enum RepromptReason: Sendable, Hashable {
+    /// Not a number where one was expected.
+    case notANumber(ClosedRange<Int>)
+    /// A number off the scale.
+    case outOfRange(ClosedRange<Int>)
+    /// Not one of the options (there are `count`).
+    case unknownOption(count: Int)
+    /// Not yes or no.
+    case notYesNo
+    /// An empty answer to a question that may not be skipped.
+    case required
+    /// Longer than the kiosk allows.
+    case tooLong(limit: Int)
+    /// "Back" at the first question.
+    case atFirstQuestion
+    /// The language picked is not offered.
+    case unknownLanguage
+}
+
+/// Unique elements in first-seen order.
+private func uniqued(_ items: [String]) -> [String] {
+    var seen = Set<String>()
+    return items.filter { seen.insert($0).inserted }
+}

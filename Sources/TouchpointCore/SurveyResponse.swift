@@ -1,0 +1,283 @@
+import Foundation
+
+/// One answer in a response: the question, its type and the value given.
+public struct Answer: Sendable, Hashable, Codable {
+    /// The question's id.
+    public var question: String
+    /// The question's type.
+    public var type: QuestionType
+    /// The value given.
+    public var value: AnswerValue
+
+    /// Creates an answer.
+    public init(question: String, type: QuestionType, value: AnswerValue) {
+        self.question = question
+        self.type = type
+        self.value = value
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        question = try container.decode(String.self, forKey: .question)
+        type = try container.decode(QuestionType.self, forKey: .type)
+        // Option ids and comments are both JSON strings: the type tells them apart.
+        let raw = try container.decode(AnswerValue.self, forKey: .value)
+        if type == .choice, case .text(let id) = raw {
+            value = .option(id)
+        } else {
+            value = raw
+        }
+    }
+}
+
+/// Identifies the exact survey definition a response answers.
+public struct SurveyReference: Sendable, Hashable, Codable {
+    /// The survey id.
+    public var id: String
+    /// The survey version.
+    public var version: Int
+    /// `sha256:` + hex digest of the survey's canonical definition.
+    public var digest: String
+
+    /// Creates a reference.
+    public init(id: String, version: Int, digest: String) {
+        self.id = id
+        self.version = version
+        self.digest = digest
+    }
+}
+
+/// Whether a response holds every answer the customer was asked for.
+public enum ResponseStatus: String, Sendable, Hashable, Codable {
+    /// The customer reached the end.
+    case complete
+    /// Abandoned by the idle timeout and kept because the survey says `abandoned: partial`.
+    case partial
+}
+
+/// How the kiosk was run when the response was given.
+public enum KioskMode: String, Sendable, Hashable, Codable {
+    /// Staff started one session.
+    case attended
+    /// The kiosk restarts the survey after every response until staff leave with the PIN.
+    case unattended
+}
+
+/// Where a response was given: the kiosk's identity and setting.
+public struct ResponseOrigin: Sendable, Hashable, Codable {
+    /// The site (showroom, service centre) id.
+    public var site: String
+    /// The kiosk id.
+    public var kiosk: String
+    /// The touchpoint; the survey's unless the kiosk overrides it.
+    public var touchpoint: String?
+    /// The app version that recorded the response.
+    public var appVersion: String
+
+    /// Creates an origin.
+    public init(site: String, kiosk: String, touchpoint: String? = nil, appVersion: String) {
+        self.site = site
+        self.kiosk = kiosk
+        self.touchpoint = touchpoint
+        self.appVersion = appVersion
+    }
+}
+
+/// A finished session before it is stored: everything but the response id and sequence number.
+public struct ResponseDraft: Sendable, Hashable {
+    /// The survey answered.
+    public var survey: SurveyReference
+    /// The site.
+    public var site: String
+    /// The kiosk.
+    public var kiosk: String
+    /// The touchpoint.
+    public var touchpoint: String
+    /// The journey stage.
+    public var stage: JourneyStage
+    /// The language the customer answered in.
+    public var language: String
+    /// When the first question was shown.
+    public var startedAt: Date
+    /// When the last answer was given (or the session was abandoned).
+    public var completedAt: Date
+    /// The answers, in question order; skipped and hidden questions are absent.
+    public var answers: [Answer]
+    /// Complete or partial.
+    public var status: ResponseStatus
+    /// Answered faster than the minimum time in unattended mode.
+    public var suspect: Bool
+    /// Attended or unattended.
+    public var mode: KioskMode
+    /// An account reference (company or customer id), if staff entered one.
+    public var account: String?
+    /// The recording app's version.
+    public var appVersion: String
+
+    /// Creates a draft.
+    public init(
+        survey: SurveyReference, site: String, kiosk: String, touchpoint: String, stage: JourneyStage,
+        language: String, startedAt: Date, completedAt: Date, answers: [Answer], status: ResponseStatus,
+        suspect: Bool, mode: KioskMode, account: String? = nil, appVersion: String
+    ) {
+        self.survey = survey
+        self.site = site
+        self.kiosk = kiosk
+        self.touchpoint = touchpoint
+        self.stage = stage
+        self.language = language
+        self.startedAt = startedAt
+        self.completedAt = completedAt
+        self.answers = answers
+        self.status = status
+        self.suspect = suspect
+        self.mode = mode
+        self.account = account
+        self.appVersion = appVersion
+    }
+}
+
+/// A stored response: the signed payload of a response file.
+///
+/// The JSON form is the contract between kiosk and collector; see the README's "Response files".
+public struct SurveyResponse: Sendable, Hashable, Codable {
+    /// Time-ordered unique id (UUIDv7, lowercase).
+    public var id: String
+    /// The kiosk's sequence number: rises by one with every stored response, never reused.
+    public var sequence: UInt64
+    /// The survey answered.
+    public var survey: SurveyReference
+    /// The site.
+    public var site: String
+    /// The kiosk.
+    public var kiosk: String
+    /// The touchpoint.
+    public var touchpoint: String
+    /// The journey stage.
+    public var stage: JourneyStage
+    /// The language answered in.
+    public var language: String
+    /// When the first question was shown (UTC).
+    public var startedAt: Date
+    /// When the response was finished (UTC).
+    public var completedAt: Date
+    /// The answers in question order.
+    public var answers: [Answer]
+    /// Complete or partial.
+    public var status: ResponseStatus
+    /// Answered faster than the minimum time in unattended mode.
+    public var suspect: Bool
+    /// Attended or unattended.
+    public var mode: KioskMode
+    /// An account reference, if any.
+    public var account: String?
+    /// The app version that recorded it.
+    public var appVersion: String
+
+    /// Creates a response from a draft, its id and its sequence number.
+    public init(draft: ResponseDraft, id: String, sequence: UInt64) {
+        self.id = id
+        self.sequence = sequence
+        survey = draft.survey
+        site = draft.site
+        kiosk = draft.kiosk
+        touchpoint = draft.touchpoint
+        stage = draft.stage
+        language = draft.language
+        startedAt = draft.startedAt
+        completedAt = draft.completedAt
+        answers = draft.answers
+        status = draft.status
+        suspect = draft.suspect
+        mode = draft.mode
+        account = draft.account
+        appVersion = draft.appVersion
+    }
+
+    /// The answer to `question`, if one was given.
+    public func answer(_ question: String) -> AnswerValue? {
+        answers.first { $0.question == question }?.value
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, sequence, survey, site, kiosk, touchpoint, stage, language, startedAt, completedAt
+        case answers, status, suspect, mode, account, appVersion
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        sequence = try c.decode(UInt64.self, forKey: .sequence)
+        survey = try c.decode(SurveyReference.self, forKey: .survey)
+        site = try c.decode(String.self, forKey: .site)
+        kiosk = try c.decode(String.self, forKey: .kiosk)
+        touchpoint = try c.decode(String.self, forKey: .touchpoint)
+        stage = try c.decode(JourneyStage.self, forKey: .stage)
+        language = try c.decode(String.self, forKey: .language)
+        startedAt = try Timestamp.decode(c, .startedAt)
+        completedAt = try Timestamp.decode(c, .completedAt)
+        answers = try c.decode([Answer].self, forKey: .answers)
+        status = try c.decode(ResponseStatus.self, forKey: .status)
+        suspect = try c.decode(Bool.self, forKey: .suspect)
+        mode = try c.decode(KioskMode.self, forKey: .mode)
+        account = try c.decodeIfPresent(String.self, forKey: .account)
+        appVersion = try c.decode(String.self, forKey: .appVersion)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(sequence, forKey: .sequence)
+        try c.encode(survey, forKey: .survey)
+        try c.encode(site, forKey: .site)
+        try c.encode(kiosk, forKey: .kiosk)
+        try c.encode(touchpoint, forKey: .touchpoint)
+        try c.encode(stage, forKey: .stage)
+        try c.encode(language, forKey: .language)
+        try c.encode(Timestamp.string(startedAt), forKey: .startedAt)
+        try c.encode(Timestamp.string(completedAt), forKey: .completedAt)
+        try c.encode(answers, forKey: .answers)
+        try c.encode(status, forKey: .status)
+        try c.encode(suspect, forKey: .suspect)
+        try c.encode(mode, forKey: .mode)
+        try c.encodeIfPresent(account, forKey: .account)
+        try c.encode(appVersion, forKey: .appVersion)
+    }
+
+    /// The canonical JSON bytes of the payload (sorted keys, unescaped slashes).
+    public func canonicalJSON() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(self)
+    }
+
+    /// Decodes a payload.
+    public static func decode(_ data: Data) throws -> SurveyResponse {
+        try JSONDecoder().decode(SurveyResponse.self, from: data)
+    }
+}
+
+/// ISO 8601 UTC timestamps with milliseconds, as used in response payloads.
+public enum Timestamp {
+    private static let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)
+
+    /// Formats `date` as e.g. `2026-11-23T18:30:00.123Z`.
+    public static func string(_ date: Date) -> String {
+        date.formatted(style)
+    }
+
+    /// Parses a timestamp written by ``string(_:)`` (fractional seconds optional).
+    public static func date(_ string: String) -> Date? {
+        if let date = try? style.parse(string) { return date }
+        return try? Date.ISO8601FormatStyle(timeZone: .gmt).parse(string)
+    }
+
+    static func decode<K: CodingKey>(_ container: KeyedDecodingContainer<K>, _ key: K) throws -> Date {
+        let raw = try container.decode(String.self, forKey: key)
+        guard let date = date(raw) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: key, in: container, debugDescription: "not an ISO 8601 timestamp: \(raw)")
+        }
+        return date
+    }
+}

@@ -1,0 +1,272 @@
+import Foundation
+
+/// What the kiosk knows about where and how a session runs.
+public struct SessionSettings: Sendable, Hashable {
+    /// The site id.
+    public var site: String
+    /// The kiosk id.
+    public var kiosk: String
+    /// Overrides the survey's touchpoint when set.
+    public var touchpoint: String?
+    /// Attended (one session) or unattended (restarts after each response).
+    public var mode: KioskMode
+    /// In unattended mode, responses faster than this are marked suspect (a survey's own value wins).
+    public var minimumSeconds: Double?
+    /// The longest answer accepted, in characters.
+    public var maxAnswerLength: Int
+    /// An account reference entered by staff.
+    public var account: String?
+    /// The app version recorded in responses.
+    public var appVersion: String
+
+    /// Creates settings.
+    public init(site: String, kiosk: String, touchpoint: String? = nil, mode: KioskMode = .attended,
+                minimumSeconds: Double? = nil, maxAnswerLength: Int = 500, account: String? = nil,
+                appVersion: String) {
+        self.site = site
+        self.kiosk = kiosk
+        self.touchpoint = touchpoint
+        self.mode = mode
+        self.minimumSeconds = minimumSeconds
+        self.maxAnswerLength = maxAnswerLength
+        self.account = account
+        self.appVersion = appVersion
+    }
+}
+
+/// A question as it is to be shown now.
+public struct QuestionPrompt: Sendable, Hashable {
+    /// The question.
+    public var question: Question
+    /// The language to show it in.
+    public var language: String
+    /// 1-based position among the questions asked so far.
+    public var number: Int
+    /// The number of questions the customer will see, as far as known from the answers so far.
+    public var total: Int
+    /// Whether `<` goes back.
+    public var canGoBack: Bool
+    /// Whether an empty answer skips it.
+    public var canSkip: Bool
+    /// The answer given before, when the customer came back to this question.
+    public var previous: AnswerValue?
+}
+
+/// What the session asks for next.
+public enum SessionPrompt: Sendable, Hashable {
+    /// Pick one of the languages.
+    case language([String])
+    /// Answer a question.
+    case question(QuestionPrompt)
+}
+
+/// What the caller should do after the session received something.
+public enum SessionAction: Sendable, Hashable {
+    /// Show this prompt.
+    case ask(SessionPrompt)
+    /// Say why the input was not taken and show the prompt again.
+    case reprompt(SessionPrompt, RepromptReason)
+    /// Store this response, then thank the customer.
+    case completed(ResponseDraft)
+    /// The session timed out; store the partial response if there is one.
+    case abandoned(ResponseDraft?)
+}
+
+/// One customer's way through a survey: a value that takes input and returns what to do next.
+///
+/// Pure: no terminal, no clock (times are passed in). `<` goes back, an empty answer skips an optional
+/// question, `when:` conditions hide questions, and the idle timeout abandons.
+public struct SurveySession: Sendable {
+    /// The survey being answered.
+    public let survey: Survey
+    /// The survey's identity and digest, recorded in the response.
+    public let reference: SurveyReference
+    /// Where and how the session runs.
+    public let settings: SessionSettings
+    /// The language chosen, once chosen.
+    public private(set) var language: String?
+    /// When the session started.
+    public let startedAt: Date
+    /// The final action, once the session is over.
+    public private(set) var outcome: SessionAction?
+
+    private let languageChosenHere: Bool
+    private var current: Int?
+    private var path: [Int] = []
+    private var answers: [String: AnswerValue] = [:]
+
+    /// Starts a session. `language` is used if the survey offers it; otherwise a survey with one language
+    /// uses that one and a survey with several asks first.
+    public init(survey: Survey, reference: SurveyReference, settings: SessionSettings, language: String?, at now: Date) {
+        self.survey = survey
+        self.reference = reference
+        self.settings = settings
+        self.startedAt = now
+        if let language, survey.languages.contains(language) {
+            self.language = language
+        } else if survey.languages.count == 1 {
+            self.language = survey.languages[0]
+        }
+        languageChosenHere = self.language == nil
+        if self.language != nil {
+            current = nextVisible(after: nil)
+        }
+    }
+
+    /// The first prompt.
+    public func start() -> SessionAction {
+        if let outcome { return outcome }
+        return .ask(prompt)
+    }
+
+    /// The prompt currently shown.
+    public var prompt: SessionPrompt {
+        guard let language, let index = current else { return .language(survey.languages) }
+        let remaining = countVisible(after: index)
+        return .question(QuestionPrompt(
+            question: survey.questions[index], language: language, number: path.count + 1,
+            total: path.count + 1 + remaining, canGoBack: !path.isEmpty || languageChosenHere,
+            canSkip: survey.questions[index].optional, previous: answers[survey.questions[index].id]))
+    }
+
+    /// Takes one line the customer typed.
+    public mutating func receive(_ input: String, at now: Date) -> SessionAction {
+        if let outcome { return outcome }
+        guard input.count <= settings.maxAnswerLength else {
+            return .reprompt(prompt, .tooLong(limit: settings.maxAnswerLength))
+        }
+        let cleaned = TextSanitizer.clean(input)
+        guard let language, let index = current else { return chooseLanguage(cleaned, at: now) }
+        let question = survey.questions[index]
+        if cleaned == "<" {
+            if let previous = path.popLast() {
+                current = previous
+                return .ask(prompt)
+            }
+            if languageChosenHere {
+                self.language = nil
+                current = nil
+                return .ask(prompt)
+            }
+            return .reprompt(prompt, .atFirstQuestion)
+        }
+        if cleaned.isEmpty {
+            guard question.optional else { return .reprompt(prompt, .required) }
+            answers[question.id] = nil
+        } else {
+            switch AnswerReader.read(cleaned, for: question, language: language) {
+            case .value(let value): answers[question.id] = value
+            case .invalid(let reason): return .reprompt(prompt, reason)
+            }
+        }
+        path.append(index)
+        guard let next = nextVisible(after: index) else {
+            let action = SessionAction.completed(draft(status: .complete, at: now))
+            outcome = action
+            current = nil
+            return action
+        }
+        current = next
+        return .ask(prompt)
+    }
+
+    /// The idle timeout fired: abandons the session, keeping a partial response if the survey asks for it.
+    public mutating func timeout(at now: Date) -> SessionAction {
+        if let outcome { return outcome }
+        let kept = survey.abandoned == .partial && language != nil && !path.isEmpty
+        let action = SessionAction.abandoned(kept ? draft(status: .partial, at: now) : nil)
+        outcome = action
+        return action
+    }
+
+    // MARK: Private
+
+    private mutating func chooseLanguage(_ input: String, at now: Date) -> SessionAction {
+        let choice = input.lowercased()
+        let languages = survey.languages
+        var picked: String?
+        if let number = Int(choice), (1...languages.count).contains(number) {
+            picked = languages[number - 1]
+        } else {
+            picked = languages.first { $0 == choice || Phrasebook.name(of: $0).lowercased() == choice }
+        }
+        guard let picked else { return .reprompt(prompt, .unknownLanguage) }
+        language = picked
+        current = nextVisible(after: nil)
+        return .ask(prompt)
+    }
+
+    /// The answers that count: those on the path actually taken.
+    private func effectiveAnswer(_ id: String) -> AnswerValue? {
+        guard path.contains(where: { survey.questions[$0].id == id }) else { return nil }
+        return answers[id]
+    }
+
+    private func isVisible(_ index: Int) -> Bool {
+        guard let condition = survey.questions[index].condition else { return true }
+        return condition.matches(effectiveAnswer(condition.question))
+    }
+
+    private func nextVisible(after index: Int?) -> Int? {
+        let start = index.map { $0 + 1 } ?? 0
+        return (start..<survey.questions.count).first(where: isVisible)
+    }
+
+    private func countVisible(after index: Int) -> Int {
+        ((index + 1)..<survey.questions.count).filter(isVisible).count
+    }
+
+    private func draft(status: ResponseStatus, at now: Date) -> ResponseDraft {
+        let given = path.compactMap { index -> Answer? in
+            let question = survey.questions[index]
+            return answers[question.id].map { Answer(question: question.id, type: question.type, value: $0) }
+        }
+        let minimum = survey.minimumSeconds ?? settings.minimumSeconds
+        let tooFast = settings.mode == .unattended && minimum.map { now.timeIntervalSince(startedAt) < $0 } == true
+        return ResponseDraft(
+            survey: reference, site: settings.site, kiosk: settings.kiosk,
+            touchpoint: settings.touchpoint ?? survey.touchpoint, stage: survey.stage,
+            language: language ?? survey.languages[0], startedAt: startedAt, completedAt: now, answers: given,
+            status: status, suspect: tooFast, mode: settings.mode, account: settings.account,
+            appVersion: settings.appVersion)
+    }
+}
+
+/// Turns a line of customer input into an answer value for a question, or a reason to ask again.
+public enum AnswerReader {
+    /// Reads `input` (already cleaned, non-empty) as an answer to `question`.
+    public static func read(_ input: String, for question: Question, language: String) -> AnswerReading {
+        switch question.kind {
+        case .nps, .ces, .csat:
+            guard let range = question.kind.scale else { return .invalid(.required) }
+            guard let number = Int(input) else { return .invalid(.notANumber(range)) }
+            guard range.contains(number) else { return .invalid(.outOfRange(range)) }
+            return .value(.number(number))
+        case .text:
+            return .value(.text(input))
+        case .yesno:
+            switch input.lowercased() {
+            case "y", "yes", "j", "ja": return .value(.bool(true))
+            case "n", "no", "nej": return .value(.bool(false))
+            default: return .invalid(.notYesNo)
+            }
+        case .choice(let options):
+            if let number = Int(input), (1...options.count).contains(number) {
+                return .value(.option(options[number - 1].id))
+            }
+            let lowered = input.lowercased()
+            if let option = options.first(where: { $0.id == lowered || $0.label.text(in: language).lowercased() == lowered }) {
+                return .value(.option(option.id))
+            }
+            return .invalid(.unknownOption(count: options.count))
+        }
+    }
+}
+
+/// The outcome of reading one answer: a value, or the reason to ask again.
+public enum AnswerReading: Sendable, Hashable {
+    /// The answer was understood.
+    case value(AnswerValue)
+    /// The answer was not understood; ask again, saying why.
+    case invalid(RepromptReason)
+}

@@ -1,0 +1,108 @@
+import Foundation
+import TouchpointCore
+import Yams
+
+/// Everything the kiosk needs to know about its site and setup; every field has a default, so the
+/// kiosk runs with no configuration at all.
+public struct KioskConfiguration: Sendable, Hashable {
+    /// The site id (showroom, service centre).
+    public var site = "demo-site"
+    /// This kiosk's id.
+    public var kiosk = "kiosk-1"
+    /// Overrides each survey's touchpoint when set.
+    public var touchpoint: String?
+    /// Language customers get without choosing; nil lets them choose when a survey has several.
+    public var language: String?
+    /// Seconds without input before a half-answered session is abandoned.
+    public var idleTimeout: Double = 120
+    /// The staff PIN, hashed (`touchpoint pin hash` prints one); nil asks staff for a PIN when unattended mode starts.
+    public var staffPINHash: String?
+    /// Unattended responses faster than this many seconds are marked suspect (a survey may override).
+    public var minimumSeconds: Double? = 5
+    /// The longest answer accepted, in characters.
+    public var maxAnswerLength = 500
+    /// Seconds the thank-you stays on screen before the screen is cleared.
+    public var thankYouSeconds: Double = 4
+    /// Where survey definitions are.
+    public var surveysDirectory = "surveys"
+    /// Where responses are buffered (`pending/`, `sent/`, `rejected/`).
+    public var responsesDirectory = "responses"
+    /// The kiosk's private key (created on first start, mode 0600).
+    public var keyFile = "keys/kiosk.key.jwk"
+    /// Staff command history.
+    public var historyFile = ".touchpoint_history"
+
+    /// The defaults.
+    public init() {}
+
+    /// The keys a configuration file may hold, as written in the file.
+    public static let fileKeys = [
+        "site", "kiosk", "touchpoint", "language", "idleTimeout", "staffPinHash", "minimumSeconds",
+        "maxAnswerLength", "thankYouSeconds", "surveys", "responses", "keyFile", "historyFile",
+    ]
+
+    /// Reads a YAML configuration file's text over these values; unknown keys and bad values are errors
+    /// naming the file, line and key.
+    public mutating func apply(yaml: String, file: String) throws {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch {
+            throw ConfigurationError("\(file): not valid YAML: \(error)")
+        }
+        guard let root else { return }
+        guard let map = root.mapping else { throw ConfigurationError("\(file):1:1: expected keys such as 'site: …'") }
+        for (keyNode, value) in map {
+            let key = keyNode.string ?? ""
+            let at = "\(file):\(keyNode.mark?.line ?? 1):\(keyNode.mark?.column ?? 1)"
+            func string() throws -> String {
+                guard let text = value.string, !text.isEmpty else { throw ConfigurationError("\(at): \(key) must be a non-empty text") }
+                return text
+            }
+            func number() throws -> Double {
+                guard let number = value.float, number >= 0 else { throw ConfigurationError("\(at): \(key) must be a number, 0 or more") }
+                return number
+            }
+            switch key {
+            case "site": site = try string()
+            case "kiosk": kiosk = try string()
+            case "touchpoint": touchpoint = try string()
+            case "language":
+                let code = try string()
+                guard Phrasebook.languages.contains(code) else {
+                    throw ConfigurationError("\(at): language '\(code)' is not supported (\(Phrasebook.languages.joined(separator: ", ")))")
+                }
+                language = code
+            case "idleTimeout":
+                idleTimeout = try number()
+                guard idleTimeout > 0 else { throw ConfigurationError("\(at): idleTimeout must be above 0 seconds") }
+            case "staffPinHash": staffPINHash = try string()
+            case "minimumSeconds": minimumSeconds = try number()
+            case "maxAnswerLength":
+                guard let value = value.int, value > 0 else { throw ConfigurationError("\(at): maxAnswerLength must be a whole number above 0") }
+                maxAnswerLength = value
+            case "thankYouSeconds": thankYouSeconds = try number()
+            case "surveys": surveysDirectory = try string()
+            case "responses": responsesDirectory = try string()
+            case "keyFile": keyFile = try string()
+            case "historyFile": historyFile = try string()
+            default:
+                throw ConfigurationError("\(at): unknown key '\(key)' (known: \(Self.fileKeys.joined(separator: ", ")))")
+            }
+        }
+    }
+}
+
+/// A configuration file or flag that cannot be used.
+public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
+    /// What is wrong and where.
+    public var message: String
+
+    /// Creates the error.
+    public init(_ message: String) {
+        self.message = message
+    }
+
+    public var description: String { message }
+}
+

@@ -1,0 +1,125 @@
+import Crypto
+import Foundation
+
+/// A JWS in flattened JSON serialization (RFC 7515 §7.2.2) signed with Ed25519 (RFC 8037 `EdDSA`).
+///
+/// The three members hold base64url text exactly as stored; the signature covers
+/// `ASCII(protected || "." || payload)`.
+public struct FlattenedJWS: Sendable, Hashable, Codable {
+    /// The `alg` value Touchpoint signs with and accepts.
+    public static let algorithm = "EdDSA"
+    /// The `typ` of a response envelope.
+    public static let responseType = "touchpoint-response+jws"
+
+    /// The payload, base64url.
+    public var payload: String
+    /// The protected header JSON, base64url.
+    public var protected: String
+    /// The signature, base64url.
+    public var signature: String
+
+    /// Creates a JWS from its three base64url members (no checking: see ``verify(with:)``).
+    public init(payload: String, protected: String, signature: String) {
+        self.payload = payload
+        self.protected = `protected`
+        self.signature = signature
+    }
+
+    /// Signs `payload` as a response envelope: header `{"alg":"EdDSA","kid":<thumbprint>,"typ":…}`.
+    public static func sign(payload: Data, key: KioskKey) throws -> FlattenedJWS {
+        let header = JWSHeader(alg: algorithm, kid: key.keyID, typ: responseType)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let headerJSON: Data
+        do {
+            headerJSON = try encoder.encode(header)
+        } catch {
+            throw StoreError.wrapping(.malformed, "cannot encode the JWS header", error)
+        }
+        return try sign(payload: payload, protectedHeader: headerJSON, key: key)
+    }
+
+    /// Signs `payload` under the exact protected header bytes given (e.g. RFC 8037 A.4's `{"alg":"EdDSA"}`).
+    public static func sign(payload: Data, protectedHeader: Data, key: KioskKey) throws -> FlattenedJWS {
+        let encodedHeader = Base64URL.encode(protectedHeader)
+        let encodedPayload = Base64URL.encode(payload)
+        let signature = try key.sign(signingInput(protected: encodedHeader, payload: encodedPayload))
+        return FlattenedJWS(payload: encodedPayload, protected: encodedHeader, signature: Base64URL.encode(signature))
+    }
+
+    /// The decoded protected header; throws `.malformed` if it is not base64url JSON with `alg`.
+    public func header() throws -> JWSHeader {
+        guard let json = Base64URL.decode(`protected`) else {
+            throw StoreError(.malformed, "JWS protected header is not base64url")
+        }
+        do {
+            return try JSONDecoder().decode(JWSHeader.self, from: json)
+        } catch {
+            throw StoreError.wrapping(.malformed, "JWS protected header is not JSON with an alg member", error)
+        }
+    }
+
+    /// The payload bytes without checking the signature (for showing a file that fails to verify).
+    public func unverifiedPayload() throws -> Data {
+        guard let data = Base64URL.decode(payload) else {
+            throw StoreError(.malformed, "JWS payload is not base64url")
+        }
+        return data
+    }
+
+    /// Verifies the signature with `jwk` and returns the payload bytes.
+    ///
+    /// Throws `.malformed` (bad base64url or header), `.unsupportedAlgorithm` (`alg` not `EdDSA`, or `crit`),
+    /// `.unknownKey` (header `kid` differs from the JWK's, when both are present), `.unsupportedKey`
+    /// (the JWK is not Ed25519) or `.signature` (the signature does not verify).
+    public func verify(with jwk: PublicJWK) throws -> Data {
+        let header = try header()
+        guard header.alg == Self.algorithm else {
+            throw StoreError(.unsupportedAlgorithm, "JWS alg is \(header.alg); only \(Self.algorithm) is accepted")
+        }
+        if let crit = header.crit {
+            throw StoreError(.unsupportedAlgorithm, "JWS lists critical extensions \(crit), none are supported")
+        }
+        if let signedKid = header.kid, let expectedKid = jwk.kid, signedKid != expectedKid {
+            throw StoreError(.unknownKey, "JWS was signed by key \(signedKid), not by \(expectedKid)")
+        }
+        let body = try unverifiedPayload()
+        guard let signatureBytes = Base64URL.decode(signature) else {
+            throw StoreError(.malformed, "JWS signature is not base64url")
+        }
+        let publicKey = try jwk.verifyingKey()
+        let input = Self.signingInput(protected: `protected`, payload: payload)
+        guard publicKey.isValidSignature(signatureBytes, for: input) else {
+            throw StoreError(.signature, "JWS signature does not verify with key \(jwk.kid ?? jwk.thumbprint())")
+        }
+        return body
+    }
+
+    /// Compact JSON (sorted members, unescaped slashes) followed by a newline: the bytes of a response file.
+    public func serialized() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        do {
+            var data = try encoder.encode(self)
+            data.append(UInt8(ascii: "\n"))
+            return data
+        } catch {
+            throw StoreError.wrapping(.malformed, "cannot encode the JWS", error)
+        }
+    }
+
+    /// Parses a flattened JWS from JSON; throws `.malformed` if a member is missing or not a string.
+    public static func parse(_ data: Data) throws -> FlattenedJWS {
+        do {
+            return try JSONDecoder().decode(FlattenedJWS.self, from: data)
+        } catch {
+            throw StoreError.wrapping(
+                .malformed, "not a flattened JWS (JSON with payload, protected and signature)", error)
+        }
+    }
+
+    /// The JWS signing input: ASCII(BASE64URL(header) || "." || BASE64URL(payload)).
+    static func signingInput(protected: String, payload: String) -> Data {
+        Data((`protected` + "." + payload).utf8)
+    }
+}

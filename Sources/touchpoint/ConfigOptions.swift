@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import Logging
+import TouchpointKiosk
+
+/// Flags shared by the commands that use the kiosk configuration; flags win over the config file.
+struct ConfigOptions: ParsableArguments {
+    @Option(name: .long, help: "Configuration file (YAML). Default: ./touchpoint.yaml if it exists.")
+    var config: String?
+
+    @Option(name: .long, help: "Site id.") var site: String?
+    @Option(name: .customLong("kiosk-id"), help: "Kiosk id.") var kioskID: String?
+    @Option(name: .long, help: "Touchpoint recorded with responses (overrides each survey's).") var touchpoint: String?
+    @Option(name: .long, help: "Language customers get without choosing (sv, en).") var language: String?
+    @Option(name: .long, help: "Seconds of inactivity before a session is abandoned (default 120).") var idleTimeout: Double?
+    @Option(name: .long, help: "Unattended responses faster than this are marked suspect (default 5).") var minSeconds: Double?
+    @Option(name: .long, help: "Seconds the thank-you stays on screen (default 4).") var thankYouSeconds: Double?
+    @Option(name: .long, help: "Surveys directory (default surveys).") var surveys: String?
+    @Option(name: .long, help: "Responses directory (default responses).") var responses: String?
+    @Option(name: .long, help: "Kiosk private key file (default keys/kiosk.key.jwk).") var key: String?
+    @Option(name: .long, help: "Staff command history file (default .touchpoint_history).") var history: String?
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String = "warning"
+
+    /// The configuration: defaults, then the config file, then flags.
+    func load() throws -> KioskConfiguration {
+        var configuration = KioskConfiguration()
+        let path = config ?? (FileManager.default.fileExists(atPath: "touchpoint.yaml") ? "touchpoint.yaml" : nil)
+        if let path {
+            let text: String
+            do {
+                text = try String(contentsOfFile: path, encoding: .utf8)
+            } catch {
+                throw ValidationError("cannot read configuration file \(path): \(error.localizedDescription)")
+            }
+            do {
+                try configuration.apply(yaml: text, file: path)
+            } catch let error as ConfigurationError {
+                throw ValidationError(error.message)
+            }
+        }
+        if let site { configuration.site = site }
+        if let kioskID { configuration.kiosk = kioskID }
+        if let touchpoint { configuration.touchpoint = touchpoint }
+        if let language {
+            guard ["sv", "en"].contains(language) else { throw ValidationError("--language must be sv or en") }
+            configuration.language = language
+        }
+        if let idleTimeout {
+            guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be above 0 seconds") }
+            configuration.idleTimeout = idleTimeout
+        }
+        if let minSeconds { configuration.minimumSeconds = minSeconds }
+        if let thankYouSeconds { configuration.thankYouSeconds = thankYouSeconds }
+        if let surveys { configuration.surveysDirectory = surveys }
+        if let responses { configuration.responsesDirectory = responses }
+        if let key { configuration.keyFile = key }
+        if let history { configuration.historyFile = history }
+        return configuration
+    }
+
+    /// Sends logs to standard error at the chosen level.
+    func bootstrapLogging() throws {
+        guard let level = Logger.Level(rawValue: logLevel) else {
+            throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }
+}
