@@ -186,7 +186,7 @@ private final class Reader {
         var translations: [String: String] = [:]
         for (key, value) in map {
             guard let language = key.string else { continue }
-            guard languages.contains(language) else {
+            guard languages.contains(language) || languages.isEmpty else {
                 problem(key, "\(context) has a translation '\(language)', which is not one of the survey's languages (\(languages.joined(separator: ", ")))")
                 continue
             }

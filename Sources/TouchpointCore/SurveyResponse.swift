@@ -261,15 +261,20 @@ public struct SurveyResponse: Sendable, Hashable, Codable {
 public enum Timestamp {
     private static let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)
 
-    /// Formats `date` as e.g. `2026-11-23T18:30:00.123Z`.
+    /// Formats `date` as e.g. `2026-11-23T18:30:00.123Z`, rounded to the nearest millisecond.
     public static func string(_ date: Date) -> String {
-        date.formatted(style)
+        let millis = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        let seconds = millis >= 0 ? millis / 1000 : (millis - 999) / 1000
+        let whole = Date(timeIntervalSince1970: Double(seconds)).formatted(Date.ISO8601FormatStyle(timeZone: .gmt))
+        return whole.dropLast() + String(format: ".%03dZ", Int(millis - seconds * 1000))
     }
 
-    /// Parses a timestamp written by ``string(_:)`` (fractional seconds optional).
+    /// Parses a timestamp written by ``string(_:)`` (fractional seconds optional), to the millisecond.
     public static func date(_ string: String) -> Date? {
-        if let date = try? style.parse(string) { return date }
-        return try? Date.ISO8601FormatStyle(timeZone: .gmt).parse(string)
+        guard let parsed = (try? style.parse(string)) ?? (try? Date.ISO8601FormatStyle(timeZone: .gmt).parse(string)) else {
+            return nil
+        }
+        return Date(timeIntervalSince1970: (parsed.timeIntervalSince1970 * 1000).rounded() / 1000)
     }
 
     static func decode<K: CodingKey>(_ container: KeyedDecodingContainer<K>, _ key: K) throws -> Date {

@@ -17,6 +17,8 @@ public enum TextSanitizer {
                         if s.value == 0x07 || (previous?.value == 0x1B && s == "\\") { break }
                         previous = s
                     }
+                } else if (0x20...0x2F).contains(next.value) {  // nF escape: intermediates, then a final byte
+                    while let s = scalars.next(), (0x20...0x2F).contains(s.value) {}
                 }  // other: two-character escape, both dropped
             case 0x09:
                 output.append(" ")

@@ -94,7 +94,7 @@ public struct KioskConfiguration: Sendable, Hashable {
 }
 
 /// A configuration file or flag that cannot be used.
-public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
+public struct ConfigurationError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What is wrong and where.
     public var message: String
 

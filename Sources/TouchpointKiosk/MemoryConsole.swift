@@ -21,6 +21,8 @@ public final class MemoryConsole: Console {
     public var completer: (@Sendable ([String]) -> [String])?
     /// Whether to behave as a terminal.
     public var isInteractive: Bool
+    /// Called with the read's index before each read (tests move a clock here).
+    public var beforeRead: ((Int) -> Void)?
 
     /// A console that answers reads with `script`, then with end of input.
     public init(script: [ConsoleInput], interactive: Bool = true) {
@@ -29,6 +31,7 @@ public final class MemoryConsole: Console {
     }
 
     public func read(prompt: String, kind: InputKind, timeout: Double?) -> ConsoleInput {
+        beforeRead?(reads.count)
         reads.append(Read(prompt: prompt, kind: kind, timeout: timeout))
         output += prompt
         guard !script.isEmpty else { return .endOfInput }

@@ -71,25 +71,28 @@ public struct PINHash: Sendable, Hashable, CustomStringConvertible {
 
     /// PBKDF2 (RFC 8018 §5.2) with HMAC-SHA256.
     public static func pbkdf2SHA256(password: Data, salt: Data, iterations: Int, length: Int) -> Data {
-        let key = SymmetricKey(data: password)
-        var derived = Data()
+        // The keyed HMAC state is computed once and copied for every iteration.
+        let keyed = HMAC<SHA256>(key: SymmetricKey(data: password))
+        var derived = [UInt8]()
+        derived.reserveCapacity(length + SHA256.byteCount)
         var block: UInt32 = 1
         while derived.count < length {
-            var blockIndex = Data(count: 4)
-            blockIndex[0] = UInt8(truncatingIfNeeded: block >> 24)
-            blockIndex[1] = UInt8(truncatingIfNeeded: block >> 16)
-            blockIndex[2] = UInt8(truncatingIfNeeded: block >> 8)
-            blockIndex[3] = UInt8(truncatingIfNeeded: block)
-            var u = Data(HMAC<SHA256>.authenticationCode(for: salt + blockIndex, using: key))
-            var t = [UInt8](u)
+            var mac = keyed
+            mac.update(data: salt)
+            mac.update(data: [UInt8(truncatingIfNeeded: block >> 24), UInt8(truncatingIfNeeded: block >> 16),
+                              UInt8(truncatingIfNeeded: block >> 8), UInt8(truncatingIfNeeded: block)])
+            var u = Array(mac.finalize())
+            var t = u
             for _ in 1..<max(1, iterations) {
-                u = Data(HMAC<SHA256>.authenticationCode(for: u, using: key))
-                for (index, byte) in u.enumerated() { t[index] ^= byte }
+                var next = keyed
+                next.update(data: u)
+                u = Array(next.finalize())
+                for index in t.indices { t[index] ^= u[index] }
             }
-            derived.append(contentsOf: t)
+            derived += t
             block += 1
         }
-        return derived.prefix(length)
+        return Data(derived.prefix(length))
     }
 
     /// Compares two byte strings in time that depends only on their lengths.

@@ -375,7 +375,7 @@ struct SurveyParserTests {
 
     // MARK: The bundled examples
 
-    static let surveysDirectory = URL(fileURLWithPath: #filePath)
+    static let surveysDirectory = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("surveys")
 

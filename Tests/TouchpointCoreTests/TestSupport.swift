@@ -88,6 +88,12 @@ extension SurveySession {
         }
         return last
     }
+
+    /// Feeds `lines` like ``receive(_:startingAt:)`` and returns the completed draft, failing the test otherwise.
+    mutating func complete(_ lines: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> ResponseDraft {
+        let last = receive(lines)
+        return try #require(last.flatMap(completedDraft), sourceLocation: sourceLocation)
+    }
 }
 
 /// A session over `survey` with test settings.

@@ -25,6 +25,12 @@ struct TextSanitizerTests {
         #expect(TextSanitizer.clean(input) == expected)
     }
 
+    @Test("An escape with intermediate bytes (ESC ( B, as tput sgr0 emits) is removed whole")
+    func intermediateBytes() {
+        #expect(TextSanitizer.clean("\u{1B}(Bhi") == "hi")
+        #expect(TextSanitizer.clean("ok\u{1B}(B\u{1B}[m") == "ok")
+    }
+
     @Test("Swedish letters and punctuation stay", arguments: [
         "Åsa är glad – öl",
         "ÅÄÖ åäö é ü ß €",

@@ -1,0 +1,55 @@
+import Testing
+@testable import TouchpointCore
+
+@Suite("Phrasebook")
+struct PhrasebookTests {
+    @Test("Languages are named in their own language")
+    func names() {
+        #expect(Phrasebook.name(of: "sv") == "Svenska")
+        #expect(Phrasebook.name(of: "en") == "English")
+        #expect(Phrasebook.name(of: "fi") == "fi")
+    }
+
+    @Test("An unsupported language falls back to English")
+    func fallback() {
+        #expect(Phrasebook("de").language == "en")
+        #expect(Phrasebook("sv").language == "sv")
+        #expect(Phrasebook("de").thankYou == Phrasebook("en").thankYou)
+    }
+
+    @Test("The language question is asked once per distinct phrasing")
+    func chooseLanguage() {
+        #expect(Phrasebook.chooseLanguage(["sv", "en"]) == "Välj språk / Choose language")
+        #expect(Phrasebook.chooseLanguage(["en", "de"]) == "Choose language")
+    }
+
+    @Test("Progress, yes/no and hints per language")
+    func texts() {
+        #expect(Phrasebook("sv").progress(2, of: 5) == "Fråga 2 av 5")
+        #expect(Phrasebook("en").progress(2, of: 5) == "Question 2 of 5")
+        #expect(Phrasebook("sv").yesNo(true) == "ja")
+        #expect(Phrasebook("en").yesNo(false) == "no")
+        #expect(Phrasebook("en").navigationHint(canGoBack: false, canSkip: false) == nil)
+        #expect(Phrasebook("en").navigationHint(canGoBack: true, canSkip: true) == "(<  = previous question · Enter with no answer = skip)")
+        #expect(Phrasebook("sv").scaleHint(0...10, low: "inte alls", high: "mycket") == "Svara med en siffra från 0 (inte alls) till 10 (mycket).")
+    }
+
+    @Test("Every reprompt reason has a text in both languages, and they differ", arguments: [
+        RepromptReason.notANumber(1...5), .outOfRange(0...10), .unknownOption(count: 3), .notYesNo, .required,
+        .tooLong(limit: 500), .atFirstQuestion, .unknownLanguage,
+    ])
+    func reprompts(reason: RepromptReason) {
+        let sv = Phrasebook("sv").reprompt(reason)
+        let en = Phrasebook("en").reprompt(reason)
+        #expect(!sv.isEmpty)
+        #expect(!en.isEmpty)
+        #expect(sv != en)
+    }
+
+    @Test("Reprompts name the scale and the limit")
+    func repromptDetails() {
+        #expect(Phrasebook("en").reprompt(.outOfRange(1...7)).contains("from 1 to 7"))
+        #expect(Phrasebook("sv").reprompt(.tooLong(limit: 80)).contains("högst 80 tecken"))
+        #expect(Phrasebook("en").reprompt(.unknownOption(count: 4)).contains("(1–4)"))
+    }
+}

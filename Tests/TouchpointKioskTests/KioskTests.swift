@@ -1,0 +1,182 @@
+import Foundation
+import Testing
+import TouchpointCore
+import TouchpointStore
+@testable import TouchpointKiosk
+
+@Suite struct KioskTests {
+    @Test func attendedSessionStoresSignedResponseAndThanks() throws {
+        let console = MemoryConsole(script: [
+            .line("start feedback en"), .line("eleven"), .line("4"), .line("Too slow \u{1B}[31mreally"), .line("5"), .line("quit"),
+        ])
+        let store = InMemoryResponseStore()
+        let kiosk = Fixtures.kiosk(console: console, store: store)
+        #expect(kiosk.run() == 0)
+        let stored = try #require(store.responses.first)
+        #expect(store.responses.count == 1)
+        let response = stored.response
+        #expect(response.site == "showroom-1")
+        #expect(response.kiosk == "k-7")
+        #expect(response.language == "en")
+        #expect(response.sequence == 1)
+        #expect(response.answer("recommend") == .number(4))
+        #expect(response.answer("improve") == .text("Too slow really"))
+        #expect(response.answer("satisfied") == .number(5))
+        #expect(response.survey.digest.hasPrefix("sha256:"))
+        #expect(try stored.envelope.verify(with: store.key.publicJWK) == (try response.canonicalJSON()))
+        #expect(console.output.contains("→ Please type a number from 0 to 10."))
+        #expect(console.output.contains("Thank you for your answers!"))
+    }
+
+    @Test func customerAnswersAreNeverReadAsStaffInput() {
+        let console = MemoryConsole(script: [.line("start feedback sv"), .line("9"), .line("3"), .line("quit")])
+        let store = InMemoryResponseStore()
+        _ = Fixtures.kiosk(console: console, store: store).run()
+        let kinds = console.reads.map(\.kind)
+        #expect(kinds == [.staff, .customer, .customer, .staff])
+        #expect(console.reads[1].timeout == 120)
+        #expect(console.output.contains("Tack för dina svar!"))
+    }
+
+    @Test func languageIsChosenWhenNotGiven() throws {
+        let console = MemoryConsole(script: [.line("start feedback"), .line("1"), .line("10"), .line("4"), .line("quit")])
+        let store = InMemoryResponseStore()
+        _ = Fixtures.kiosk(console: console, store: store).run()
+        #expect(console.output.contains("Välj språk / Choose language"))
+        #expect(try #require(store.responses.first).response.language == "sv")
+    }
+
+    @Test func idleTimeoutKeepsPartialResponseWhenSurveySaysSo() throws {
+        let console = MemoryConsole(script: [.line("start feedback en"), .line("8"), .timedOut, .line("status"), .line("quit")])
+        let store = InMemoryResponseStore()
+        _ = Fixtures.kiosk(console: console, store: store).run()
+        let response = try #require(store.responses.first).response
+        #expect(response.status == .partial)
+        #expect(response.answers.map(\.question) == ["recommend"])
+        #expect(console.output.contains("(session timed out)"))
+        #expect(console.output.contains("1 stored, 1 abandoned"))
+    }
+
+    @Test func idleTimeoutDropsAnswersWhenSurveySaysDrop() {
+        let console = MemoryConsole(script: [.line("start quick"), .timedOut, .line("quit")])
+        let store = InMemoryResponseStore()
+        _ = Fixtures.kiosk(console: console, store: store).run()
+        #expect(store.responses.isEmpty)
+    }
+
+    @Test func ctrlCInAttendedModeCancelsWithoutStoring() {
+        let console = MemoryConsole(script: [.line("start feedback en"), .line("9"), .interrupt, .line("quit")])
+        let store = InMemoryResponseStore()
+        _ = Fixtures.kiosk(console: console, store: store).run()
+        #expect(store.responses.isEmpty)
+        #expect(console.output.contains("session cancelled"))
+    }
+
+    @Test func unattendedModeNeedsThePINToLeave() throws {
+        let console = MemoryConsole(script: [
+            .line("kiosk quick"),
+            .line("2468"), .line("2468"),        // staff sets a PIN for this run
+            .line(""), .line("6"),                // a customer answers
+            .interrupt, .line("1111"),            // Ctrl-C at the start screen, wrong PIN
+            .endOfInput, .line(""),               // Ctrl-D, no PIN: stays
+            .line(""), .interrupt, .line(""),     // Ctrl-C in a session, no PIN: back to the question
+            .line("7"),
+            .interrupt, .line("2468"),            // right PIN
+            .line("quit"),
+        ])
+        let store = InMemoryResponseStore()
+        let kiosk = Fixtures.kiosk(console: console, store: store)
+        #expect(kiosk.run() == 0)
+        #expect(store.responses.map { $0.response.answer("effort") } == [.number(6), .number(7)])
+        #expect(store.responses.allSatisfy { $0.response.mode == .unattended })
+        #expect(console.output.contains("Wrong PIN."))
+        #expect(console.reads.filter { $0.kind == .secret }.count == 6)
+        #expect(console.clears >= 2)
+        // After the right PIN the kiosk is back in staff mode.
+        #expect(console.reads.last?.kind == .staff)
+    }
+
+    @Test func configuredPINIsUsedWithoutAsking() {
+        let hash = PINHash.make(pin: "9999", iterations: 1000).encoded
+        let console = MemoryConsole(script: [.line("kiosk quick"), .interrupt, .line("9999"), .line("quit")])
+        let store = InMemoryResponseStore()
+        let kiosk = Fixtures.kiosk(console: console, store: store) { $0.staffPINHash = hash }
+        #expect(kiosk.run() == 0)
+        #expect(!console.output.contains("New staff PIN"))
+        #expect(console.reads.filter { $0.kind == .secret }.count == 1)
+    }
+
+    @Test func fastUnattendedResponsesAreMarkedSuspect() throws {
+        let clock = ManualClock()
+        let console = ClockedConsole(clock: clock, steps: [
+            (0, .line("kiosk quick")), (0, .line("1234")), (0, .line("1234")),
+            (0, .line("")), (2, .line("7")),          // 2 s: faster than the survey's 10 s
+            (0, .line("")), (30, .line("6")),         // 30 s: fine
+            (0, .interrupt), (0, .line("1234")), (0, .line("quit")),
+        ])
+        let store = InMemoryResponseStore()
+        _ = Fixtures.kiosk(console: console.console, store: store, clock: clock).run()
+        #expect(store.responses.map(\.response.suspect) == [true, false])
+    }
+
+    @Test func invalidSurveyRefusesToStartAndSaysWhy() {
+        let console = MemoryConsole(script: [.line("start broken"), .line("start nope"), .line("quit")])
+        let store = InMemoryResponseStore()
+        _ = Fixtures.kiosk(console: console, store: store).run()
+        #expect(console.output.contains("Survey 'broken' does not validate"))
+        #expect(console.output.contains("surveys/broken.yaml:9:11: unknown question type 'stars'"))
+        #expect(console.output.contains("Unknown survey 'nope'"))
+        #expect(store.responses.isEmpty)
+    }
+
+    @Test func statsShowScoresOfBufferedResponses() throws {
+        let clock = ManualClock()
+        let console = MemoryConsole(script: [
+            .line("start feedback en"), .line("10"), .line("5"),
+            .line("start feedback en"), .line("3"), .line(""), .line("2"),
+            .line("stats"), .line("quit"),
+        ])
+        let store = InMemoryResponseStore()
+        let kiosk = Fixtures.kiosk(console: console, store: store, clock: clock, buffered: {
+            store.responses.map(\.response)
+        })
+        _ = kiosk.run()
+        #expect(store.responses.count == 2)
+        // One promoter, one detractor: NPS 0; CSAT: one of two is 4–5 → 50%.
+        let row = try #require(console.output.split(separator: "\n").first { $0.hasPrefix("feedback") })
+        #expect(row.split(separator: " ") == ["feedback", "2", "+0", "–", "50%", "0"])
+    }
+
+    @Test func unknownCommandsAndUsageErrorsAreExplained() {
+        let console = MemoryConsole(script: [.line("launch"), .line("start"), .line("stats weekly"), .line("quit")])
+        _ = Fixtures.kiosk(console: console, store: InMemoryResponseStore()).run()
+        #expect(console.output.contains("unknown command 'launch'; type help"))
+        #expect(console.output.contains("usage: start SURVEY [LANG] [@ACCOUNT]"))
+        #expect(console.output.contains("usage: stats [today|all]"))
+    }
+
+    @Test func staffPromptShowsSiteAndKiosk() {
+        let console = MemoryConsole(script: [])
+        _ = Fixtures.kiosk(console: console, store: InMemoryResponseStore()).run()
+        #expect(console.reads.first?.prompt == "touchpoint [showroom-1/k-7]> ")
+    }
+
+    @Test func accountReferenceIsRecorded() throws {
+        let console = MemoryConsole(script: [.line("start quick @ACME-42"), .line("5"), .line("quit")])
+        let store = InMemoryResponseStore()
+        _ = Fixtures.kiosk(console: console, store: store).run()
+        #expect(try #require(store.responses.first).response.account == "ACME-42")
+    }
+}
+
+/// A memory console that moves a clock before handing out each input.
+final class ClockedConsole {
+    let console: MemoryConsole
+
+    init(clock: ManualClock, steps: [(Double, ConsoleInput)]) {
+        console = MemoryConsole(script: steps.map(\.1))
+        console.beforeRead = { index in
+            if index < steps.count { clock.advance(steps[index].0) }
+        }
+    }
+}
