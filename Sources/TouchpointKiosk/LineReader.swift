@@ -64,8 +64,10 @@ enum Poll {
                 if remaining <= 0 { return .timedOut }
                 milliseconds = Int32(min(remaining * 1000, 3_600_000).rounded(.up))
             }
-            var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&descriptor, 1, milliseconds)
+            var descriptors = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0),
+                               pollfd(fd: TerminalSignals.wakeDescriptor, events: Int16(POLLIN), revents: 0)]
+            let ready = poll(&descriptors, descriptors[1].fd >= 0 ? 2 : 1, milliseconds)
+            if ready > 0 && descriptors[1].revents != 0 { continue }  // Ctrl-C: the flag is checked at the top
             if ready > 0 { return .readable }
             if ready < 0 && errno != EINTR { return .readable }  // let read() report the error
         }

@@ -64,10 +64,21 @@ public final class ReadlineConsole: Console {
     /// Sets up readline; staff history is read from and appended to `historyFile`.
     public init(historyFile: URL?) {
         self.historyFile = historyFile
+        // Readline takes its character set from the locale: without a UTF-8 one it reads the first byte
+        // of å, ä, ö as a Meta key. Use the environment's locale if it is UTF-8, C.UTF-8 otherwise.
+        setlocale(LC_CTYPE, "")
+        let codeset = nl_langinfo(nl_item(CODESET)).map { String(cString: $0) } ?? ""
+        if codeset.uppercased().replacingOccurrences(of: "-", with: "") != "UTF8" {
+            setlocale(LC_CTYPE, "C.UTF-8")
+        }
         tp_rl_set_readline_name("touchpoint")
         tp_rl_set_catch_signals(0)
         tp_rl_set_completion(completionFunction)
         using_history()
+        rl_initialize()
+        rl_variable_bind("input-meta", "on")
+        rl_variable_bind("convert-meta", "off")
+        rl_variable_bind("output-meta", "on")
         if let historyFile, let text = try? String(contentsOf: historyFile, encoding: .utf8) {
             staffHistory = Array(text.split(separator: "\n").map(String.init).suffix(Self.historyLimit))
         }

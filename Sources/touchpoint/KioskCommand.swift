@@ -23,6 +23,12 @@ struct KioskCommand: ParsableCommand {
         }
         let responses = URL(fileURLWithPath: configuration.responsesDirectory, isDirectory: true)
         let store = try FileResponseStore(root: responses, key: key)
+        // One kiosk per responses directory: two would hand out the same sequence numbers.
+        let lock = open(responses.appendingPathComponent("kiosk.lock").path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard lock >= 0, flock(lock, LOCK_EX | LOCK_NB) == 0 else {
+            throw ValidationError("another kiosk is already running on \(configuration.responsesDirectory)/ (kiosk.lock is held)")
+        }
+        defer { close(lock) }
         let surveys = URL(fileURLWithPath: configuration.surveysDirectory, isDirectory: true)
         let console: any Console = isatty(STDIN_FILENO) != 0
             ? ReadlineConsole(historyFile: URL(fileURLWithPath: configuration.historyFile))

@@ -1,0 +1,201 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The built `touchpoint` binary: it sits next to the test bundle that runs these tests.
+enum TouchpointBinary {
+    static let path: String = {
+        let running = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+            ?? Bundle.main.executablePath ?? CommandLine.arguments[0]
+        return URL(fileURLWithPath: running).deletingLastPathComponent().appendingPathComponent("touchpoint").path
+    }()
+
+    /// Fails the test (instead of crashing on spawn) when the binary was not built.
+    static func require() throws -> String {
+        try #require(FileManager.default.isExecutableFile(atPath: path),
+                     "no touchpoint binary at \(path): run `swift build` with the same scratch path first")
+        return path
+    }
+}
+
+/// The repository checkout these tests belong to.
+enum Repository {
+    static let root = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let surveys = root.appendingPathComponent("surveys", isDirectory: true)
+}
+
+/// What a finished command printed.
+struct CommandResult: CustomStringConvertible {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+
+    var description: String { "exit \(status)\n--- stdout\n\(stdout)\n--- stderr\n\(stderr)" }
+}
+
+/// A fresh temporary directory holding a copy of the repository's surveys; the kiosk runs inside it.
+final class Workspace {
+    let root: URL
+
+    /// The flags every kiosk run here gets: everything inside this directory, no thank-you pause.
+    static let kioskFlags = [
+        "--surveys", "surveys", "--responses", "responses", "--key", "keys/kiosk.key.jwk",
+        "--history", "staff-history", "--thank-you-seconds", "0",
+    ]
+    static let staffPrompt = "touchpoint [demo-site/kiosk-1]> "
+
+    init() throws {
+        root = FileManager.default.temporaryDirectory
+            .appendingPathComponent("touchpoint-it-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: Repository.surveys, to: url("surveys"))
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(at: root)
+    }
+
+    func url(_ relative: String) -> URL {
+        root.appendingPathComponent(relative)
+    }
+
+    var historyFile: URL { url("staff-history") }
+    var keyFile: URL { url("keys/kiosk.key.jwk") }
+
+    /// Starts `touchpoint kiosk` on a pseudo-terminal in this directory.
+    func kioskOnTerminal(_ extra: [String] = [], environment: [String: String?] = [:]) throws -> PseudoTerminal {
+        try PseudoTerminal(try TouchpointBinary.require(), ["kiosk"] + Self.kioskFlags + extra, directory: root.path,
+                           environment: environment)
+    }
+
+    /// Runs `touchpoint ARGUMENTS` here with `input` on a pipe as stdin; waits at most `timeout` seconds.
+    func run(_ arguments: [String], input: String? = nil, timeout: Double = 30) throws -> CommandResult {
+        try runProcess(try TouchpointBinary.require(), arguments, input: input, timeout: timeout)
+    }
+
+    /// Runs any program here (stdout and stderr go to files, so a full pipe never blocks it).
+    func runProcess(_ executable: String, _ arguments: [String], input: String? = nil,
+                    timeout: Double = 30) throws -> CommandResult {
+        let tag = UUID().uuidString
+        let outURL = FileManager.default.temporaryDirectory.appendingPathComponent("tp-out-\(tag)")
+        let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("tp-err-\(tag)")
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        defer {
+            try? FileManager.default.removeItem(at: outURL)
+            try? FileManager.default.removeItem(at: errURL)
+        }
+        let out = try FileHandle(forWritingTo: outURL)
+        let err = try FileHandle(forWritingTo: errURL)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.currentDirectoryURL = root
+        process.standardOutput = out
+        process.standardError = err
+        let stdin = Pipe()
+        process.standardInput = stdin
+        try process.run()
+        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+        try stdin.fileHandleForWriting.close()
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+            try? out.close()
+            try? err.close()
+            let partial = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
+            Issue.record("\(executable) \(arguments) did not finish within \(timeout) s; stdout so far:\n\(partial)")
+            throw CancellationError()
+        }
+        process.waitUntilExit()
+        try out.close()
+        try err.close()
+        return CommandResult(status: process.terminationStatus,
+                             stdout: try String(contentsOf: outURL, encoding: .utf8),
+                             stderr: try String(contentsOf: errURL, encoding: .utf8))
+    }
+
+    /// The response files in `responses/pending/`, ignoring temp files.
+    func pendingFiles() throws -> [URL] {
+        let directory = url("responses/pending")
+        guard FileManager.default.fileExists(atPath: directory.path) else { return [] }
+        return try FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)
+            .filter { $0.pathExtension == "json" && !$0.lastPathComponent.hasPrefix(".") }
+            .sorted { $0.lastPathComponent < $1.lastPathComponent }
+    }
+
+    /// The pending files' names, for failure messages.
+    var pendingNames: [String] { ((try? pendingFiles()) ?? []).map(\.lastPathComponent) }
+
+    /// Every pending response, decoded.
+    func pendingResponses() throws -> [ResponseEnvelope] {
+        try pendingFiles().map { try ResponseEnvelope(file: $0) }
+    }
+}
+
+/// A response file read without the product's own code: a flattened JWS whose payload is JSON.
+struct ResponseEnvelope {
+    let file: URL
+    /// The file's top-level members.
+    let members: [String: Any]
+    /// The decoded protected header.
+    let header: [String: Any]
+    /// The decoded payload bytes and their JSON.
+    let payloadText: String
+    let payload: [String: Any]
+
+    init(file: URL) throws {
+        self.file = file
+        let data = try Data(contentsOf: file)
+        members = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any],
+                               "\(file.lastPathComponent) is not a JSON object")
+        // RFC 7515 §7.2.2: exactly payload, protected and signature (no unprotected header needed).
+        #expect(Set(members.keys) == ["payload", "protected", "signature"], "members: \(members.keys.sorted())")
+        let encodedPayload = try #require(members["payload"] as? String)
+        let encodedHeader = try #require(members["protected"] as? String)
+        let encodedSignature = try #require(members["signature"] as? String)
+        for part in [encodedPayload, encodedHeader, encodedSignature] {
+            #expect(part.allSatisfy { $0.isLetter && $0.isASCII || $0.isNumber || $0 == "-" || $0 == "_" },
+                    "not unpadded base64url: \(part.prefix(40))…")
+        }
+        let signature = try #require(Base64URLTesting.decode(encodedSignature), "signature is not base64url")
+        #expect(signature.count == 64, "an Ed25519 signature is 64 bytes, got \(signature.count)")
+        let headerData = try #require(Base64URLTesting.decode(encodedHeader), "protected header is not base64url")
+        header = try #require(try JSONSerialization.jsonObject(with: headerData) as? [String: Any])
+        let payloadData = try #require(Base64URLTesting.decode(encodedPayload), "payload is not base64url")
+        payloadText = try #require(String(data: payloadData, encoding: .utf8), "payload is not UTF-8")
+        payload = try #require(try JSONSerialization.jsonObject(with: payloadData) as? [String: Any],
+                               "payload is not a JSON object: \(payloadText)")
+    }
+
+    var answers: [[String: Any]] { payload["answers"] as? [[String: Any]] ?? [] }
+    var answeredQuestions: [String] { answers.compactMap { $0["question"] as? String } }
+
+    func answer(_ question: String) -> Any? {
+        answers.first { $0["question"] as? String == question }?["value"]
+    }
+
+    var surveyID: String? { (payload["survey"] as? [String: Any])?["id"] as? String }
+    var sequence: Int? { (payload["sequence"] as? NSNumber)?.intValue }
+    func string(_ key: String) -> String? { payload[key] as? String }
+}
+
+/// Base64url without padding (RFC 7515 §2), decoded independently of the product.
+enum Base64URLTesting {
+    static func decode(_ text: String) -> Data? {
+        guard !text.contains("="), !text.contains("+"), !text.contains("/") else { return nil }
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        return Data(base64Encoded: base64)
+    }
+}
+
+/// The numeric value of a JSON number, or nil.
+func jsonInt(_ value: Any?) -> Int? {
+    (value as? NSNumber)?.intValue
+}
