@@ -12,6 +12,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // Pure core: survey model, YAML parsing + validation, scoring, session state machine.
@@ -27,6 +31,30 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // The upload protocol (one definition for both ends), the uploader with backoff, the sync service.
+        .target(
+            name: "TouchpointSync",
+            dependencies: [
+                "TouchpointCore",
+                "TouchpointStore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // The collector: HTTP server, verification, storage (SQLite via GRDB), enrolment.
+        .target(
+            name: "TouchpointCollector",
+            dependencies: [
+                "TouchpointCore",
+                "TouchpointStore",
+                "TouchpointSync",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // GNU readline (libreadline-dev).
         .systemLibrary(
             name: "CReadline",
@@ -39,6 +67,7 @@ let package = Package(
             dependencies: [
                 "TouchpointCore",
                 "TouchpointStore",
+                "TouchpointSync",
                 "CReadline",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -50,16 +79,42 @@ let package = Package(
                 "TouchpointCore",
                 "TouchpointStore",
                 "TouchpointKiosk",
+                "TouchpointSync",
+                "TouchpointCollector",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Prints the figures in the README's "Speed" section; run it with `swift run -c release touchpoint-bench`.
+        .executableTarget(
+            name: "touchpoint-bench",
+            dependencies: [
+                "TouchpointCore",
+                "TouchpointStore",
+                "TouchpointSync",
+                "TouchpointCollector",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "TouchpointCoreTests", dependencies: ["TouchpointCore"]),
         .testTarget(name: "TouchpointStoreTests", dependencies: ["TouchpointStore"]),
-        .testTarget(name: "TouchpointKioskTests", dependencies: ["TouchpointKiosk"]),
+        .testTarget(name: "TouchpointKioskTests", dependencies: ["TouchpointKiosk", "TouchpointSync"]),
+        .testTarget(name: "TouchpointSyncTests", dependencies: ["TouchpointSync"]),
+        .testTarget(
+            name: "TouchpointCollectorTests",
+            dependencies: [
+                "TouchpointCollector",
+                "TouchpointCore",
+                "TouchpointStore",
+                "TouchpointSync",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["TouchpointStore"]
+            dependencies: ["TouchpointStore", "TouchpointSync"]
         ),
     ],
     swiftLanguageModes: [.v6]

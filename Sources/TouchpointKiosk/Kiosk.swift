@@ -59,6 +59,7 @@ public final class Kiosk {
     private let now: () -> Date
     private let pause: (Double) -> Void
     private let logger: Logger
+    private let sync: (any BackgroundSync)?
     private var catalog: SurveyCatalog
     private var sessionPINHash: String?
     private(set) var abandonedCount = 0
@@ -71,6 +72,7 @@ public final class Kiosk {
     public init(configuration: KioskConfiguration, console: any Console, store: any ResponseStore, keyID: String,
                 sources: Sources, now: @escaping () -> Date = Date.init,
                 pause: @escaping (Double) -> Void = { Thread.sleep(forTimeInterval: $0) },
+                sync: (any BackgroundSync)? = nil,
                 logger: Logger = Logger(label: "touchpoint.kiosk")) {
         self.configuration = configuration
         self.console = console
@@ -79,6 +81,7 @@ public final class Kiosk {
         self.sources = sources
         self.now = now
         self.pause = pause
+        self.sync = sync
         var logger = logger
         logger[metadataKey: "kiosk.id"] = "\(configuration.kiosk)"
         self.logger = logger
@@ -152,6 +155,14 @@ public final class Kiosk {
             }
         case .clear:
             console.clearScreen()
+        case .sync:
+            guard let sync, let collector = configuration.collector else {
+                console.line("No collector is configured (set collector: in touchpoint.yaml or --collector URL).")
+                return nil
+            }
+            sync.trigger()
+            console.line("Sync requested; it runs in the background. Current state:")
+            for line in SyncStatusText.lines(sync.status, collector: collector, now: now()) { console.line(line) }
         case .quit:
             break
         }
@@ -212,6 +223,10 @@ public final class Kiosk {
                 } else if case .interrupt = input {
                     console.line("(session cancelled by staff; nothing stored)")
                     return .cancelled
+                } else if console.isInteractive {
+                    // Ctrl-D on a terminal cancels the session; it never quits the kiosk from customer mode.
+                    console.line("(session cancelled; nothing stored)")
+                    return .cancelled
                 } else {
                     return .inputEnded
                 }
@@ -239,6 +254,7 @@ public final class Kiosk {
         do {
             let stored = try store.record(draft)
             storedCount += 1
+            sync?.trigger()  // online kiosks deliver each response at once
             logger.info("response stored", metadata: [
                 "response.id": "\(stored.response.id)", "survey.id": "\(draft.survey.id)",
                 "response.sequence": "\(stored.response.sequence)",
@@ -373,6 +389,11 @@ public final class Kiosk {
             idle timeout: \(Int(configuration.idleTimeout)) s, suspect under: \(configuration.minimumSeconds.map { "\($0) s" } ?? "off")
             staff PIN:   \(pin)
             """)
+        if let sync, let collector = configuration.collector {
+            for line in SyncStatusText.lines(sync.status, collector: collector, now: now()) { console.line(line) }
+        } else {
+            console.line("collector:   none configured (responses stay in \(configuration.responsesDirectory)/pending/)")
+        }
     }
 
     private func showStats(today: Bool) {

@@ -31,6 +31,10 @@ public struct KioskConfiguration: Sendable, Hashable {
     public var keyFile = "keys/kiosk.key.jwk"
     /// Staff command history.
     public var historyFile = ".touchpoint_history"
+    /// The collector's base URL (`http://collector.example:8080`); nil keeps responses on the kiosk.
+    public var collector: String?
+    /// The bearer token the collector gave this kiosk at enrolment, if it uses tokens.
+    public var collectorToken: String?
 
     /// The defaults.
     public init() {}
@@ -38,7 +42,8 @@ public struct KioskConfiguration: Sendable, Hashable {
     /// The keys a configuration file may hold, as written in the file.
     public static let fileKeys = [
         "site", "kiosk", "touchpoint", "language", "idleTimeout", "staffPinHash", "minimumSeconds",
-        "maxAnswerLength", "thankYouSeconds", "surveys", "responses", "keyFile", "historyFile",
+        "maxAnswerLength", "thankYouSeconds", "surveys", "responses", "keyFile", "historyFile", "collector",
+        "collectorToken",
     ]
 
     /// Reads a YAML configuration file's text over these values; unknown keys and bad values are errors
@@ -86,6 +91,13 @@ public struct KioskConfiguration: Sendable, Hashable {
             case "responses": responsesDirectory = try string()
             case "keyFile": keyFile = try string()
             case "historyFile": historyFile = try string()
+            case "collector":
+                let url = try string()
+                guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {
+                    throw ConfigurationError("\(at): collector must be an http(s) URL such as http://127.0.0.1:8080")
+                }
+                collector = url
+            case "collectorToken": collectorToken = try string()
             default:
                 throw ConfigurationError("\(at): unknown key '\(key)' (known: \(Self.fileKeys.joined(separator: ", ")))")
             }

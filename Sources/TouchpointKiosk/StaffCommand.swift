@@ -8,10 +8,11 @@ public enum StaffCommand: Sendable, Hashable {
     case stats(today: Bool)
     case reload
     case clear
+    case sync
     case quit
 
     /// The command words, for help and tab completion.
-    public static let words = ["help", "surveys", "start", "kiosk", "status", "stats", "reload", "clear", "quit"]
+    public static let words = ["help", "surveys", "start", "kiosk", "status", "stats", "sync", "reload", "clear", "quit"]
 
     /// One line per command, for `help`.
     public static let helpText = """
@@ -21,6 +22,7 @@ public enum StaffCommand: Sendable, Hashable {
         kiosk SURVEY [LANG]           unattended: restarts after every response; leave with the staff PIN
         status                        buffered responses, key id and configuration
         stats [all]                   NPS, CES and CSAT of today's (or all) buffered responses, by survey
+        sync                          send buffered responses to the collector now (it also runs by itself)
         reload                        read the surveys again
         clear                         clear the screen
         quit                          leave the kiosk (also Ctrl-D)
@@ -62,6 +64,7 @@ public enum StaffCommand: Sendable, Hashable {
             if arguments == ["all"] { return .success(.stats(today: false)) }
             return .failure(StaffCommandError("usage: stats [today|all]"))
         case "reload": return .success(.reload)
+        case "sync": return .success(.sync)
         case "clear": return .success(.clear)
         case "quit", "exit": return .success(.quit)
         default: return .failure(StaffCommandError("unknown command '\(first)'; type help"))

@@ -19,6 +19,8 @@ struct ConfigOptions: ParsableArguments {
     @Option(name: .long, help: "Responses directory (default responses).") var responses: String?
     @Option(name: .long, help: "Kiosk private key file (default keys/kiosk.key.jwk).") var key: String?
     @Option(name: .long, help: "Staff command history file (default .touchpoint_history).") var history: String?
+    @Option(name: .long, help: "Collector base URL, e.g. http://127.0.0.1:8080 (enables sync).") var collector: String?
+    @Option(name: .long, help: "Bearer token the collector issued for this kiosk.") var token: String?
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String = "warning"
 
     /// The configuration: defaults, then the config file, then flags.
@@ -55,6 +57,13 @@ struct ConfigOptions: ParsableArguments {
         if let responses { configuration.responsesDirectory = responses }
         if let key { configuration.keyFile = key }
         if let history { configuration.historyFile = history }
+        if let collector {
+            guard let url = URL(string: collector), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+                throw ValidationError("--collector must be an http(s) URL such as http://127.0.0.1:8080")
+            }
+            configuration.collector = collector
+        }
+        if let token { configuration.collectorToken = token }
         return configuration
     }
 

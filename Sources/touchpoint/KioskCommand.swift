@@ -1,8 +1,11 @@
 import ArgumentParser
+import AsyncHTTPClient
 import Foundation
 import Logging
+import ServiceLifecycle
 import TouchpointKiosk
 import TouchpointStore
+import TouchpointSync
 
 /// `touchpoint kiosk`: the staff REPL and customer sessions.
 struct KioskCommand: ParsableCommand {
@@ -41,9 +44,56 @@ struct KioskCommand: ParsableCommand {
                     try ResponseFile.scan(directory).compactMap { ResponseFile.read($0, key: nil).response }
                 }
             })
+        let background = try BackgroundSyncRunner.start(configuration: configuration, responses: responses, logger: logger)
         let kiosk = Kiosk(configuration: configuration, console: console, store: store, keyID: key.keyID,
-                          sources: sources, logger: logger)
+                          sources: sources, sync: background?.service, logger: logger)
         let status = kiosk.run()
+        background?.stop()
         if status != 0 { throw ExitCode(status) }
+    }
+}
+
+/// The kiosk's background sync: a ``SyncService`` in a `ServiceGroup`, running beside the REPL when a
+/// collector is configured, and shut down gracefully when the kiosk quits.
+final class BackgroundSyncRunner: Sendable {
+    let service: SyncService
+    private let group: ServiceGroup
+    private let client: HTTPClient
+    private let finished = DispatchSemaphore(value: 0)
+
+    private init(service: SyncService, group: ServiceGroup, client: HTTPClient) {
+        self.service = service
+        self.group = group
+        self.client = client
+    }
+
+    /// Starts syncing in the background, or returns nil when no collector is configured.
+    static func start(configuration: KioskConfiguration, responses: URL, logger: Logger) throws -> BackgroundSyncRunner? {
+        guard let collector = configuration.collector, let url = URL(string: collector) else { return nil }
+        let transportConfiguration = HTTPUploadTransport.Configuration(collectorURL: url, token: configuration.collectorToken)
+        let client = HTTPClient(eventLoopGroupProvider: .singleton,
+                                configuration: HTTPUploadTransport.clientConfiguration(for: transportConfiguration))
+        let transport = try HTTPUploadTransport(configuration: transportConfiguration, client: client, logger: logger)
+        let sync = ResponseSync(responsesDirectory: responses, kiosk: configuration.kiosk, transport: transport, logger: logger)
+        let service = SyncService(sync: sync, logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [.init(service: service)], logger: logger))
+        let runner = BackgroundSyncRunner(service: service, group: group, client: client)
+        Task {
+            do {
+                try await group.run()
+            } catch {
+                logger.error("background sync stopped", metadata: ["error": "\(error)"])
+            }
+            runner.finished.signal()
+        }
+        return runner
+    }
+
+    /// Stops the sync gracefully (a batch in flight is answered first) and waits for it.
+    func stop() {
+        let group = self.group
+        Task { await group.triggerGracefulShutdown() }
+        _ = finished.wait(timeout: .now() + 30)
+        try? client.syncShutdown()
     }
 }

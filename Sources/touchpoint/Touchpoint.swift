@@ -2,11 +2,14 @@ import ArgumentParser
 
 /// The `touchpoint` command: the kiosk, survey tools, keys and the response buffer.
 @main
-struct Touchpoint: ParsableCommand {
+struct Touchpoint: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "touchpoint",
         abstract: "Survey kiosk for NPS, CES and CSAT at physical touchpoints.",
         version: "0.1.0",
-        subcommands: [KioskCommand.self, SurveyCommand.self, KeysCommand.self, ResponsesCommand.self, PINCommand.self]
+        subcommands: [
+            KioskCommand.self, SurveyCommand.self, KeysCommand.self, ResponsesCommand.self, SyncCommand.self,
+            CollectorCommand.self, PINCommand.self,
+        ]
     )
 }

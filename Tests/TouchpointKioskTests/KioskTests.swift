@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TouchpointCore
 import TouchpointStore
+import TouchpointSync
 @testable import TouchpointKiosk
 
 @Suite struct KioskTests {
@@ -178,5 +179,68 @@ final class ClockedConsole {
         console.beforeRead = { index in
             if index < steps.count { clock.advance(steps[index].0) }
         }
+    }
+}
+
+@Suite struct KioskEndOfInputTests {
+    @Test func ctrlDInAttendedCustomerModeCancelsButDoesNotQuit() {
+        let console = MemoryConsole(script: [.line("start quick"), .endOfInput, .line("status"), .line("quit")])
+        let store = InMemoryResponseStore()
+        _ = Fixtures.kiosk(console: console, store: store).run()
+        #expect(store.responses.isEmpty)
+        #expect(console.output.contains("(session cancelled; nothing stored)"))
+        #expect(console.output.contains("0 stored, 0 abandoned"))
+    }
+
+    @Test func endOfScriptedInputEndsTheKiosk() {
+        let console = MemoryConsole(script: [.line("start quick")], interactive: false)
+        let store = InMemoryResponseStore()
+        #expect(Fixtures.kiosk(console: console, store: store).run() == 0)
+        #expect(store.responses.isEmpty)
+        #expect(console.reads.count == 2)
+    }
+}
+
+/// A background sync that only counts triggers and reports a fixed status.
+final class RecordingSync: BackgroundSync, @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    let fixed: SyncStatus
+
+    init(status: SyncStatus) {
+        fixed = status
+    }
+
+    var triggers: Int { lock.withLock { count } }
+    func trigger() { lock.withLock { count += 1 } }
+    var status: SyncStatus { fixed }
+}
+
+@Suite struct KioskSyncTests {
+    @Test func syncCommandWithoutCollectorExplains() {
+        let console = MemoryConsole(script: [.line("sync"), .line("status"), .line("quit")])
+        _ = Fixtures.kiosk(console: console, store: InMemoryResponseStore()).run()
+        #expect(console.output.contains("No collector is configured"))
+        #expect(console.output.contains("collector:   none configured"))
+    }
+
+    @Test func syncCommandTriggersAndStatusShowsSyncState() {
+        let clock = ManualClock()
+        let status = SyncStatus(lastSuccess: clock.now.addingTimeInterval(-120), lastError: "collector unreachable: connection refused",
+                                lastErrorAt: clock.now.addingTimeInterval(-30), reachable: false)
+        let sync = RecordingSync(status: status)
+        let console = MemoryConsole(script: [.line("start quick"), .line("4"), .line("sync"), .line("status"), .line("quit")])
+        var configuration = KioskConfiguration()
+        configuration.collector = "http://127.0.0.1:9"
+        let sources = Kiosk.Sources(loadSurveys: { Fixtures.catalog() }, digest: { try SurveyDigest.digest(of: $0) },
+                                    bufferedResponses: { [] })
+        let kiosk = Kiosk(configuration: configuration, console: console, store: InMemoryResponseStore(), keyID: "kid",
+                          sources: sources, now: { clock.now }, pause: { _ in }, sync: sync)
+        _ = kiosk.run()
+        // One trigger when the response was stored, one for the staff command.
+        #expect(sync.triggers == 2)
+        #expect(console.output.contains("collector:   http://127.0.0.1:9 (NOT reachable)"))
+        #expect(console.output.contains("(2 min ago)"))
+        #expect(console.output.contains("last error:  collector unreachable: connection refused (30 s ago)"))
     }
 }

@@ -1,0 +1,34 @@
+import Hummingbird
+import Logging
+import TouchpointCore
+import TouchpointSync
+
+/// Builds the collector's router: `GET /healthz`, `POST /v1/responses`, `GET /v1/kiosks`.
+///
+/// Tests call this (through ``buildApplication(configuration:storage:surveys:logger:)``) to exercise
+/// the routes without a socket.
+public func buildRouter(
+    storage: any CollectorStorage, surveys: SurveyCatalog, configuration: CollectorConfiguration, logger: Logger
+) -> Router<BasicRequestContext> {
+    let router = Router(context: BasicRequestContext.self)
+    UploadController(
+        storage: storage, surveys: CollectorSurveys(catalog: surveys), configuration: configuration, logger: logger
+    ).addRoutes(to: router)
+    return router
+}
+
+/// Builds the collector's HTTP application, bound to `configuration.host` and `configuration.port`.
+///
+/// The result is a swift-service-lifecycle `Service`: run it in a `ServiceGroup` for graceful shutdown
+/// (requests in flight, and so batches being stored, finish before it returns).
+public func buildApplication(
+    configuration: CollectorConfiguration, storage: any CollectorStorage, surveys: SurveyCatalog, logger: Logger
+) -> some ApplicationProtocol {
+    let router = buildRouter(storage: storage, surveys: surveys, configuration: configuration, logger: logger)
+    return Application(
+        router: router,
+        configuration: ApplicationConfiguration(
+            address: .hostname(configuration.host, port: configuration.port),
+            serverName: "touchpoint-collector"),
+        logger: logger)
+}

@@ -1,0 +1,169 @@
+import Foundation
+import TouchpointCore
+import TouchpointStore
+import TouchpointSync
+
+/// Where the collector keeps enrolled kiosks and received responses.
+///
+/// The only place that knows about SQL: ``SQLiteCollectorStorage`` implements it with GRDB, and a
+/// PostgreSQL implementation can follow without touching verification or routes.
+public protocol CollectorStorage: Sendable {
+    /// Enrols `jwk` as the active key of kiosk `kiosk` at `site`, with an optional bearer token hash.
+    ///
+    /// A kiosk has at most one active key: enrolling a second key while one is active throws `.conflict`
+    /// (revoke the old one first); enrolling the same key again updates the site and token hash.
+    /// A key enrolled for another kiosk, or a revoked key, throws `.conflict`; a JWK that is not
+    /// Ed25519, or whose `kid` is not its thumbprint, throws `.invalidKey`. Returns the key id.
+    @discardableResult
+    func enroll(kiosk: String, site: String, jwk: PublicJWK, tokenHash: String?, at date: Date) async throws -> String
+
+    /// Revokes the active key of `kiosk`: responses signed with it are rejected from now on.
+    ///
+    /// Throws `.notFound` if the kiosk has no active key. Returns the revoked key's id.
+    @discardableResult
+    func revoke(kiosk: String, at date: Date) async throws -> String
+
+    /// Every enrolled kiosk with its counts, sequence gaps and last reported buffer health, sorted by id.
+    func kiosks() async throws -> [KioskRecord]
+
+    /// The enrolled keys (active or revoked) among `kids`, by key id; unknown ids are absent.
+    func keys(_ kids: Set<String>) async throws -> [String: EnrolledKey]
+
+    /// The SHA-256 hex hash of `kiosk`'s bearer token, or nil if the kiosk has none (or is not enrolled).
+    func tokenHash(for kiosk: String) async throws -> String?
+
+    /// Stores the new responses among `items` in one transaction and returns one result per item.
+    ///
+    /// Per item: a new id is `stored`; an id already stored with the same content hash is `duplicate`;
+    /// an id stored with other content, or a (kiosk, sequence) already used by another id, is `rejected`.
+    /// Items are taken in order, so a repeat within the batch is classified like a resend. The same
+    /// transaction records `health` and the last-seen time of `kiosk`. Returns only after the commit:
+    /// `stored` means durable. On a database failure it throws and nothing of the batch is kept.
+    func ingest(_ items: [VerifiedItem], health: BufferHealth, kiosk: String, at date: Date) async throws -> [ItemResult]
+}
+
+extension CollectorStorage {
+    /// Enrols a key now; see ``CollectorStorage/enroll(kiosk:site:jwk:tokenHash:at:)``.
+    @discardableResult
+    public func enroll(kiosk: String, site: String, jwk: PublicJWK, tokenHash: String? = nil) async throws -> String {
+        try await enroll(kiosk: kiosk, site: site, jwk: jwk, tokenHash: tokenHash, at: Date())
+    }
+
+    /// Revokes a kiosk's key now; see ``CollectorStorage/revoke(kiosk:at:)``.
+    @discardableResult
+    public func revoke(kiosk: String) async throws -> String {
+        try await revoke(kiosk: kiosk, at: Date())
+    }
+
+    /// The enrolled key with id `kid` (active or revoked), if any.
+    public func key(kid: String) async throws -> EnrolledKey? {
+        try await keys([kid])[kid]
+    }
+
+    /// The kiosk with id `id`, if enrolled.
+    public func kiosk(_ id: String) async throws -> KioskRecord? {
+        try await kiosks().first { $0.id == id }
+    }
+}
+
+/// A kiosk's public key as enrolled at the collector.
+public struct EnrolledKey: Sendable, Hashable {
+    /// The key id (RFC 7638 thumbprint).
+    public var kid: String
+    /// The kiosk the key belongs to.
+    public var kiosk: String
+    /// The public key.
+    public var jwk: PublicJWK
+    /// When it was enrolled.
+    public var enrolledAt: Date
+    /// When it was revoked, if it was.
+    public var revokedAt: Date?
+
+    /// Creates a key record.
+    public init(kid: String, kiosk: String, jwk: PublicJWK, enrolledAt: Date, revokedAt: Date? = nil) {
+        self.kid = kid
+        self.kiosk = kiosk
+        self.jwk = jwk
+        self.enrolledAt = enrolledAt
+        self.revokedAt = revokedAt
+    }
+
+    /// Whether responses signed with this key are still accepted.
+    public var isActive: Bool { revokedAt == nil }
+}
+
+/// A response whose signature, key and answers were checked, ready to store.
+public struct VerifiedItem: Sendable, Hashable {
+    /// Its position in the batch.
+    public var index: Int
+    /// The decoded payload.
+    public var response: SurveyResponse
+    /// The signed original, as received.
+    public var jws: FlattenedJWS
+    /// The id of the key that signed it.
+    public var kid: String
+    /// Lowercase hex SHA-256 of the payload bytes: equal for a resend, different for other content.
+    public var contentHash: String
+
+    /// Creates a verified item.
+    public init(index: Int, response: SurveyResponse, jws: FlattenedJWS, kid: String, contentHash: String) {
+        self.index = index
+        self.response = response
+        self.jws = jws
+        self.kid = kid
+        self.contentHash = contentHash
+    }
+}
+
+/// One enrolled kiosk as the fleet view shows it.
+public struct KioskRecord: Sendable, Hashable, Codable {
+    /// The kiosk id.
+    public var id: String
+    /// Its site.
+    public var site: String
+    /// The id of its current key (the active one, or the last revoked one).
+    public var kid: String
+    /// When the current key was enrolled.
+    public var enrolledAt: Date
+    /// When the current key was revoked, if it was (no responses are accepted until a new key is enrolled).
+    public var revokedAt: Date?
+    /// Whether an upload token is required.
+    public var hasToken: Bool
+    /// When the kiosk last uploaded a batch.
+    public var lastSeenAt: Date?
+    /// How many responses from it are stored.
+    public var responseCount: Int
+    /// The highest sequence number stored (0 before the first response).
+    public var highestSequence: UInt64
+    /// Sequence numbers between 1 and ``highestSequence`` that never arrived, as ranges.
+    public var gaps: [ClosedRange<UInt64>]
+    /// The buffer health it last reported.
+    public var health: BufferHealth?
+    /// When it reported ``health``.
+    public var healthReportedAt: Date?
+
+    /// Creates a record.
+    public init(
+        id: String, site: String, kid: String, enrolledAt: Date, revokedAt: Date? = nil, hasToken: Bool = false,
+        lastSeenAt: Date? = nil, responseCount: Int = 0, highestSequence: UInt64 = 0,
+        gaps: [ClosedRange<UInt64>] = [], health: BufferHealth? = nil, healthReportedAt: Date? = nil
+    ) {
+        self.id = id
+        self.site = site
+        self.kid = kid
+        self.enrolledAt = enrolledAt
+        self.revokedAt = revokedAt
+        self.hasToken = hasToken
+        self.lastSeenAt = lastSeenAt
+        self.responseCount = responseCount
+        self.highestSequence = highestSequence
+        self.gaps = gaps
+        self.health = health
+        self.healthReportedAt = healthReportedAt
+    }
+
+    /// How many sequence numbers are missing in total.
+    public var missingCount: UInt64 {
+        gaps.reduce(0) { $0 + ($1.upperBound - $1.lowerBound + 1) }
+    }
+}

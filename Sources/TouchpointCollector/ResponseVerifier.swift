@@ -1,0 +1,149 @@
+import Crypto
+import Foundation
+import TouchpointCore
+import TouchpointStore
+import TouchpointSync
+
+/// Checks the items of a batch before anything is stored: key, signature, payload, survey, answers.
+///
+/// Pure apart from the CPU: the enrolled keys come in as a dictionary, so it is testable without a
+/// database. Signature checks are the collector's bottleneck, so a batch is verified in chunks on
+/// every core.
+public struct ResponseVerifier: Sendable {
+    /// The surveys answers are checked against.
+    public let surveys: CollectorSurveys
+
+    /// The outcome for one item.
+    public enum Outcome: Sendable, Hashable {
+        /// Everything checked out: store it.
+        case verified(VerifiedItem)
+        /// Not stored: `rejected` or `deferred`, with the reason.
+        case refused(ItemResult)
+
+        /// The item's position in the batch.
+        public var index: Int {
+            switch self {
+            case .verified(let item): item.index
+            case .refused(let result): result.index
+            }
+        }
+    }
+
+    /// Creates a verifier over `surveys`.
+    public init(surveys: CollectorSurveys) {
+        self.surveys = surveys
+    }
+
+    /// The key ids named in the items' protected headers (items without a readable one are skipped).
+    public static func keyIDs(in responses: [FlattenedJWS]) -> Set<String> {
+        Set(responses.compactMap { try? $0.header().kid })
+    }
+
+    /// Checks every item of `batch` against `keys` (by kid), on all cores; outcomes in batch order.
+    public func verify(_ batch: UploadBatch, keys: [String: EnrolledKey]) async -> [Outcome] {
+        let items = batch.responses
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, items.count / 16))
+        if workers == 1 {
+            return items.indices.map { check(index: $0, jws: items[$0], batchKiosk: batch.kiosk, keys: keys) }
+        }
+        let chunkSize = (items.count + workers - 1) / workers
+        return await withTaskGroup(of: (Int, [Outcome]).self) { group in
+            for start in stride(from: 0, to: items.count, by: chunkSize) {
+                let range = start..<min(start + chunkSize, items.count)
+                // Run on the global pool even if the caller prefers an event loop as its executor.
+                group.addTask(executorPreference: globalConcurrentExecutor) {
+                    (start, range.map { check(index: $0, jws: items[$0], batchKiosk: batch.kiosk, keys: keys) })
+                }
+            }
+            var chunks: [(Int, [Outcome])] = []
+            for await chunk in group {
+                chunks.append(chunk)
+            }
+            return chunks.sorted { $0.0 < $1.0 }.flatMap(\.1)
+        }
+    }
+
+    /// Checks one item: header, key, signature, payload, kiosk, survey and answers, in that order.
+    public func check(index: Int, jws: FlattenedJWS, batchKiosk: String, keys: [String: EnrolledKey]) -> Outcome {
+        func reject(_ reason: String, id: String? = nil) -> Outcome {
+            .refused(ItemResult(index: index, id: id ?? Self.unverifiedID(jws), status: .rejected, reason: reason))
+        }
+        let header: JWSHeader
+        do {
+            header = try jws.header()
+        } catch {
+            return reject("malformed JWS: \(error)")
+        }
+        guard let kid = header.kid else {
+            return reject("the JWS header names no key (kid)")
+        }
+        guard let key = keys[kid] else {
+            return reject("unknown key \(kid)")
+        }
+        if key.revokedAt != nil {
+            return reject("key \(kid) of kiosk \(key.kiosk) was revoked")
+        }
+        if key.kiosk != batchKiosk {
+            return reject("key \(kid) belongs to kiosk \(key.kiosk), but the batch comes from kiosk \(batchKiosk)")
+        }
+        if let typ = header.typ, typ != FlattenedJWS.responseType {
+            return reject("JWS typ is \(typ), expected \(FlattenedJWS.responseType)")
+        }
+        let payload: Data
+        do {
+            payload = try jws.verify(with: key.jwk)
+        } catch let error as StoreError where error.code == .signature {
+            return reject("bad signature: the JWS does not verify with key \(kid)")
+        } catch {
+            return reject("bad signature: \(error)")
+        }
+        let response: SurveyResponse
+        do {
+            response = try SurveyResponse.decode(payload)
+        } catch {
+            return reject("payload is not a survey response: \(DecodingProblem.describe(error))")
+        }
+        let id = response.id
+        guard let uuid = UUID(uuidString: id), uuid.uuidString.lowercased() == id else {
+            return reject("field id: \(ResponseValidator.quoted(id)) is not a lowercase UUID")
+        }
+        if response.kiosk != key.kiosk {
+            return reject(
+                "field kiosk: \(ResponseValidator.quoted(response.kiosk)) does not match kiosk \(key.kiosk) of key \(kid)", id: id)
+        }
+        guard response.sequence >= 1, response.sequence <= UInt64(Int64.max) else {
+            return reject("field sequence: \(response.sequence) is not a valid sequence number", id: id)
+        }
+        let survey: Survey
+        switch surveys.lookup(id: response.survey.id, version: response.survey.version) {
+        case .found(let found):
+            survey = found
+        case .unknownSurvey:
+            return .refused(ItemResult(
+                index: index, id: id, status: .deferred,
+                reason: "survey \(response.survey.id) is not known to the collector yet"))
+        case .unknownVersion:
+            return .refused(ItemResult(
+                index: index, id: id, status: .deferred,
+                reason: "survey \(response.survey.id) version \(response.survey.version) is not known to the collector yet"))
+        }
+        if let problem = ResponseValidator.problem(in: response, against: survey) {
+            return reject(problem, id: id)
+        }
+        let hash = CollectorToken.hex(SHA256.hash(data: payload))
+        return .verified(VerifiedItem(index: index, response: response, jws: jws, kid: kid, contentHash: hash))
+    }
+
+    private struct IDOnly: Decodable {
+        var id: String
+    }
+
+    /// The response id of a payload that did not verify, for the kiosk's logs; nil if unreadable.
+    static func unverifiedID(_ jws: FlattenedJWS) -> String? {
+        guard let data = try? jws.unverifiedPayload(), let payload = try? JSONDecoder().decode(IDOnly.self, from: data) else {
+            return nil
+        }
+        let id = payload.id
+        return id.count <= 64 ? id : nil
+    }
+}

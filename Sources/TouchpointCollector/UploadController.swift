@@ -1,0 +1,146 @@
+import Foundation
+import Hummingbird
+import Logging
+import TouchpointCore
+import TouchpointStore
+import TouchpointSync
+
+/// The collector's HTTP routes: health probe, batch upload and fleet view.
+///
+/// Only this type knows about HTTP: it turns bodies into ``UploadBatch`` values and errors into status
+/// codes, and leaves verification and storage to ``ResponseIngestor``.
+public struct UploadController: Sendable {
+    /// Seconds a kiosk is told to wait (`Retry-After`) when the database cannot take a batch.
+    public static let retryAfterSeconds = 5
+
+    let ingestor: ResponseIngestor
+    let storage: any CollectorStorage
+    let configuration: CollectorConfiguration
+    let logger: Logger
+    let now: @Sendable () -> Date
+
+    /// Creates the controller; `now` is the clock used for received and last-seen times.
+    public init(
+        storage: any CollectorStorage, surveys: CollectorSurveys, configuration: CollectorConfiguration,
+        logger: Logger, now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.ingestor = ResponseIngestor(storage: storage, surveys: surveys, logger: logger)
+        self.storage = storage
+        self.configuration = configuration
+        self.logger = logger
+        self.now = now
+    }
+
+    /// Adds `GET /healthz`, `POST /v1/responses` and `GET /v1/kiosks` to `router`.
+    public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
+        router.get(RouterPath(UploadProtocol.healthPath)) { _, _ in
+            Self.json(.ok, HealthStatus(status: "ok"))
+        }
+        router.post(RouterPath(UploadProtocol.path)) { request, _ in
+            await upload(request)
+        }
+        router.get("/v1/kiosks") { _, _ in
+            await kiosks()
+        }
+    }
+
+    /// Handles one upload: size limit, decoding, token, then verification and storage.
+    func upload(_ request: Request) async -> Response {
+        let limit = configuration.maxBodyBytes
+        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
+            return Self.error(.contentTooLarge, "too_large", "the body is \(declared) bytes; the limit is \(limit)")
+        }
+        var body = Data()
+        do {
+            for try await chunk in request.body {
+                guard body.count + chunk.readableBytes <= limit else {
+                    return Self.error(.contentTooLarge, "too_large", "the body is over the limit of \(limit) bytes")
+                }
+                body.append(contentsOf: chunk.readableBytesView)
+            }
+        } catch {
+            return Self.error(.badRequest, "malformed", "the body could not be read")
+        }
+        let batch: UploadBatch
+        do {
+            batch = try JSONDecoder().decode(UploadBatch.self, from: body)
+        } catch {
+            return Self.error(.badRequest, "malformed", "not an upload batch: \(DecodingProblem.describe(error))")
+        }
+        guard batch.responses.count <= configuration.maxBatchItems else {
+            return Self.error(
+                .contentTooLarge, "too_large",
+                "the batch has \(batch.responses.count) responses; the limit is \(configuration.maxBatchItems)")
+        }
+        do {
+            if let expected = try await storage.tokenHash(for: batch.kiosk) {
+                let token = request.headers[.authorization].flatMap(CollectorToken.bearerToken(fromAuthorization:))
+                guard let token, CollectorToken.matches(token, hash: expected) else {
+                    logger.warning("upload refused: missing or wrong token", metadata: ["kiosk.id": "\(batch.kiosk)"])
+                    var headers = HTTPFields()
+                    headers[.wwwAuthenticate] = "Bearer"
+                    return Self.error(
+                        .unauthorized, "unauthorized",
+                        token == nil ? "kiosk \(batch.kiosk) needs a bearer token" : "wrong bearer token for kiosk \(batch.kiosk)",
+                        headers: headers)
+                }
+            }
+            let result = try await ingestor.ingest(batch, at: now())
+            return Self.json(.ok, result)
+        } catch {
+            return unavailable(error, kiosk: batch.kiosk)
+        }
+    }
+
+    /// The fleet view: every enrolled kiosk as JSON.
+    func kiosks() async -> Response {
+        do {
+            return Self.json(.ok, try await storage.kiosks())
+        } catch {
+            return unavailable(error, kiosk: nil)
+        }
+    }
+
+    /// 503 with `Retry-After`: `overloaded` when the database is busy, `unavailable` otherwise.
+    private func unavailable(_ error: any Error, kiosk: String?) -> Response {
+        var metadata: Logger.Metadata = ["error": "\(error)"]
+        if let kiosk {
+            metadata["kiosk.id"] = "\(kiosk)"
+        }
+        logger.error("storage failed; asking the client to retry", metadata: metadata)
+        var headers = HTTPFields()
+        headers[.retryAfter] = String(Self.retryAfterSeconds)
+        let busy = (error as? CollectorError)?.code == .overloaded
+        return Self.error(
+            .serviceUnavailable, busy ? "overloaded" : "unavailable",
+            busy ? "the collector is busy; retry later" : "the collector cannot store responses now; retry later",
+            headers: headers)
+    }
+
+    private struct HealthStatus: Codable {
+        var status: String
+    }
+
+    /// A JSON response (sorted keys, timestamps as ISO 8601 with milliseconds).
+    static func json(_ status: HTTPResponse.Status, _ value: some Encodable, headers: HTTPFields = [:]) -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(Timestamp.string(date))
+        }
+        var headers = headers
+        headers[.contentType] = "application/json; charset=utf-8"
+        do {
+            let data = try encoder.encode(value)
+            return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        } catch {
+            return Response(status: .internalServerError)
+        }
+    }
+
+    /// An ``UploadError`` body with `status`.
+    static func error(_ status: HTTPResponse.Status, _ code: String, _ message: String, headers: HTTPFields = [:]) -> Response {
+        json(status, UploadError(error: code, message: message), headers: headers)
+    }
+}

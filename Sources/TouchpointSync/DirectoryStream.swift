@@ -1,0 +1,117 @@
+import Foundation
+import TouchpointStore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The names in a directory one at a time (`opendir`/`readdir`), without listing them all in memory.
+///
+/// Entries added or removed while reading may or may not be returned; the others are returned once.
+/// Not `Sendable`: use it from one task and let it go (it closes the directory on deinit).
+final class DirectoryStream {
+    /// The directory read.
+    let directory: URL
+    #if canImport(Glibc)
+    private var handle: OpaquePointer?
+    #else
+    private var handle: UnsafeMutablePointer<DIR>?
+    #endif
+
+    /// Opens `directory`; throws ``SyncError/Code/io`` if it cannot.
+    init(_ directory: URL) throws {
+        self.directory = directory
+        guard let opened = opendir(directory.path) else {
+            throw SyncError.system("opendir", directory.path)
+        }
+        handle = opened
+    }
+
+    deinit {
+        close()
+    }
+
+    /// The next name other than `.` and `..` that is not a directory, or nil at the end.
+    func next() throws -> String? {
+        guard let handle else { return nil }
+        while true {
+            errno = 0
+            guard let entry = readdir(handle) else {
+                if errno != 0 {
+                    throw SyncError.system("readdir", directory.path)
+                }
+                return nil
+            }
+            if entry.pointee.d_type == UInt8(DT_DIR) { continue }
+            let name = withUnsafePointer(to: &entry.pointee.d_name) { pointer in
+                pointer.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
+            }
+            if name == "." || name == ".." { continue }
+            return name
+        }
+    }
+
+    /// The next response file name (`*.json`, not hidden or temporary), or nil at the end.
+    func nextResponseName() throws -> String? {
+        while let name = try next() {
+            if Self.isResponseFileName(name) { return name }
+        }
+        return nil
+    }
+
+    /// Closes the directory; further reads return nil.
+    func close() {
+        if let handle {
+            closedir(handle)
+        }
+        handle = nil
+    }
+
+    /// Whether `name` is a response file: `*.json`, not hidden and not a `.tmp-` file.
+    static func isResponseFileName(_ name: String) -> Bool {
+        name.hasSuffix(".json") && !name.hasPrefix(".") && !DurableFile.isTemporary(name)
+    }
+}
+
+/// An exclusive, non-blocking `flock` on a lock file, released by ``release()`` (or on deinit).
+final class DirectoryLock {
+    private var descriptor: Int32
+
+    /// Takes the lock on `file` (created if missing); throws ``SyncError/busy(_:)`` naming `directory` if held.
+    init(file: URL, directory: URL) throws {
+        let fd = open(file.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw SyncError.system("open", file.path) }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            let code = errno
+            close(fd)
+            if code == EWOULDBLOCK {
+                throw SyncError.busy(directory)
+            }
+            throw SyncError.system("flock", file.path, errno: code)
+        }
+        descriptor = fd
+    }
+
+    deinit {
+        release()
+    }
+
+    /// Releases the lock (the file stays).
+    func release() {
+        guard descriptor >= 0 else { return }
+        flock(descriptor, LOCK_UN)
+        close(descriptor)
+        descriptor = -1
+    }
+}
+
+extension SyncError {
+    /// An `.io` error for a failed system call, with `errno` described as the cause.
+    static func system(_ call: String, _ path: String, errno code: Int32 = errno) -> SyncError {
+        SyncError(
+            .io, "\(call) failed for \(path)",
+            cause: DescribedError(description: "\(String(cString: strerror(code))) (errno \(code))"))
+    }
+}

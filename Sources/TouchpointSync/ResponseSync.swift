@@ -1,0 +1,435 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import TouchpointCore
+import TouchpointStore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Drains a kiosk's `responses/pending/` to a collector, batch by batch, and files each response by the
+/// collector's answer: `stored`/`duplicate` to `sent/`, `rejected` to `rejected/` beside a `.reason` file,
+/// `deferred` left pending.
+///
+/// One pass streams the pending directory (it never lists or reads the whole backlog at once), so the kiosk
+/// can keep writing while it runs: a new file is sent by this pass or the next. A file moves only once the
+/// collector's answer for it has been read whole. Only one sync runs per responses directory at a time
+/// (an `flock` on `responses/sync.lock`).
+public struct ResponseSync: Sendable {
+    /// The name of the lock file in the responses directory.
+    public static let lockFileName = "sync.lock"
+
+    /// The responses directory (holding `pending/`, `sent/`, `rejected/` and `sequence`).
+    public let responsesDirectory: URL
+    /// Files waiting to be sent.
+    public let pendingDirectory: URL
+    /// Files the collector has.
+    public let sentDirectory: URL
+    /// Files the collector refused for good, each beside its `.reason` file.
+    public let rejectedDirectory: URL
+    /// The kiosk id sent with every batch.
+    public let kiosk: String
+    /// Batching, retries and retention.
+    public let configuration: SyncConfiguration
+
+    let transport: any UploadTransport
+    let logger: Logger
+    let now: @Sendable () -> Date
+    let sleep: @Sendable (Duration) async throws -> Void
+
+    /// Creates a sync of `responsesDirectory` for `kiosk` over `transport`.
+    ///
+    /// `now` stamps `.reason` files; `sleep` waits between retries (tests pass one that only records).
+    public init(
+        responsesDirectory: URL, kiosk: String, transport: any UploadTransport,
+        configuration: SyncConfiguration = SyncConfiguration(), logger: Logger,
+        now: @escaping @Sendable () -> Date = Date.init,
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+    ) {
+        self.responsesDirectory = responsesDirectory
+        pendingDirectory = responsesDirectory.appendingPathComponent("pending", isDirectory: true)
+        sentDirectory = responsesDirectory.appendingPathComponent("sent", isDirectory: true)
+        rejectedDirectory = responsesDirectory.appendingPathComponent("rejected", isDirectory: true)
+        self.kiosk = kiosk
+        self.transport = transport
+        self.configuration = configuration
+        var logger = logger
+        logger[metadataKey: "kiosk.id"] = "\(kiosk)"
+        self.logger = logger
+        self.now = now
+        self.sleep = sleep
+    }
+
+    /// The `.reason` file name for a rejected response file: `<id>.json` → `<id>.reason`.
+    public static func reasonFileName(for responseFileName: String) -> String {
+        let base = responseFileName.hasSuffix(".json") ? String(responseFileName.dropLast(5)) : responseFileName
+        return base + ".reason"
+    }
+
+    /// Sends everything pending in one pass and returns what happened.
+    ///
+    /// Retryable failures are retried with ``SyncConfiguration/backoff`` up to ``SyncConfiguration/maxAttempts``
+    /// times per batch. Throws ``SyncError`` with code `.busy` (another sync holds the lock), `.unauthorized`
+    /// (stops at once, nothing moved for that batch), `.unreachable` (attempts used up), `.refused` or `.io`;
+    /// batches answered before the error keep their moves. When nothing was pending it still sends an empty
+    /// batch, if the collector answers its probe, so that the collector hears the buffer health.
+    /// A graceful shutdown ends the pass after the current batch.
+    public func syncOnce(progress: @Sendable (SyncProgress) -> Void = { _ in }) async throws -> SyncSummary {
+        let started = ContinuousClock.now
+        try prepareDirectories()
+        let lock = try DirectoryLock(
+            file: responsesDirectory.appendingPathComponent(Self.lockFileName), directory: responsesDirectory)
+        defer { lock.release() }
+
+        var pass = Pass(estimate: try PendingEstimate.scan(pending: pendingDirectory, rejected: rejectedDirectory),
+                        backoff: configuration.backoff)
+        pass.total = pass.estimate.pending
+        progress(pass.progress)
+        logger.debug("sync pass starting", metadata: ["sync.pending": "\(pass.estimate.pending)"])
+
+        let stream = try DirectoryStream(pendingDirectory)
+        defer { stream.close() }
+        var carried: BatchItem?
+        while !Task.isShuttingDownGracefully {
+            try Task.checkCancellation()
+            var items: [BatchItem] = []
+            var bytes = 0
+            if let carried {
+                items.append(carried)
+                bytes = carried.size
+            }
+            carried = nil
+            while items.count < max(configuration.batchCount, 1), let name = try stream.nextResponseName() {
+                guard !pass.deferred.contains(name), let item = try read(name, pass: &pass) else { continue }
+                if !items.isEmpty && bytes + item.size > configuration.batchBytes {
+                    carried = item
+                    break
+                }
+                items.append(item)
+                bytes += item.size
+            }
+            if items.isEmpty { break }
+            try await send(items, pass: &pass)
+            // Deferred files are handled but still pending.
+            pass.total = max(pass.total, pass.handled + max(0, pass.estimate.pending - pass.deferred.count))
+            progress(pass.progress)
+        }
+
+        if pass.summary.batches == 0 && !Task.isShuttingDownGracefully {
+            try await reportHealthOnly(pass: &pass)
+        }
+        pass.summary.duration = ContinuousClock.now - started
+        logger.info("sync pass finished: \(pass.summary)")
+        return pass.summary
+    }
+
+    /// Removes files in `sent/` whose id (UUIDv7) is older than `days` days before `now`; returns how many.
+    ///
+    /// `rejected/` is never touched. Files whose name is not a UUIDv7 are kept.
+    @discardableResult
+    public func pruneSent(olderThan days: Int, now: Date) throws -> Int {
+        guard FileManager.default.fileExists(atPath: sentDirectory.path) else { return 0 }
+        let cutoff = now.addingTimeInterval(-Double(max(days, 0)) * 86_400)
+        let stream = try DirectoryStream(sentDirectory)
+        defer { stream.close() }
+        var removed = 0
+        while let name = try stream.nextResponseName() {
+            guard let date = UUIDv7.date(of: String(name.dropLast(5))), date < cutoff else { continue }
+            let path = sentDirectory.appendingPathComponent(name).path
+            guard unlink(path) == 0 || errno == ENOENT else {
+                throw SyncError.system("unlink", path)
+            }
+            removed += 1
+        }
+        if removed > 0 {
+            do {
+                try DurableFile.fsyncDirectory(sentDirectory)
+            } catch {
+                throw SyncError(.io, "cannot flush \(sentDirectory.path)", cause: DescribedError(description: "\(error)"))
+            }
+            logger.info("pruned sent responses", metadata: ["sync.pruned": "\(removed)", "sync.days": "\(days)"])
+        }
+        return removed
+    }
+
+    /// Whether `pending/` holds at least one response file (stops at the first one found).
+    public func hasPending() throws -> Bool {
+        guard FileManager.default.fileExists(atPath: pendingDirectory.path) else { return false }
+        let stream = try DirectoryStream(pendingDirectory)
+        defer { stream.close() }
+        return try stream.nextResponseName() != nil
+    }
+
+    /// The buffer health now, counted by streaming `pending/` and `rejected/`.
+    public func health() throws -> BufferHealth {
+        try PendingEstimate.scan(pending: pendingDirectory, rejected: rejectedDirectory)
+            .health(lastSequence: lastSequence())
+    }
+
+    // MARK: - One pass
+
+    /// The state of one pass.
+    struct Pass {
+        var estimate: PendingEstimate
+        var backoff: Backoff
+        var summary = SyncSummary()
+        var deferred: Set<String> = []
+        var handled = 0
+        var total = 0
+
+        var progress: SyncProgress {
+            SyncProgress(handled: handled, total: max(total, handled), batches: summary.batches, bytes: summary.bytes)
+        }
+    }
+
+    /// One response file of a batch.
+    struct BatchItem {
+        var name: String
+        var envelope: FlattenedJWS
+        var size: Int
+    }
+
+    /// Creates `pending/`, `sent/` and `rejected/` if missing; the responses directory itself must exist.
+    private func prepareDirectories() throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: responsesDirectory.path, isDirectory: &isDirectory),
+            isDirectory.boolValue
+        else {
+            throw SyncError(.io, "there is no responses directory at \(responsesDirectory.path)")
+        }
+        for directory in [pendingDirectory, sentDirectory, rejectedDirectory] {
+            do {
+                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            } catch {
+                throw SyncError(.io, "cannot create \(directory.path)", cause: DescribedError(description: "\(error)"))
+            }
+        }
+    }
+
+    /// Reads pending file `name`; nil if it vanished or was unreadable as a response (then it is moved to
+    /// `rejected/` with a reason, so it neither blocks nor repeats).
+    private func read(_ name: String, pass: inout Pass) throws -> BatchItem? {
+        let url = pendingDirectory.appendingPathComponent(name)
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch let error as CocoaError where error.code == .fileReadNoSuchFile {
+            return nil
+        } catch {
+            throw SyncError(.io, "cannot read \(url.path)", cause: DescribedError(description: "\(error)"))
+        }
+        do {
+            return BatchItem(name: name, envelope: try FlattenedJWS.parse(data), size: data.count)
+        } catch {
+            let reason = "not a response file (\(error)); kept here by the kiosk, never sent"
+            logger.error(
+                "pending file is not a flattened JWS; moving it to rejected/",
+                metadata: ["response.file": "\(name)"])
+            try reject(name, reason: reason, by: "the kiosk")
+            try flush([pendingDirectory, rejectedDirectory])
+            pass.estimate.remove(name, toRejected: true)
+            pass.summary.rejected += 1
+            pass.summary.lastError = "\(name): not a response file"
+            pass.handled += 1
+            return nil
+        }
+    }
+
+    /// Sends `items` (halving on 413) and files every answered item.
+    private func send(_ items: [BatchItem], pass: inout Pass) async throws {
+        var parts: [ArraySlice<BatchItem>] = [items[...]]
+        while let part = parts.popLast() {
+            if pass.estimate.needsRescan {
+                pass.estimate = try PendingEstimate.scan(pending: pendingDirectory, rejected: rejectedDirectory)
+            }
+            let batch = UploadBatch(
+                kiosk: kiosk, health: pass.estimate.health(lastSequence: lastSequence(), including: part.map(\.name)),
+                responses: part.map(\.envelope))
+            switch try await upload(batch, pass: &pass) {
+            case .some(let result):
+                try file(Array(part), answered: result, pass: &pass)
+            case .none where part.count > 1:
+                // 413: send the two halves, first half first.
+                let middle = part.startIndex + part.count / 2
+                parts.append(part[middle...])
+                parts.append(part[..<middle])
+                logger.notice(
+                    "collector says the batch is too large; halving",
+                    metadata: ["sync.items": "\(part.count)"])
+            case .none:
+                guard let item = part.first else { continue }
+                let reason = "the collector refused it as too large (HTTP 413) even alone (\(item.size) bytes)"
+                logger.error("response too large for the collector; moving it to rejected/",
+                             metadata: ["response.id": "\(item.name.dropLast(5))"])
+                try reject(item.name, reason: reason, by: "the kiosk")
+                try flush([pendingDirectory, rejectedDirectory])
+                pass.estimate.remove(item.name, toRejected: true)
+                pass.summary.rejected += 1
+                pass.summary.lastError = "\(item.name): too large for the collector"
+                pass.handled += 1
+            }
+        }
+    }
+
+    /// Uploads `batch` until it is answered whole (the result) or too large (nil); throws on the rest.
+    private func upload(_ batch: UploadBatch, pass: inout Pass) async throws -> UploadResult? {
+        let attempts = max(configuration.maxAttempts, 1)
+        var attempt = 0
+        while true {
+            attempt += 1
+            let outcome = try await transport.upload(batch)
+            let reason: String
+            let retryAfter: Duration?
+            switch outcome {
+            case .answered(let result) where result.answers(batch):
+                return result
+            case .answered(let result):
+                reason = "the collector's answer has \(result.results.count) result(s) for "
+                    + "\(batch.responses.count) item(s)"
+                retryAfter = nil
+            case .retry(let why, let after):
+                reason = why
+                retryAfter = after
+            case .tooLarge:
+                return nil
+            case .unauthorized(let message):
+                logger.error("the collector refused our token; stopping")
+                throw SyncError.unauthorized(message)
+            case .refused(let status, let message):
+                logger.error("the collector refused the batch", metadata: ["sync.status": "\(status)"])
+                throw SyncError.refused(status: status, message: message)
+            }
+            pass.summary.lastError = reason
+            guard attempt < attempts else {
+                throw SyncError.unreachable(reason, attempts: attempt)
+            }
+            let delay = pass.backoff.delay(forAttempt: attempt, retryAfter: retryAfter)
+            pass.summary.retries += 1
+            logger.notice(
+                "upload failed; retrying",
+                metadata: ["sync.reason": "\(reason)", "sync.attempt": "\(attempt)", "sync.delay": "\(delay)"])
+            let sleep = self.sleep
+            try await cancelWhenGracefulShutdown { try await sleep(delay) }
+        }
+    }
+
+    /// Files every item of an answered batch, then flushes each touched directory once.
+    private func file(_ items: [BatchItem], answered result: UploadResult, pass: inout Pass) throws {
+        var firstError: (any Error)?
+        var touched: [URL] = []
+        for (item, itemResult) in zip(items, result.results) {
+            let responseID = String(item.name.dropLast(5))
+            if let answeredID = itemResult.id, answeredID != responseID {
+                logger.warning(
+                    "collector answered with another id than the file name",
+                    metadata: ["response.id": "\(responseID)", "sync.answered_id": "\(answeredID)"])
+            }
+            do {
+                switch itemResult.status {
+                case .stored, .duplicate:
+                    try move(item.name, to: sentDirectory)
+                    touched.append(sentDirectory)
+                    pass.estimate.remove(item.name, toRejected: false)
+                    if itemResult.status == .stored {
+                        pass.summary.stored += 1
+                    } else {
+                        pass.summary.duplicate += 1
+                    }
+                case .rejected:
+                    let reason = itemResult.reason ?? "no reason given"
+                    logger.warning(
+                        "collector rejected a response", metadata: ["response.id": "\(responseID)", "sync.reason": "\(reason)"])
+                    try reject(item.name, reason: reason, by: "the collector")
+                    touched.append(rejectedDirectory)
+                    pass.estimate.remove(item.name, toRejected: true)
+                    pass.summary.rejected += 1
+                case .deferred:
+                    logger.info(
+                        "collector deferred a response",
+                        metadata: ["response.id": "\(responseID)", "sync.reason": "\(itemResult.reason ?? "")"])
+                    pass.deferred.insert(item.name)
+                    pass.summary.deferred += 1
+                }
+                pass.handled += 1
+            } catch {
+                logger.error("cannot file a response", metadata: ["response.id": "\(responseID)", "sync.error": "\(error)"])
+                firstError = firstError ?? error
+            }
+        }
+        pass.summary.batches += 1
+        pass.summary.bytes += items.reduce(0) { $0 + $1.size }
+        if !touched.isEmpty {
+            touched.append(pendingDirectory)
+        }
+        try flush(touched)
+        if let firstError {
+            throw firstError
+        }
+    }
+
+    /// Renames `pending/<name>` into `directory` (no fsync: see ``flush(_:)``); a file already gone is fine.
+    private func move(_ name: String, to directory: URL) throws {
+        let source = pendingDirectory.appendingPathComponent(name).path
+        let destination = directory.appendingPathComponent(name).path
+        guard rename(source, destination) == 0 else {
+            if errno == ENOENT { return }
+            throw SyncError.system("rename to \(destination)", source)
+        }
+    }
+
+    /// Writes `rejected/<id>.reason` durably, then moves `pending/<name>` beside it.
+    private func reject(_ name: String, reason: String, by whom: String) throws {
+        let text = "rejected by \(whom) at \(Timestamp.string(now())): \(reason)\n"
+        let reasonFile = rejectedDirectory.appendingPathComponent(Self.reasonFileName(for: name))
+        do {
+            try DurableFile.write(Data(text.utf8), to: reasonFile)
+        } catch {
+            throw SyncError(.io, "cannot write \(reasonFile.path)", cause: DescribedError(description: "\(error)"))
+        }
+        try move(name, to: rejectedDirectory)
+    }
+
+    /// fsyncs each distinct directory once.
+    private func flush(_ directories: [URL]) throws {
+        var done: Set<String> = []
+        for directory in directories where done.insert(directory.path).inserted {
+            do {
+                try DurableFile.fsyncDirectory(directory)
+            } catch {
+                throw SyncError(.io, "cannot flush \(directory.path)", cause: DescribedError(description: "\(error)"))
+            }
+        }
+    }
+
+    /// Sends one empty batch so the collector hears the buffer health, if it answers its probe.
+    private func reportHealthOnly(pass: inout Pass) async throws {
+        guard await transport.probe() else {
+            logger.debug("nothing pending and the collector is not reachable; no health report")
+            return
+        }
+        let batch = UploadBatch(
+            kiosk: kiosk, health: pass.estimate.health(lastSequence: lastSequence()), responses: [])
+        switch try await transport.upload(batch) {
+        case .answered:
+            pass.summary.batches += 1
+        case .unauthorized(let message):
+            throw SyncError.unauthorized(message)
+        case .refused(let status, let message):
+            throw SyncError.refused(status: status, message: message)
+        case .retry(let reason, _):
+            pass.summary.lastError = reason
+        case .tooLarge:
+            pass.summary.lastError = "the collector refused an empty batch as too large"
+        }
+    }
+
+    /// The kiosk's last sequence number from `responses/sequence`, if it is there and readable.
+    private func lastSequence() -> UInt64? {
+        let file = responsesDirectory.appendingPathComponent("sequence")
+        guard FileManager.default.fileExists(atPath: file.path) else { return nil }
+        return try? SequenceCounter(file: file).last
+    }
+}

@@ -1,0 +1,35 @@
+import Foundation
+
+/// How a sync batches, retries, keeps sent files and (in watch mode) paces itself.
+public struct SyncConfiguration: Sendable {
+    /// The most files in one batch.
+    public var batchCount: Int
+    /// The most file bytes in one batch (a single larger file still goes alone).
+    public var batchBytes: Int
+    /// Attempts per batch before ``ResponseSync/syncOnce(progress:)`` gives up with ``SyncError/Code/unreachable``.
+    public var maxAttempts: Int
+    /// Days a file stays in `sent/` before ``ResponseSync/pruneSent(olderThan:now:)`` removes it.
+    public var sentRetentionDays: Int
+    /// How long watch mode waits between passes when all is well.
+    public var watchInterval: Duration
+    /// How often watch mode reports buffer health with an empty batch when nothing is pending.
+    public var healthReportInterval: Duration
+    /// The retry schedule.
+    public var backoff: Backoff
+
+    /// Creates a configuration: 200 files or 2 MiB per batch, 6 attempts, 30 days of `sent/`, a pass every
+    /// 10 s in watch mode and a health report at least every 5 minutes.
+    public init(
+        batchCount: Int = 200, batchBytes: Int = 2 * 1024 * 1024, maxAttempts: Int = 6, sentRetentionDays: Int = 30,
+        watchInterval: Duration = .seconds(10), healthReportInterval: Duration = .seconds(300),
+        backoff: Backoff = Backoff()
+    ) {
+        self.batchCount = batchCount
+        self.batchBytes = batchBytes
+        self.maxAttempts = maxAttempts
+        self.sentRetentionDays = sentRetentionDays
+        self.watchInterval = watchInterval
+        self.healthReportInterval = healthReportInterval
+        self.backoff = backoff
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import TouchpointCore
+import TouchpointStore
+
+/// The upload protocol between kiosk and collector: `POST /v1/responses`. One definition, used by both ends.
+///
+/// See the README's "Upload protocol" for the wire format, status codes and retry rules.
+public enum UploadProtocol {
+    /// The upload path.
+    public static let path = "/v1/responses"
+    /// The health probe path.
+    public static let healthPath = "/healthz"
+    /// The protocol version sent in `X-Touchpoint-Protocol`.
+    public static let version = "1"
+}
+
+/// The buffer health a kiosk reports with every upload, so head office sees a site that has been offline.
+public struct BufferHealth: Sendable, Hashable, Codable {
+    /// Responses waiting to be sent (including those in this batch).
+    public var pending: Int
+    /// Responses the collector rejected, kept in `rejected/`.
+    public var rejected: Int
+    /// When the oldest unsent response was completed, if any is pending.
+    public var oldestPendingAt: String?
+    /// The kiosk's last sequence number.
+    public var lastSequence: UInt64?
+
+    /// Creates a report.
+    public init(pending: Int, rejected: Int, oldestPendingAt: Date? = nil, lastSequence: UInt64? = nil) {
+        self.pending = pending
+        self.rejected = rejected
+        self.oldestPendingAt = oldestPendingAt.map(Timestamp.string)
+        self.lastSequence = lastSequence
+    }
+}
+
+/// The body of `POST /v1/responses`: the kiosk, its buffer health, and response files as stored on disk.
+public struct UploadBatch: Sendable, Hashable, Codable {
+    /// The uploading kiosk's id (as enrolled).
+    public var kiosk: String
+    /// The kiosk's buffer health.
+    public var health: BufferHealth
+    /// Flattened JWS objects, exactly as in the response files.
+    public var responses: [FlattenedJWS]
+
+    /// Creates a batch.
+    public init(kiosk: String, health: BufferHealth, responses: [FlattenedJWS]) {
+        self.kiosk = kiosk
+        self.health = health
+        self.responses = responses
+    }
+}
+
+/// What the collector did with one item of a batch.
+public enum ItemStatus: String, Sendable, Hashable, Codable {
+    /// Stored durably now.
+    case stored
+    /// The same id with the same content was already stored: a harmless retry.
+    case duplicate
+    /// Never acceptable (bad signature, unknown or revoked key, invalid payload, same id with other
+    /// content): move the file to `rejected/`, do not send it again.
+    case rejected
+    /// Not now (e.g. an unknown survey version): keep it pending and send it again later.
+    case deferred
+
+    /// Whether the kiosk may treat the response as delivered (move it to `sent/`).
+    public var isDelivered: Bool { self == .stored || self == .duplicate }
+}
+
+/// The collector's answer for one item, in the same order as the batch.
+public struct ItemResult: Sendable, Hashable, Codable {
+    /// The item's position in the batch (0-based).
+    public var index: Int
+    /// The response id, when the payload could be read.
+    public var id: String?
+    /// What happened.
+    public var status: ItemStatus
+    /// Why, for `rejected` and `deferred`.
+    public var reason: String?
+
+    /// Creates a result.
+    public init(index: Int, id: String?, status: ItemStatus, reason: String? = nil) {
+        self.index = index
+        self.id = id
+        self.status = status
+        self.reason = reason
+    }
+}
+
+/// The body of a 200 answer to `POST /v1/responses`.
+public struct UploadResult: Sendable, Hashable, Codable {
+    /// One result per item, in batch order.
+    public var results: [ItemResult]
+
+    /// Creates the answer.
+    public init(results: [ItemResult]) {
+        self.results = results
+    }
+
+    /// Whether this answers `batch` whole: one result per item, indices 0..<n in order.
+    public func answers(_ batch: UploadBatch) -> Bool {
+        results.count == batch.responses.count && results.enumerated().allSatisfy { $0.offset == $0.element.index }
+    }
+}
+
+/// The body of every non-200 answer: a machine-readable code and a message for people.
+public struct UploadError: Sendable, Hashable, Codable {
+    /// `malformed`, `too_large`, `unauthorized`, `overloaded`, …
+    public var error: String
+    /// What is wrong.
+    public var message: String
+
+    /// Creates an error body.
+    public init(error: String, message: String) {
+        self.error = error
+        self.message = message
+    }
+}

@@ -1,0 +1,37 @@
+import Foundation
+
+/// What became of one upload attempt, as far as the sync needs to know.
+public enum UploadOutcome: Sendable, Hashable {
+    /// A 200 whose body was read whole, decoded, and answers every item of the batch.
+    case answered(UploadResult)
+    /// Try the same batch again later: connection refused, timeout, 5xx, 429, a cut-off or invalid answer.
+    /// `after` is the server's `Retry-After`, if it sent one.
+    case retry(reason: String, after: Duration?)
+    /// 401/403: the collector refused our token. Stop; retrying would only hammer it.
+    case unauthorized(String)
+    /// 413: the batch is over the collector's limit; send it in halves.
+    case tooLarge
+    /// Any other 4xx (e.g. 400 malformed): the collector will never take this batch as sent.
+    case refused(status: Int, message: String)
+}
+
+/// The kiosk's side of `POST /v1/responses`: sends one batch, says what happened.
+///
+/// ``HTTPUploadTransport`` talks to a real collector; ``InMemoryUploadTransport`` stands in for one in tests.
+public protocol UploadTransport: Sendable {
+    /// Sends `batch` once and classifies the result; throws only `CancellationError` (everything else is
+    /// an ``UploadOutcome``).
+    func upload(_ batch: UploadBatch) async throws -> UploadOutcome
+    /// Whether the collector answers its health probe (`GET /healthz`) now.
+    func probe() async -> Bool
+}
+
+/// The JSON coding of the upload protocol's bodies, shared by the transports in this module.
+enum UploadCoding {
+    /// Compact JSON with sorted keys and unescaped slashes.
+    static func encode<T: Encodable>(_ value: T) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(value)
+    }
+}

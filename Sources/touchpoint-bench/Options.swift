@@ -1,0 +1,103 @@
+import Foundation
+
+/// The command line: `touchpoint-bench [--quick] [--surveys DIR] [--work-dir DIR] [--keep]`, plus the
+/// hidden subcommands the benchmark runs in child processes (`sync-child`, `idle-child`).
+struct BenchOptions {
+    /// Commits timed in section 1.
+    var commits = 2000
+    /// Responses synced in section 2.
+    var syncCount = 10_000
+    /// Pending files synced in section 3.
+    var memoryCount = 100_000
+    /// Whether `--quick` was given.
+    var quick = false
+    /// The surveys directory, if given.
+    var surveys: String?
+    /// Where to create the temporary directory, if given.
+    var workDirectory: String?
+    /// Keep the temporary directory (for inspection).
+    var keep = false
+
+    static let usage = """
+        usage: touchpoint-bench [--quick] [--surveys DIR] [--work-dir DIR] [--keep]
+          --quick          smaller counts (500 commits, 2000 synced, 10000 for peak memory)
+          --surveys DIR    the surveys directory (default: ./surveys, or found above the executable)
+          --work-dir DIR   where to create the temporary directory (default: $TMPDIR if it is on the
+                           working directory's file system and not tmpfs, else the working directory)
+          --commits N, --sync N, --memory N   override the counts
+          --keep           keep the temporary directory
+        """
+
+    static func parse(_ arguments: [String]) throws -> BenchOptions {
+        var options = BenchOptions()
+        var overrides: [(WritableKeyPath<BenchOptions, Int>, Int)] = []
+        var index = 0
+        func value(_ flag: String) throws -> String {
+            index += 1
+            guard index < arguments.count else { throw BenchError("\(flag) needs a value\n\(usage)") }
+            return arguments[index]
+        }
+        func count(_ flag: String) throws -> Int {
+            let text = try value(flag)
+            guard let number = Int(text), number > 0 else { throw BenchError("\(flag) needs a positive number, got \(text)") }
+            return number
+        }
+        while index < arguments.count {
+            let argument = arguments[index]
+            switch argument {
+            case "--quick":
+                options.quick = true
+                options.commits = 500
+                options.syncCount = 2000
+                options.memoryCount = 10_000
+            case "--surveys": options.surveys = try value(argument)
+            case "--work-dir": options.workDirectory = try value(argument)
+            case "--keep": options.keep = true
+            case "--commits": overrides.append((\.commits, try count(argument)))
+            case "--sync": overrides.append((\.syncCount, try count(argument)))
+            case "--memory": overrides.append((\.memoryCount, try count(argument)))
+            case "-h", "--help":
+                say(usage)
+                exit(0)
+            default:
+                throw BenchError("unknown argument \(argument)\n\(usage)")
+            }
+            index += 1
+        }
+        for (path, number) in overrides {
+            options[keyPath: path] = number
+        }
+        return options
+    }
+}
+
+/// The hidden `sync-child` subcommand's arguments.
+struct SyncChildOptions {
+    var directory: String
+    var url: String
+    var kiosk: String
+    var result: String
+
+    static func parse(_ arguments: [String]) throws -> SyncChildOptions {
+        var values: [String: String] = [:]
+        var index = 0
+        while index < arguments.count {
+            let flag = arguments[index]
+            guard flag.hasPrefix("--"), index + 1 < arguments.count else {
+                throw BenchError("sync-child: bad argument \(flag)")
+            }
+            values[String(flag.dropFirst(2))] = arguments[index + 1]
+            index += 2
+        }
+        guard let directory = values["dir"], let url = values["url"], let kiosk = values["kiosk"],
+            let result = values["result"]
+        else {
+            throw BenchError("sync-child needs --dir, --url, --kiosk and --result")
+        }
+        return SyncChildOptions(directory: directory, url: url, kiosk: kiosk, result: result)
+    }
+
+    var arguments: [String] {
+        ["sync-child", "--dir", directory, "--url", url, "--kiosk", kiosk, "--result", result]
+    }
+}

@@ -1,0 +1,165 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ServiceLifecycle
+import TouchpointCollector
+import TouchpointCore
+import TouchpointStore
+
+/// `touchpoint collector …`: the central collector.
+struct CollectorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "collector", abstract: "The central collector: serve uploads, enrol and revoke kiosks.",
+        subcommands: [Serve.self, Enroll.self, Revoke.self, Kiosks.self])
+
+    /// Options every collector command shares.
+    struct Options: ParsableArguments {
+        @Option(name: .long, help: "SQLite database file (default collector.sqlite); created and migrated on start.")
+        var database: String = "collector.sqlite"
+
+        @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
+        var logLevel: String = "info"
+
+        func bootstrapLogging() throws {
+            guard let level = Logger.Level(rawValue: logLevel) else {
+                throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
+        }
+
+        func openStorage(logger: Logger) throws -> SQLiteCollectorStorage {
+            try SQLiteCollectorStorage(path: database, logger: logger)
+        }
+    }
+
+    /// `touchpoint collector serve`.
+    struct Serve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Serve POST /v1/responses, GET /v1/kiosks and GET /healthz.")
+        @OptionGroup var options: Options
+        @Option(name: .long, help: "Address to bind (default 127.0.0.1).") var host: String = "127.0.0.1"
+        @Option(name: .long, help: "Port (default 8080; 0 picks a free one).") var port: Int = 8080
+        @Option(name: .long, help: "Surveys the answers are checked against (default surveys).") var surveys: String = "surveys"
+        @Option(name: .long, help: "Largest upload body in bytes (default 8 MiB).") var maxBodyBytes: Int = 8 * 1024 * 1024
+
+        func run() async throws {
+            try options.bootstrapLogging()
+            let logger = Logger(label: "touchpoint.collector")
+            let storage = try options.openStorage(logger: logger)
+            let catalog = SurveyDirectory.load(URL(fileURLWithPath: surveys, isDirectory: true))
+            for problem in catalog.problems { logger.warning("survey does not validate", metadata: ["problem": "\(problem)"]) }
+            let configuration = CollectorConfiguration(
+                host: host, port: port, databasePath: options.database, maxBodyBytes: maxBodyBytes, surveysDirectory: surveys)
+            let app = buildApplication(configuration: configuration, storage: storage, surveys: catalog, logger: logger)
+            let group = ServiceGroup(configuration: .init(
+                services: [.init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            try await group.run()
+            try storage.close()
+        }
+    }
+
+    /// `touchpoint collector enroll`.
+    struct Enroll: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Enrol a kiosk's public key (from `touchpoint keys export`).")
+        @OptionGroup var options: Options
+        @Option(name: .long, help: "The kiosk id (as in its configuration).") var kiosk: String
+        @Option(name: .long, help: "The kiosk's site.") var site: String
+        @Option(name: .long, help: "The public JWK file, or - for standard input.") var jwk: String
+        @Flag(name: .long, help: "Also require a bearer token for this kiosk's uploads; the token is printed once.")
+        var token = false
+
+        func run() async throws {
+            try options.bootstrapLogging()
+            let logger = Logger(label: "touchpoint.collector")
+            let key = try loadPublicKey(jwk: jwk, keyFile: "")
+            let storage = try options.openStorage(logger: logger)
+            let secret = token ? CollectorToken.generate() : nil
+            let kid = try await storage.enroll(kiosk: kiosk, site: site, jwk: key, tokenHash: secret.map(CollectorToken.hash), at: Date())
+            print("Enrolled kiosk \(kiosk) (site \(site)) with key \(kid).")
+            if let secret {
+                print("Upload token (shown once; put it in the kiosk's touchpoint.yaml as collectorToken):")
+                print(secret)
+            }
+            try storage.close()
+        }
+    }
+
+    /// `touchpoint collector revoke`.
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop accepting responses signed by a kiosk's key.")
+        @OptionGroup var options: Options
+        @Option(name: .long, help: "The kiosk id.") var kiosk: String
+
+        func run() async throws {
+            try options.bootstrapLogging()
+            let storage = try options.openStorage(logger: Logger(label: "touchpoint.collector"))
+            let kid = try await storage.revoke(kiosk: kiosk, at: Date())
+            print("Revoked key \(kid) of kiosk \(kiosk): its responses are rejected from now on.")
+            try storage.close()
+        }
+    }
+
+    /// `touchpoint collector kiosks`.
+    struct Kiosks: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List enrolled kiosks: last seen, counts, highest sequence, gaps, reported buffer health.")
+        @OptionGroup var options: Options
+        @Flag(name: .long, help: "Print JSON instead of a table.") var json = false
+
+        func run() async throws {
+            try options.bootstrapLogging()
+            let storage = try options.openStorage(logger: Logger(label: "touchpoint.collector"))
+            let kiosks = try await storage.kiosks()
+            try storage.close()
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                encoder.dateEncodingStrategy = .iso8601
+                print(String(decoding: try encoder.encode(kiosks), as: UTF8.self))
+                return
+            }
+            print(FleetTable.render(kiosks, now: Date()))
+        }
+    }
+}
+
+/// The `collector kiosks` table.
+enum FleetTable {
+    static func render(_ kiosks: [KioskRecord], now: Date) -> String {
+        guard !kiosks.isEmpty else { return "No kiosks enrolled." }
+        func ago(_ date: Date?) -> String {
+            guard let date else { return "never" }
+            let seconds = Int(now.timeIntervalSince(date))
+            switch seconds {
+            case ..<60: return "\(max(0, seconds))s ago"
+            case ..<3600: return "\(seconds / 60)m ago"
+            case ..<86400: return "\(seconds / 3600)h ago"
+            default: return "\(seconds / 86400)d ago"
+            }
+        }
+        func pad(_ text: String, _ width: Int) -> String {
+            text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
+        }
+        var lines = [pad("kiosk", 14) + pad("site", 16) + pad("state", 9) + pad("last seen", 11) + pad("responses", 10)
+                     + pad("highest", 8) + pad("missing", 24) + "buffer (pending / oldest / rejected)"]
+        for kiosk in kiosks {
+            let state = kiosk.revokedAt == nil ? "active" : "REVOKED"
+            let gaps = kiosk.gaps.isEmpty ? "none"
+                : kiosk.gaps.prefix(3).map { $0.lowerBound == $0.upperBound ? "\($0.lowerBound)" : "\($0.lowerBound)-\($0.upperBound)" }
+                    .joined(separator: ",") + (kiosk.gaps.count > 3 ? ",…" : "") + " (\(kiosk.missingCount))"
+            var buffer = "not reported"
+            if let health = kiosk.health {
+                let oldest = health.oldestPendingAt.flatMap(Timestamp.date).map { ago($0) } ?? "–"
+                buffer = "\(health.pending) / \(oldest) / \(health.rejected) (\(ago(kiosk.healthReportedAt)))"
+            }
+            lines.append(pad(kiosk.id, 14) + pad(kiosk.site, 16) + pad(state, 9) + pad(ago(kiosk.lastSeenAt), 11)
+                         + pad("\(kiosk.responseCount)", 10) + pad("\(kiosk.highestSequence)", 8) + pad(gaps, 24) + buffer)
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+

@@ -1,0 +1,101 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ServiceLifecycle
+import TouchpointKiosk
+import TouchpointSync
+
+/// `touchpoint sync`: uploads buffered responses to the collector.
+struct SyncCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sync",
+        abstract: "Upload responses/pending/ to the collector in batches (stored/duplicate → sent/, rejected → rejected/).")
+
+    @OptionGroup var options: ConfigOptions
+
+    @Flag(name: .long, help: "Drain pending/ once and exit with a summary (the default).")
+    var once = false
+
+    @Flag(name: .long, help: "Keep running: probe the collector and drain as soon as it is reachable.")
+    var watch = false
+
+    @Option(name: .long, help: "Responses per batch (default 200).")
+    var batchCount: Int?
+
+    @Option(name: .long, help: "Bytes per batch (default 2 MiB).")
+    var batchBytes: Int?
+
+    @Option(name: .long, help: "Days to keep files in sent/ (default 30).")
+    var keepSentDays: Int?
+
+    func validate() throws {
+        if once && watch { throw ValidationError("choose --once or --watch, not both") }
+    }
+
+    func run() async throws {
+        try options.bootstrapLogging()
+        let configuration = try options.load()
+        let logger = Logger(label: "touchpoint.sync")
+        guard let collector = configuration.collector, let url = URL(string: collector) else {
+            throw ValidationError("no collector configured: pass --collector URL or set collector: in touchpoint.yaml")
+        }
+        var syncConfiguration = SyncConfiguration()
+        if let batchCount { syncConfiguration.batchCount = batchCount }
+        if let batchBytes { syncConfiguration.batchBytes = batchBytes }
+        if let keepSentDays { syncConfiguration.sentRetentionDays = keepSentDays }
+        let transportConfiguration = HTTPUploadTransport.Configuration(collectorURL: url, token: configuration.collectorToken)
+        let responses = URL(fileURLWithPath: configuration.responsesDirectory, isDirectory: true)
+        let progress = ProgressLine()
+        try await HTTPUploadTransport.withTransport(configuration: transportConfiguration, logger: logger) { transport in
+            let sync = ResponseSync(responsesDirectory: responses, kiosk: configuration.kiosk, transport: transport,
+                                    configuration: syncConfiguration, logger: logger)
+            if watch {
+                print("Watching \(configuration.responsesDirectory)/pending/ → \(collector) (Ctrl-C to stop)")
+                let service = SyncService(sync: sync, logger: logger, progress: { progress.show($0) })
+                let group = ServiceGroup(configuration: .init(
+                    services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                try await group.run()
+                return
+            }
+            do {
+                let summary = try await sync.syncOnce(progress: { progress.show($0) })
+                progress.finish()
+                print(summary)
+                _ = try? sync.pruneSent(olderThan: syncConfiguration.sentRetentionDays, now: Date())
+            } catch {
+                progress.finish()
+                FileHandle.standardError.write(Data("sync failed: \(error)\n".utf8))
+                throw ExitCode(1)
+            }
+        }
+    }
+}
+
+/// Sync progress: a bar redrawn in place on a terminal, plain lines otherwise.
+final class ProgressLine: @unchecked Sendable {
+    private let lock = NSLock()
+    private let isTerminal = isatty(STDOUT_FILENO) != 0
+    private var drawn = false
+
+    func show(_ progress: SyncProgress) {
+        lock.withLock {
+            let text = "\(progress.handled)/\(progress.total) responses, \(progress.batches) batch(es), \(progress.bytes / 1024) KiB"
+            if isTerminal {
+                let width = 30
+                let filled = Int((progress.fraction * Double(width)).rounded(.down))
+                let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: max(0, width - filled))
+                FileHandle.standardOutput.write(Data("\r[\(bar)] \(text)".utf8))
+                drawn = true
+            } else {
+                FileHandle.standardOutput.write(Data("sent \(text)\n".utf8))
+            }
+        }
+    }
+
+    func finish() {
+        lock.withLock {
+            if drawn { FileHandle.standardOutput.write(Data("\n".utf8)) }
+            drawn = false
+        }
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Testing
+import TouchpointStore
+@testable import TouchpointSync
+
+@Suite("Sync service")
+struct SyncServiceTests {
+    static func configuration(watchInterval: Duration = .seconds(3600)) -> SyncConfiguration {
+        SyncConfiguration(
+            maxAttempts: 2, watchInterval: watchInterval, healthReportInterval: .seconds(3600),
+            backoff: Backoff(base: .milliseconds(5), cap: .milliseconds(20), random: SeededGenerator(state: 3)))
+    }
+
+    static func service(_ buffer: Buffer, _ transport: InMemoryUploadTransport, watchInterval: Duration = .seconds(3600))
+        -> SyncService
+    {
+        let sync = ResponseSync(
+            responsesDirectory: buffer.root, kiosk: "kiosk-7", transport: transport,
+            configuration: configuration(watchInterval: watchInterval), logger: testLogger(),
+            sleep: { _ in })
+        return SyncService(sync: sync, logger: testLogger())
+    }
+
+    @Test("drains at start, then waits; trigger() forces a pass at once")
+    func drainsAndTriggers() async throws {
+        let buffer = try Buffer()
+        defer { buffer.remove() }
+        try buffer.record(3)
+        let transport = InMemoryUploadTransport()
+        let service = Self.service(buffer, transport)
+        let task = Task { try await service.run() }
+        defer { task.cancel() }
+        #expect(try await eventually { try buffer.ids(in: buffer.sent).count == 3 && service.board.status.lastSuccess != nil })
+        let status = service.board.status
+        #expect(status.reachable == true && status.lastError == nil && status.lastSummary?.stored == 3)
+
+        try buffer.record(2)
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(try buffer.ids(in: buffer.sent).count == 3)
+        service.trigger()
+        #expect(try await eventually { try buffer.ids(in: buffer.sent).count == 5 })
+        task.cancel()
+        try await task.value
+    }
+
+    @Test("keeps probing while the collector is down and drains once it is back")
+    func waitsForCollector() async throws {
+        let buffer = try Buffer()
+        defer { buffer.remove() }
+        try buffer.record(2)
+        let transport = InMemoryUploadTransport(reachable: false)
+        let service = Self.service(buffer, transport)
+        let task = Task { try await service.run() }
+        defer { task.cancel() }
+        #expect(try await eventually { transport.probeCount >= 3 })
+        #expect(service.board.status.reachable == false)
+        #expect(transport.receivedBatches.isEmpty)
+        transport.reachable = true
+        #expect(try await eventually { try buffer.ids(in: buffer.sent).count == 2 })
+        #expect(try await eventually { service.board.status.reachable == true })
+        task.cancel()
+        try await task.value
+    }
+
+    @Test("a refused token stops the service until triggered, without hammering")
+    func unauthorizedWaitsForTrigger() async throws {
+        let buffer = try Buffer()
+        defer { buffer.remove() }
+        try buffer.record(1)
+        let transport = InMemoryUploadTransport { _, _ in .unauthorized("HTTP 401 unauthorized: unknown token") }
+        let service = Self.service(buffer, transport, watchInterval: .milliseconds(1))
+        let task = Task { try await service.run() }
+        defer { task.cancel() }
+        #expect(try await eventually { service.board.status.waitingForTrigger })
+        #expect(service.board.status.lastError?.contains("the collector refused our token") == true)
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(transport.receivedBatches.count == 1)
+        service.trigger()
+        #expect(try await eventually { transport.receivedBatches.count == 2 })
+        #expect(try buffer.ids(in: buffer.pending).count == 1)
+        task.cancel()
+        try await task.value
+    }
+
+    @Test("graceful shutdown ends the service while it waits")
+    func gracefulShutdown() async throws {
+        let buffer = try Buffer()
+        defer { buffer.remove() }
+        try buffer.record(1)
+        let transport = InMemoryUploadTransport()
+        let service = Self.service(buffer, transport)
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(services: [service], logger: testLogger()))
+        let task = Task { try await group.run() }
+        #expect(try await eventually { try buffer.ids(in: buffer.sent).count == 1 })
+        await group.triggerGracefulShutdown()
+        try await task.value
+    }
+}
