@@ -118,8 +118,13 @@ public struct ResponseSync: Sendable {
             progress(pass.progress)
         }
 
-        if pass.summary.batches == 0 && !Task.isShuttingDownGracefully {
-            try await reportHealthOnly(pass: &pass)
+        if !Task.isShuttingDownGracefully {
+            if pass.summary.batches == 0 {
+                try await reportHealthOnly(pass: &pass)
+            } else if pass.reportedHealth?.pending != pass.estimate.pending {
+                // The last batch reported itself as pending; tell the collector what is left now.
+                try await reportHealthOnly(pass: &pass, counted: false)
+            }
         }
         pass.summary.duration = ContinuousClock.now - started
         logger.info("sync pass finished: \(pass.summary)")
@@ -179,6 +184,8 @@ public struct ResponseSync: Sendable {
         var deferred: Set<String> = []
         var handled = 0
         var total = 0
+        /// The health sent with the last answered batch.
+        var reportedHealth: BufferHealth?
 
         var progress: SyncProgress {
             SyncProgress(handled: handled, total: max(total, handled), batches: summary.batches, bytes: summary.bytes)
@@ -250,6 +257,7 @@ public struct ResponseSync: Sendable {
                 responses: part.map(\.envelope))
             switch try await upload(batch, pass: &pass) {
             case .some(let result):
+                pass.reportedHealth = batch.health
                 try file(Array(part), answered: result, pass: &pass)
             case .none where part.count > 1:
                 // 413: send the two halves, first half first.
@@ -404,8 +412,9 @@ public struct ResponseSync: Sendable {
         }
     }
 
-    /// Sends one empty batch so the collector hears the buffer health, if it answers its probe.
-    private func reportHealthOnly(pass: inout Pass) async throws {
+    /// Sends one empty batch so the collector hears the buffer health, if it answers its probe;
+    /// `counted` says whether it counts as a batch in the summary.
+    private func reportHealthOnly(pass: inout Pass, counted: Bool = true) async throws {
         guard await transport.probe() else {
             logger.debug("nothing pending and the collector is not reachable; no health report")
             return
@@ -414,7 +423,9 @@ public struct ResponseSync: Sendable {
             kiosk: kiosk, health: pass.estimate.health(lastSequence: lastSequence()), responses: [])
         switch try await transport.upload(batch) {
         case .answered:
-            pass.summary.batches += 1
+            if counted {
+                pass.summary.batches += 1
+            }
         case .unauthorized(let message):
             throw SyncError.unauthorized(message)
         case .refused(let status, let message):

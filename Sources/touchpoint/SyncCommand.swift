@@ -50,7 +50,8 @@ struct SyncCommand: AsyncParsableCommand {
             let sync = ResponseSync(responsesDirectory: responses, kiosk: configuration.kiosk, transport: transport,
                                     configuration: syncConfiguration, logger: logger)
             if watch {
-                print("Watching \(configuration.responsesDirectory)/pending/ → \(collector) (Ctrl-C to stop)")
+                FileHandle.standardOutput.write(Data(
+                    "Watching \(configuration.responsesDirectory)/pending/ → \(collector) (Ctrl-C to stop)\n".utf8))
                 let service = SyncService(sync: sync, logger: logger, progress: { progress.show($0) })
                 let group = ServiceGroup(configuration: .init(
                     services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
@@ -60,7 +61,7 @@ struct SyncCommand: AsyncParsableCommand {
             do {
                 let summary = try await sync.syncOnce(progress: { progress.show($0) })
                 progress.finish()
-                print(summary)
+                FileHandle.standardOutput.write(Data("\(summary)\n".utf8))
                 _ = try? sync.pruneSent(olderThan: syncConfiguration.sentRetentionDays, now: Date())
             } catch {
                 progress.finish()

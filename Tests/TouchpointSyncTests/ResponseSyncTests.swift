@@ -19,7 +19,7 @@ struct ResponseSyncTests {
         let ids = try buffer.record(5)
         let transport = InMemoryUploadTransport()
         let summary = try await buffer.sync(transport, configuration: seededConfiguration(batchCount: 2)).syncOnce()
-        #expect(transport.receivedBatches.map(\.responses.count) == [2, 2, 1])
+        #expect(transport.receivedBatches.map(\.responses.count) == [2, 2, 1, 0])
         #expect(summary.stored == 5 && summary.batches == 3 && summary.retries == 0)
         #expect(try buffer.ids(in: buffer.sent) == ids.sorted())
         #expect(try buffer.ids(in: buffer.pending).isEmpty)
@@ -37,12 +37,12 @@ struct ResponseSyncTests {
         let transport = InMemoryUploadTransport()
         _ = try await buffer.sync(transport, configuration: seededConfiguration(batchBytes: size * 2 + size / 2))
             .syncOnce()
-        #expect(transport.receivedBatches.map(\.responses.count) == [2, 2, 1])
+        #expect(transport.receivedBatches.map(\.responses.count) == [2, 2, 1, 0])
 
         try buffer.record(2)
         let tiny = InMemoryUploadTransport()
         let summary = try await buffer.sync(tiny, configuration: seededConfiguration(batchBytes: 10)).syncOnce()
-        #expect(tiny.receivedBatches.map(\.responses.count) == [1, 1])
+        #expect(tiny.receivedBatches.map(\.responses.count) == [1, 1, 0])
         #expect(summary.bytes >= 2 * size)
         #expect(try buffer.ids(in: buffer.sent).count == 7)
     }
@@ -89,7 +89,7 @@ struct ResponseSyncTests {
         #expect(ResponseSync.reasonFileName(for: "abc.json") == "abc.reason")
     }
 
-    @Test("every batch reports buffer health: pending, rejected, oldest pending, last sequence")
+    @Test("every batch reports buffer health (pending, rejected, oldest, last sequence), and a final empty batch what is left")
     func reportsHealth() async throws {
         let buffer = try Buffer()
         defer { buffer.remove() }
@@ -101,8 +101,8 @@ struct ResponseSyncTests {
         }
         _ = try await buffer.sync(transport, configuration: seededConfiguration(batchCount: 2)).syncOnce()
         let health = transport.receivedBatches.map(\.health)
-        #expect(health.map(\.pending) == [3, 1])
-        #expect(health.map(\.rejected) == [0, 2])
+        #expect(health.map(\.pending) == [3, 1, 0])
+        #expect(health.map(\.rejected) == [0, 2, 3])
         #expect(health.allSatisfy { $0.lastSequence == 3 })
         let oldest = try #require(UUIDv7.date(of: ids.min() ?? ""))
         #expect(health[0].oldestPendingAt == Timestamp.string(oldest))
@@ -141,7 +141,7 @@ struct ResponseSyncTests {
         let sleeper = RecordingSleeper()
         let sync = buffer.sync(transport, configuration: seededConfiguration(), sleeper: sleeper)
         let summary = try await sync.syncOnce()
-        #expect(transport.receivedBatches.count == 3)
+        #expect(transport.receivedBatches.count == 4, "three tries of the batch, then the health of the drained buffer")
         #expect(sleeper.delays.count == 2)
         #expect(sleeper.delays[0] <= .seconds(1) && sleeper.delays[1] <= .seconds(2))
         var expected = Backoff(random: SeededGenerator(state: 42))
@@ -217,7 +217,7 @@ struct ResponseSyncTests {
         let size = try Data(contentsOf: buffer.pending.appendingPathComponent("\(ids[0]).json")).count
         let transport = InMemoryUploadTransport(maxBodyBytes: size * 2 + 400)
         let summary = try await buffer.sync(transport, configuration: seededConfiguration()).syncOnce()
-        #expect(transport.receivedBatches.map(\.responses.count) == [4, 2, 2])
+        #expect(transport.receivedBatches.map(\.responses.count) == [4, 2, 2, 0])
         #expect(summary.stored == 4 && summary.batches == 2)
         #expect(try buffer.ids(in: buffer.sent) == ids.sorted())
 
