@@ -55,6 +55,18 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // The demo data set: enrolled demo kiosks, realistic signed responses, sent through the real sync and ingest.
+        .target(
+            name: "TouchpointDemo",
+            dependencies: [
+                "TouchpointCore",
+                "TouchpointStore",
+                "TouchpointSync",
+                "TouchpointCollector",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // GNU readline (libreadline-dev).
         .systemLibrary(
             name: "CReadline",
@@ -81,6 +93,7 @@ let package = Package(
                 "TouchpointKiosk",
                 "TouchpointSync",
                 "TouchpointCollector",
+                "TouchpointDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -111,6 +124,10 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        .testTarget(
+            name: "TouchpointDemoTests",
+            dependencies: ["TouchpointDemo", "TouchpointCollector", "TouchpointCore", "TouchpointSync"]
         ),
         .testTarget(
             name: "IntegrationTests",

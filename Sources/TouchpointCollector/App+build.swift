@@ -3,7 +3,7 @@ import Logging
 import TouchpointCore
 import TouchpointSync
 
-/// Builds the collector's router: `GET /healthz`, `POST /v1/responses`, `GET /v1/kiosks`.
+/// Builds the collector's router: uploads and the fleet, reports and export, the comment feed, the dashboard.
 ///
 /// Tests call this (through ``buildApplication(configuration:storage:surveys:logger:)``) to exercise
 /// the routes without a socket.
@@ -14,6 +14,10 @@ public func buildRouter(
     UploadController(
         storage: storage, surveys: CollectorSurveys(catalog: surveys), configuration: configuration, logger: logger
     ).addRoutes(to: router)
+    ReportController(storage: storage, configuration: configuration, logger: logger).addRoutes(to: router)
+    FeedController(storage: storage, configuration: configuration, logger: logger).addRoutes(to: router)
+    DashboardController(storage: storage, surveys: surveys, configuration: configuration, logger: logger)
+        .addRoutes(to: router)
     return router
 }
 

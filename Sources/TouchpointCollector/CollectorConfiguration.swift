@@ -12,6 +12,12 @@ public struct CollectorConfiguration: Sendable, Hashable {
     public var maxBatchItems: Int
     /// The directory of survey definitions the collector checks answers against (default `surveys`).
     public var surveysDirectory: String
+    /// Report groups with fewer answers than this are flagged as too small (default 30).
+    public var minimumGroupSize: Int
+    /// The comment feed's webhook routes (YAML), if any; without it nothing is posted.
+    public var feedConfigPath: String?
+    /// The account health model (YAML); nil uses the built-in default model.
+    public var healthModelPath: String?
 
     /// Creates a configuration; every parameter has the default described on its property.
     public init(
@@ -20,7 +26,10 @@ public struct CollectorConfiguration: Sendable, Hashable {
         databasePath: String = "collector.sqlite",
         maxBodyBytes: Int = 8 * 1024 * 1024,
         maxBatchItems: Int = 1000,
-        surveysDirectory: String = "surveys"
+        surveysDirectory: String = "surveys",
+        minimumGroupSize: Int = 30,
+        feedConfigPath: String? = nil,
+        healthModelPath: String? = nil
     ) {
         self.host = host
         self.port = port
@@ -28,5 +37,8 @@ public struct CollectorConfiguration: Sendable, Hashable {
         self.maxBodyBytes = maxBodyBytes
         self.maxBatchItems = maxBatchItems
         self.surveysDirectory = surveysDirectory
+        self.minimumGroupSize = minimumGroupSize
+        self.feedConfigPath = feedConfigPath
+        self.healthModelPath = healthModelPath
     }
 }

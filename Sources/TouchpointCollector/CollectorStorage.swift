@@ -7,7 +7,7 @@ import TouchpointSync
 ///
 /// The only place that knows about SQL: ``SQLiteCollectorStorage`` implements it with GRDB, and a
 /// PostgreSQL implementation can follow without touching verification or routes.
-public protocol CollectorStorage: Sendable {
+public protocol CollectorStorage: ReportStorage, FeedStorage, AccountStorage {
     /// Enrols `jwk` as the active key of kiosk `kiosk` at `site`, with an optional bearer token hash.
     ///
     /// A kiosk has at most one active key: enrolling a second key while one is active throws `.conflict`

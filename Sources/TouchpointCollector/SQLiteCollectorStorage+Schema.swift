@@ -65,6 +65,10 @@ extension SQLiteCollectorStorage {
                 ) WITHOUT ROWID;
                 """)
         }
+        // Later schema, each in the file of the feature that owns it.
+        registerReportMigrations(&migrator)
+        registerFeedMigrations(&migrator)
+        registerHealthMigrations(&migrator)
         return migrator
     }
 }

@@ -10,8 +10,9 @@ import TouchpointSync
 /// Writes are serialized by the pool; readers (the fleet view) never block an ingest. Responses are keyed
 /// by their UUIDv7 id, so inserts land at the end of the primary-key index.
 public struct SQLiteCollectorStorage: CollectorStorage {
-    private let pool: DatabasePool
-    private let logger: Logger
+    /// The pool; extensions in `SQLiteCollectorStorage+*.swift` use it through ``write(_:_:)`` and ``read(_:_:)``.
+    let pool: DatabasePool
+    let logger: Logger
 
     /// Opens (creating if needed) the database at `path` and migrates it to the current schema.
     ///
@@ -218,6 +219,8 @@ public struct SQLiteCollectorStorage: CollectorStorage {
                     ])
                 }
                 try bumpKiosk.execute(arguments: [sequence, response.kiosk])
+                // Report aggregates move in the same transaction, so they always match the raw rows.
+                try Self.addToAggregates(response, db: db)
                 storedCount += 1
                 results.append(ItemResult(index: item.index, id: response.id, status: .stored))
             }
@@ -272,7 +275,7 @@ public struct SQLiteCollectorStorage: CollectorStorage {
         return String(decoding: data, as: UTF8.self)
     }
 
-    private func write<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func write<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await pool.write(body)
         } catch let error as CollectorError {
@@ -282,7 +285,7 @@ public struct SQLiteCollectorStorage: CollectorStorage {
         }
     }
 
-    private func read<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func read<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await pool.read(body)
         } catch let error as CollectorError {

@@ -10,7 +10,7 @@ import TouchpointStore
 struct CollectorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "collector", abstract: "The central collector: serve uploads, enrol and revoke kiosks.",
-        subcommands: [Serve.self, Enroll.self, Revoke.self, Kiosks.self])
+        subcommands: [Serve.self, Enroll.self, Revoke.self, Kiosks.self, ImportAccounts.self])
 
     /// Options every collector command shares.
     struct Options: ParsableArguments {
@@ -44,6 +44,9 @@ struct CollectorCommand: AsyncParsableCommand {
         @Option(name: .long, help: "Port (default 8080; 0 picks a free one).") var port: Int = 8080
         @Option(name: .long, help: "Surveys the answers are checked against (default surveys).") var surveys: String = "surveys"
         @Option(name: .long, help: "Largest upload body in bytes (default 8 MiB).") var maxBodyBytes: Int = 8 * 1024 * 1024
+        @Option(name: .long, help: "Comment feed webhook routes (YAML); without it nothing is posted.") var feed: String?
+        @Option(name: .long, help: "Account health model (YAML); default: the built-in model.") var health: String?
+        @Option(name: .long, help: "Report groups under this many answers are flagged (default 30).") var minGroupSize: Int = 30
 
         func run() async throws {
             try options.bootstrapLogging()
@@ -52,7 +55,8 @@ struct CollectorCommand: AsyncParsableCommand {
             let catalog = SurveyDirectory.load(URL(fileURLWithPath: surveys, isDirectory: true))
             for problem in catalog.problems { logger.warning("survey does not validate", metadata: ["problem": "\(problem)"]) }
             let configuration = CollectorConfiguration(
-                host: host, port: port, databasePath: options.database, maxBodyBytes: maxBodyBytes, surveysDirectory: surveys)
+                host: host, port: port, databasePath: options.database, maxBodyBytes: maxBodyBytes, surveysDirectory: surveys,
+                minimumGroupSize: minGroupSize, feedConfigPath: feed, healthModelPath: health)
             let app = buildApplication(configuration: configuration, storage: storage, surveys: catalog, logger: logger)
             let group = ServiceGroup(configuration: .init(
                 services: [.init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -9,7 +9,8 @@ struct Touchpoint: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             KioskCommand.self, SurveyCommand.self, KeysCommand.self, ResponsesCommand.self, SyncCommand.self,
-            CollectorCommand.self, PINCommand.self,
+            CollectorCommand.self, ReportCommand.self, ExportCommand.self, HealthCommand.self, DemoCommand.self,
+            PINCommand.self,
         ]
     )
 }

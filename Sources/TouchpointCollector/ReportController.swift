@@ -1,0 +1,13 @@
+import Hummingbird
+import Logging
+import TouchpointCore
+
+/// The report routes.
+struct ReportController {
+    let storage: any CollectorStorage
+    let configuration: CollectorConfiguration
+    let logger: Logger
+
+    /// Adds the routes.
+    func addRoutes(to router: Router<BasicRequestContext>) {}
+}

@@ -1,0 +1,5 @@
+import Testing
+@testable import TouchpointDemo
+
+@Suite("Demo data set")
+struct DemoDataSetTests {}
