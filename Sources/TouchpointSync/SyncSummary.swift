@@ -45,6 +45,9 @@ public struct SyncSummary: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         let kilobytes = (Double(bytes) / 1000).rounded()
         let seconds = (duration.seconds * 10).rounded() / 10
+        if stored + duplicate + rejected + deferred == 0 && lastError == nil {
+            return batches > 0 ? "Nothing pending; buffer health reported to the collector." : "Nothing pending."
+        }
         var text = "\(stored) stored, \(duplicate) duplicate, \(rejected) rejected, \(deferred) deferred"
             + " in \(batches) batch\(batches == 1 ? "" : "es") (\(Int(kilobytes)) kB) in \(seconds) s"
         if retries > 0 {

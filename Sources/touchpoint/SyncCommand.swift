@@ -79,6 +79,7 @@ final class ProgressLine: @unchecked Sendable {
     private var drawn = false
 
     func show(_ progress: SyncProgress) {
+        guard progress.total > 0 else { return }
         lock.withLock {
             let text = "\(progress.handled)/\(progress.total) responses, \(progress.batches) batch(es), \(progress.bytes / 1024) KiB"
             if isTerminal {
