@@ -21,14 +21,7 @@ struct CollectorCommand: AsyncParsableCommand {
         var logLevel: String = "info"
 
         func bootstrapLogging() throws {
-            guard let level = Logger.Level(rawValue: logLevel) else {
-                throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            LoggingSystem.bootstrap { label in
-                var handler = StreamLogHandler.standardError(label: label)
-                handler.logLevel = level
-                return handler
-            }
+            try bootstrapStandardErrorLogging(levelName: logLevel)
         }
 
         func openStorage(logger: Logger) throws -> SQLiteCollectorStorage {

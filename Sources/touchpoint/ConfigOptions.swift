@@ -69,13 +69,6 @@ struct ConfigOptions: ParsableArguments {
 
     /// Sends logs to standard error at the chosen level.
     func bootstrapLogging() throws {
-        guard let level = Logger.Level(rawValue: logLevel) else {
-            throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        try bootstrapStandardErrorLogging(levelName: logLevel)
     }
 }
