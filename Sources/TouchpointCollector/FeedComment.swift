@@ -2,4 +2,119 @@ import Foundation
 import TouchpointCore
 
 /// The live comment feed: stored comments, newest first, and the outbox that posts them to webhooks.
-public protocol FeedStorage: Sendable {}
+///
+/// The outbox is filled from stored responses only (never from the ingest transaction), by a cursor over
+/// the order responses were stored in: a re-sent batch stores nothing new, so it posts nothing twice.
+public protocol FeedStorage: Sendable {
+    /// Free-text comments matching `query`, newest first (by response id, a UUIDv7 of the completion time).
+    ///
+    /// A response's comments are never split across pages, so a page may hold a few more than `query.limit`.
+    func comments(_ query: CommentQuery) async throws -> [FeedComment]
+
+    /// Turns up to `limit` responses stored since the last call into outbox rows for `webhooks`, in one transaction.
+    ///
+    /// One row per (response, event, webhook whose route matches), with its message rendered; the cursor moves
+    /// past the responses read. The first call on a database only records where the feed starts (the newest
+    /// stored response), so switching the feed on does not post the history.
+    func fanOut(to webhooks: [Webhook], at date: Date, limit: Int) async throws -> FeedFanOut
+
+    /// The oldest pending outbox row of the webhook named `webhook`, due or not; nil if none is pending.
+    func nextPending(webhook: String) async throws -> OutboxEntry?
+
+    /// Records the outcome of one delivery attempt of outbox row `id` (counted in its attempts).
+    func record(_ outcome: OutboxOutcome, for id: Int64, at date: Date) async throws
+
+    /// Pending, delivered and failed counts per webhook name, and names with pending rows.
+    func outboxStatus() async throws -> OutboxStatus
+}
+
+/// One free-text comment with the context of its response, as `GET /v1/comments` returns it.
+public struct FeedComment: Sendable, Hashable, Codable {
+    /// The response's id.
+    public var responseID: String
+    /// When the response was completed.
+    public var completedAt: Date
+    /// The site.
+    public var site: String
+    /// The kiosk.
+    public var kiosk: String
+    /// The touchpoint.
+    public var touchpoint: String
+    /// The journey stage.
+    public var stage: JourneyStage
+    /// The survey's id.
+    public var surveyID: String
+    /// The id of the question the comment answers.
+    public var questionID: String
+    /// The language the survey was answered in.
+    public var language: String
+    /// The comment as stored.
+    public var text: String
+    /// The response's (first) NPS answer, if it has one.
+    public var npsScore: Int?
+    /// The account reference of the response, if any.
+    public var account: String?
+
+    /// Creates a comment.
+    public init(
+        responseID: String, completedAt: Date, site: String, kiosk: String, touchpoint: String, stage: JourneyStage,
+        surveyID: String, questionID: String, language: String, text: String, npsScore: Int? = nil,
+        account: String? = nil
+    ) {
+        self.responseID = responseID
+        self.completedAt = completedAt
+        self.site = site
+        self.kiosk = kiosk
+        self.touchpoint = touchpoint
+        self.stage = stage
+        self.surveyID = surveyID
+        self.questionID = questionID
+        self.language = language
+        self.text = text
+        self.npsScore = npsScore
+        self.account = account
+    }
+}
+
+/// Which comments ``FeedStorage/comments(_:)`` returns; every filter is optional.
+public struct CommentQuery: Sendable, Hashable {
+    /// The largest accepted ``limit``.
+    public static let maximumLimit = 500
+
+    /// Where a page ends: before a response (by id) or before a time.
+    public enum Before: Sendable, Hashable {
+        /// Comments of responses older than the response with this id.
+        case response(String)
+        /// Comments of responses completed before this time.
+        case time(Date)
+    }
+
+    /// How many comments (1…``maximumLimit``; default 50).
+    public var limit: Int
+    /// Only comments older than this.
+    public var before: Before?
+    /// Only comments of responses completed at or after this time.
+    public var since: Date?
+    /// Only this site.
+    public var site: String?
+    /// Only this touchpoint.
+    public var touchpoint: String?
+    /// Only this stage.
+    public var stage: JourneyStage?
+    /// Only this survey id.
+    public var survey: String?
+
+    /// Creates a query; `limit` is clamped to 1…``maximumLimit``.
+    public init(
+        limit: Int = 50, before: Before? = nil, since: Date? = nil, site: String? = nil, touchpoint: String? = nil,
+        stage: JourneyStage? = nil, survey: String? = nil
+    ) {
+        self.limit = min(max(limit, 1), Self.maximumLimit)
+        self.before = before
+        self.since = since
+        self.site = site
+        self.touchpoint = touchpoint
+        self.stage = stage
+        self.survey = survey
+    }
+}

@@ -44,6 +44,22 @@ struct CollectorCommand: AsyncParsableCommand {
         func run() async throws {
             try options.bootstrapLogging()
             let logger = Logger(label: "touchpoint.collector")
+            // Read the feed routes first: a bad file stops the collector before it opens anything.
+            var feedConfiguration: FeedConfiguration?
+            if let feed {
+                let text: String
+                do {
+                    text = try String(contentsOfFile: feed, encoding: .utf8)
+                } catch {
+                    throw ValidationError("cannot read the feed configuration \(feed): \(error.localizedDescription)")
+                }
+                do {
+                    feedConfiguration = try FeedConfiguration.parse(
+                        yaml: text, file: feed, environment: ProcessInfo.processInfo.environment)
+                } catch {
+                    throw ValidationError("the feed configuration does not validate:\n\(error)")
+                }
+            }
             let storage = try options.openStorage(logger: logger)
             let catalog = SurveyDirectory.load(URL(fileURLWithPath: surveys, isDirectory: true))
             for problem in catalog.problems { logger.warning("survey does not validate", metadata: ["problem": "\(problem)"]) }
@@ -51,8 +67,16 @@ struct CollectorCommand: AsyncParsableCommand {
                 host: host, port: port, databasePath: options.database, maxBodyBytes: maxBodyBytes, surveysDirectory: surveys,
                 minimumGroupSize: minGroupSize, feedConfigPath: feed, healthModelPath: health)
             let app = buildApplication(configuration: configuration, storage: storage, surveys: catalog, logger: logger)
+            var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: app)]
+            if let feedConfiguration {
+                services.append(.init(service: FeedDeliveryService(
+                    configuration: feedConfiguration, storage: storage, logger: Logger(label: "touchpoint.feed"))))
+                logger.info("comment feed on", metadata: [
+                    "feed.webhooks": "\(feedConfiguration.webhooks.map(\.description).joined(separator: ", "))",
+                ])
+            }
             let group = ServiceGroup(configuration: .init(
-                services: [.init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             try await group.run()
             try storage.close()
         }

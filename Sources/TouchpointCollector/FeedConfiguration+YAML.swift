@@ -1,0 +1,218 @@
+import Foundation
+import TouchpointCore
+import Yams
+
+extension FeedConfiguration {
+    /// The keys a webhook entry may hold.
+    public static let webhookKeys = [
+        "name", "url", "touchpoints", "sites", "stages", "surveys", "comments", "detractors", "minimumInterval",
+    ]
+
+    /// Parses a feed configuration (`webhooks:` list) from YAML text, reporting every problem with file:line:column.
+    ///
+    /// `${NAME}` in a `url` is replaced by the variable `NAME` of `environment`, so secrets can stay out of
+    /// the file. Pure: the caller reads the file and the environment. Messages never contain a URL.
+    public static func parse(
+        yaml: String, file: String, environment: [String: String] = [:]
+    ) throws(FeedConfigurationError) -> FeedConfiguration {
+        let reader = FeedReader(file: file, environment: environment)
+        let configuration = reader.configuration(yaml)
+        guard let configuration, reader.problems.isEmpty else {
+            throw FeedConfigurationError(problems: reader.problems.sorted { ($0.line, $0.column) < ($1.line, $1.column) })
+        }
+        return configuration
+    }
+}
+
+private let nameCharacters = Set("abcdefghijklmnopqrstuvwxyz0123456789-_.")
+
+/// Collects the problems of one feed file while reading it.
+private final class FeedReader {
+    let file: String
+    let environment: [String: String]
+    var problems: [SurveyProblem] = []
+
+    init(file: String, environment: [String: String]) {
+        self.file = file
+        self.environment = environment
+    }
+
+    func problem(_ node: Node?, _ message: String) {
+        let mark = node?.mark
+        problems.append(SurveyProblem(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1, message: message))
+    }
+
+    func configuration(_ yaml: String) -> FeedConfiguration? {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch let error as YamlError {
+            yamlProblem(error)
+            return nil
+        } catch {
+            problem(nil, "cannot read YAML: \(error)")
+            return nil
+        }
+        guard let root, let map = root.mapping else {
+            problem(root, "a feed configuration is a mapping with a 'webhooks:' list")
+            return nil
+        }
+        for (key, _) in map where key.string != "webhooks" {
+            problem(key, "unknown key '\(key.string ?? "?")' (expected: webhooks)")
+        }
+        guard let list = map["webhooks"] else {
+            problem(map.first?.key ?? root, "the feed configuration is missing 'webhooks'")
+            return nil
+        }
+        guard let items = list.sequence, !items.isEmpty else {
+            problem(list, "webhooks must be a non-empty list of webhooks, each with a name and a url")
+            return nil
+        }
+        var webhooks: [Webhook] = []
+        var seen: Set<String> = []
+        for (index, item) in items.enumerated() {
+            guard let webhook = webhook(item, index: index) else { continue }
+            if !seen.insert(webhook.name).inserted {
+                problem(item.mapping?["name"], "webhook name '\(webhook.name)' is used twice")
+                continue
+            }
+            webhooks.append(webhook)
+        }
+        return FeedConfiguration(webhooks: webhooks)
+    }
+
+    func webhook(_ node: Node, index: Int) -> Webhook? {
+        guard let map = node.mapping else {
+            problem(node, "webhook \(index + 1) must be a mapping with name and url")
+            return nil
+        }
+        for (key, _) in map where !FeedConfiguration.webhookKeys.contains(key.string ?? "") {
+            problem(key, "unknown key '\(key.string ?? "?")' in webhook \(index + 1) "
+                + "(expected one of: \(FeedConfiguration.webhookKeys.joined(separator: ", ")))")
+        }
+        var name: String?
+        if let node = map["name"] {
+            if let value = node.scalar?.string, !value.isEmpty, value.allSatisfy({ nameCharacters.contains($0) }) {
+                name = value
+            } else {
+                problem(node, "name must be a non-empty name of lowercase letters, digits, '-', '_' and '.'")
+            }
+        } else {
+            problem(node, "webhook \(index + 1) is missing 'name'")
+        }
+        let context = name.map { "webhook '\($0)'" } ?? "webhook \(index + 1)"
+        var url: URL?
+        if let node = map["url"] {
+            url = self.url(node, context: context)
+        } else {
+            problem(node, "\(context) is missing 'url'")
+        }
+        let touchpoints = list(map["touchpoints"], key: "touchpoints")
+        let sites = list(map["sites"], key: "sites")
+        let surveys = list(map["surveys"], key: "surveys")
+        var stages: Set<JourneyStage> = []
+        for value in list(map["stages"], key: "stages") {
+            if let stage = JourneyStage(rawValue: value) {
+                stages.insert(stage)
+            } else {
+                problem(map["stages"], "stages may hold 'shop' and 'own', not '\(value)'")
+            }
+        }
+        let comments = bool(map["comments"], key: "comments") ?? true
+        let detractors = bool(map["detractors"], key: "detractors") ?? false
+        if !comments && !detractors {
+            problem(map["comments"], "\(context) would receive nothing: set comments or detractors to true")
+        }
+        var interval = Duration.seconds(1)
+        if let node = map["minimumInterval"] {
+            if let seconds = node.float, seconds >= 0, seconds <= 3600 {
+                interval = .milliseconds(Int64((seconds * 1000).rounded()))
+            } else {
+                problem(node, "minimumInterval must be a number of seconds from 0 to 3600 (default 1)")
+            }
+        }
+        guard let name, let url else { return nil }
+        return Webhook(
+            name: name, url: url,
+            route: FeedRoute(touchpoints: touchpoints, sites: sites, stages: stages, surveys: surveys),
+            comments: comments, detractors: detractors, minimumInterval: interval)
+    }
+
+    /// The URL with `${NAME}` replaced from the environment; problems never show the URL itself.
+    func url(_ node: Node, context: String) -> URL? {
+        guard let raw = node.scalar?.string, !raw.isEmpty else {
+            problem(node, "url must be an http:// or https:// URL, or ${VARIABLE} naming an environment variable")
+            return nil
+        }
+        var text = ""
+        var rest = Substring(raw)
+        while let start = rest.range(of: "${") {
+            text += rest[..<start.lowerBound]
+            guard let end = rest[start.upperBound...].firstIndex(of: "}") else {
+                problem(node, "url has '${' without a closing '}'")
+                return nil
+            }
+            let variable = String(rest[start.upperBound..<end])
+            guard let value = environment[variable], !value.isEmpty else {
+                problem(node, "url uses the environment variable \(variable.isEmpty ? "(empty name)" : variable), which is not set")
+                return nil
+            }
+            text += value
+            rest = rest[rest.index(after: end)...]
+        }
+        text += rest
+        guard let url = URL(string: text.trimmingCharacters(in: .whitespaces)),
+            let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+            let host = url.host, !host.isEmpty
+        else {
+            problem(node, "url of \(context) is not an http:// or https:// URL with a host (value not shown)")
+            return nil
+        }
+        return url
+    }
+
+    func list(_ node: Node?, key: String) -> Set<String> {
+        guard let node else { return [] }
+        if let single = node.scalar?.string, !single.isEmpty, node.sequence == nil {
+            problem(node, "\(key) must be a list such as [\(single)]")
+            return []
+        }
+        guard let items = node.sequence else {
+            problem(node, "\(key) must be a list of names, e.g. [a, b]; leave it out for all")
+            return []
+        }
+        var result: Set<String> = []
+        for item in items {
+            guard let value = item.scalar?.string, !value.isEmpty else {
+                problem(item, "\(key) must hold non-empty names")
+                continue
+            }
+            result.insert(value)
+        }
+        return result
+    }
+
+    func bool(_ node: Node?, key: String) -> Bool? {
+        guard let node else { return nil }
+        guard let value = node.bool else {
+            problem(node, "\(key) must be true or false")
+            return nil
+        }
+        return value
+    }
+
+    func yamlProblem(_ error: YamlError) {
+        switch error {
+        case .scanner(let context, let message, let mark, _), .parser(let context, let message, let mark, _),
+            .composer(let context, let message, let mark, _):
+            let detail = context.map { "\($0.text) at \($0.mark.line):\($0.mark.column): " } ?? ""
+            problems.append(SurveyProblem(file: file, line: mark.line, column: mark.column, message: "YAML syntax: \(detail)\(message)"))
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            problems.append(SurveyProblem(
+                file: file, line: context.mark.line, column: context.mark.column,
+                message: "duplicate key(s) \(duplicates.joined(separator: ", "))"))
+        default:
+            problems.append(SurveyProblem(file: file, line: 1, column: 1, message: "YAML: \(error)"))
+        }
+    }
+}
