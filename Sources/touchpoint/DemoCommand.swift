@@ -1,11 +1,71 @@
 import ArgumentParser
 import Foundation
+import Logging
+import TouchpointDemo
 
-/// `touchpoint demo`.
+/// `touchpoint demo`: builds a demo data set through the real kiosk store, sync and collector.
 struct DemoCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "demo", abstract: "Not implemented yet.")
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Generate a demo data set: enrolled demo kiosks, signed responses synced into <output>/collector.sqlite.")
+
+    @Option(name: .long, help: "Demo directory to create (default demo).")
+    var output: String = "demo"
+
+    @Option(name: .long, help: "Responses to generate (default 3000).")
+    var responses: Int = 3000
+
+    @Option(name: .long, help: "Calendar months covered, the current one included (default 12).")
+    var months: Int = 12
+
+    @Option(name: .long, help: "Random seed: the same seed gives the same answers (default 42).")
+    var seed: UInt64 = 42
+
+    @Option(name: .long, help: "Surveys the demo kiosks run (default surveys).")
+    var surveys: String = "surveys"
+
+    @Flag(name: .long, help: "Replace an existing demo directory.")
+    var force = false
+
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = "warning"
 
     func run() async throws {
-        throw ValidationError("not implemented yet")
+        try bootstrapStandardErrorLogging(levelName: logLevel)
+        let options = DemoBuilder.Options(
+            output: URL(fileURLWithPath: output, isDirectory: true),
+            surveysDirectory: URL(fileURLWithPath: surveys, isDirectory: true), force: force,
+            generation: DemoConfiguration(responses: responses, months: months, seed: seed))
+        let builder = DemoBuilder(options: options, logger: Logger(label: "touchpoint.demo"))
+        let summary: DemoSummary
+        do {
+            summary = try await builder.build { say($0) }
+        } catch let error as DemoError where error.code == .outputExists || error.code == .invalidConfiguration {
+            throw ValidationError(error.description)
+        } catch {
+            FileHandle.standardError.write(Data("demo failed: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        say("")
+        say(summary.description)
+        let database = shellQuoted(output.hasSuffix("/") ? output + "collector.sqlite" : output + "/collector.sqlite")
+        let accounts = shellQuoted(output.hasSuffix("/") ? output + "accounts.csv" : output + "/accounts.csv")
+        say("""
+
+            Load the accounts (the CRM side):
+              touchpoint collector import-accounts \(accounts) --database \(database)
+            Then look at it:
+              touchpoint report nps --database \(database) --by touchpoint,stage
+              touchpoint health --database \(database)
+              touchpoint collector serve --database \(database)    # then open http://127.0.0.1:8080/
+            """)
+    }
+
+    private func say(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
+    private func shellQuoted(_ path: String) -> String {
+        path.allSatisfy({ $0.isLetter || $0.isNumber || "/._-".contains($0) }) ? path : "'" + path.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 }
