@@ -1,4 +1,5 @@
 import Foundation
+import TouchpointCore
 
 /// A demo customer account (the CRM side): what `accounts.csv` lists and responses refer to.
 public struct DemoAccount: Sendable, Hashable {
@@ -18,6 +19,11 @@ public struct DemoAccount: Sendable, Hashable {
     public var activity: Double
     /// The account gave no responses in this many most recent months (0: active until now).
     public var silentMonths: Int
+
+    /// Days between the account's last CRM interaction and now.
+    public var lastInteractionDaysAgo: Int {
+        silentMonths > 0 ? silentMonths * 30 + 12 : 2 + (interactions * 7) % 38
+    }
 
     /// Creates an account.
     public init(id: String, name: String, mrr: Int, owner: String, interactions: Int, mood: Double, activity: Double,
@@ -65,11 +71,13 @@ public struct DemoAccount: Sendable, Hashable {
             activity: row.5, silentMonths: row.6)
     }
 
-    /// `accounts.csv`: a header `id,name,mrr,owner,interactions` and one line per account (RFC 4180 quoting).
-    public static func csv(_ accounts: [DemoAccount]) -> String {
-        var lines = ["id,name,mrr,owner,interactions"]
+    /// `accounts.csv`: a header `id,name,mrr,owner,interactions,last_interaction` and one line per account
+    /// (RFC 4180 quoting; the last interaction as a UTC date counted back from `now`).
+    public static func csv(_ accounts: [DemoAccount], now: Date) -> String {
+        var lines = ["id,name,mrr,owner,interactions,last_interaction"]
         for account in accounts {
-            lines.append([account.id, account.name, String(account.mrr), account.owner, String(account.interactions)]
+            let last = Timestamp.string(now.addingTimeInterval(-Double(account.lastInteractionDaysAgo) * 86_400)).prefix(10)
+            lines.append([account.id, account.name, String(account.mrr), account.owner, String(account.interactions), String(last)]
                 .map(csvField).joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"

@@ -7,7 +7,7 @@ import TouchpointSync
 
 /// Builds a demo directory: enrolled demo kiosks with their own keys and response stores, the generated
 /// responses signed and stored by the kiosk's store, drained through the real sync over HTTP into the real
-/// collector, and `accounts.csv`.
+/// collector, and `accounts.csv`, imported into the collector's accounts.
 ///
 /// Layout: `collector.sqlite`, `accounts.csv`, `kiosks/<kiosk>/keys/kiosk.key.jwk`, `kiosks/<kiosk>/responses/`
 /// and a `.touchpoint-demo` marker (only a directory holding it is ever replaced).
@@ -112,8 +112,18 @@ public struct DemoBuilder: Sendable {
         }
         let synced = clock.now
 
+        progress("Writing accounts.csv and importing it into the collector…")
+        let csv = DemoAccount.csv(dataSet.accounts, now: dataSet.now)
         try wrapIO("cannot write \(options.accountsFile.path)") {
-            try DurableFile.write(Data(DemoAccount.csv(dataSet.accounts).utf8), to: options.accountsFile)
+            try DurableFile.write(Data(csv.utf8), to: options.accountsFile)
+        }
+        let imported: AccountImportSummary
+        do {
+            // The same parse and import as `touchpoint collector import-accounts`.
+            imported = try await storage.importAccounts(
+                try AccountCSV.parse(text: csv, file: options.accountsFile.path), at: dataSet.now)
+        } catch {
+            throw DemoError(.collector, "cannot import \(options.accountsFile.path)", cause: DescribedCause("\(error)"))
         }
         let records = Dictionary(try await storage.kiosks().map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let rows = dataSet.kiosks.map { kiosk in
@@ -123,7 +133,7 @@ public struct DemoBuilder: Sendable {
                 stored: records[kiosk.id]?.responseCount ?? 0, missing: records[kiosk.id]?.missingCount ?? 0)
         }
         let summary = DemoSummary(
-            output: options.output, kiosks: rows, accounts: dataSet.accounts.count, periodStart: dataSet.periodStart,
+            output: options.output, kiosks: rows, accounts: dataSet.accounts.count, importedAccounts: imported.inserted + imported.updated, periodStart: dataSet.periodStart,
             now: dataSet.now, configuration: options.generation,
             timings: .init(generate: generated - began, write: written - generated, sync: synced - written,
                            total: clock.now - began))

@@ -40,7 +40,7 @@ struct DemoRespondent: Sendable {
             if !active.isEmpty { account = random.pick(active.map { ($0, $0.activity) }) }
         }
         var quality = baseQuality[kiosk.touchpoint, default: 0] + kiosk.site.quality + kiosk.site.trend * (progress - 0.5)
-        quality += companyTrend * (progress - 0.5) + 0.8 * (account?.mood ?? 0)
+        quality += companyTrend * (progress - 0.5) + 1.3 * (account?.mood ?? 0)
         // Tyre-change season crowds the service centres in April and November.
         if kiosk.touchpoint == "service", [4, 11].contains(clock.month(date)) { quality -= 0.25 }
         let promoters = min(max(0.48 + 0.28 * quality, 0.05), 0.9)
@@ -73,9 +73,11 @@ struct DemoRespondent: Sendable {
     /// Runs a real ``SurveySession`` for `survey`, typing this respondent's answers, and returns its draft.
     func answer(_ survey: Survey, reference: SurveyReference, kiosk: DemoKiosk, startedAt: Date,
                 using random: inout DemoRandom) throws -> ResponseDraft {
+        // A survey that asks for the account gets it typed; otherwise staff entered it before the session.
+        let asksForAccount = survey.questions.contains { $0.asksForAccount }
         let settings = SessionSettings(
-            site: kiosk.site.id, kiosk: kiosk.id, mode: .unattended, minimumSeconds: 5, account: account,
-            appVersion: DemoDataSet.appVersion)
+            site: kiosk.site.id, kiosk: kiosk.id, mode: .unattended, minimumSeconds: 5,
+            account: asksForAccount ? nil : account, appVersion: DemoDataSet.appVersion)
         var session = SurveySession(survey: survey, reference: reference, settings: settings, language: language, at: startedAt)
         var clock = startedAt
         var answered = 0
@@ -115,6 +117,9 @@ struct DemoRespondent: Sendable {
 
     /// What this respondent types for `question` ("" skips an optional one).
     private func typed(for question: Question, commented: Bool, using random: inout DemoRandom) -> String {
+        if question.asksForAccount {
+            return account ?? (question.optional ? "" : "ACC-1001")
+        }
         switch question.kind {
         case .nps:
             return String(nps)

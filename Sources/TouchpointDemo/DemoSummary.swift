@@ -43,6 +43,8 @@ public struct DemoSummary: Sendable, CustomStringConvertible {
     public var kiosks: [Kiosk]
     /// How many accounts `accounts.csv` lists.
     public var accounts: Int
+    /// How many of them the collector imported (new or updated).
+    public var importedAccounts: Int
     /// The oldest possible response time.
     public var periodStart: Date
     /// The clock's now.
@@ -79,7 +81,7 @@ public struct DemoSummary: Sendable, CustomStringConvertible {
         let to = Timestamp.string(now).prefix(10)
         lines.append("")
         lines.append("\(generated) responses from \(kiosks.count) kiosks at \(Set(kiosks.map(\.site)).count) sites, "
-            + "\(from) to \(to), seed \(configuration.seed); \(accounts) accounts in accounts.csv.")
+            + "\(from) to \(to), seed \(configuration.seed); \(accounts) accounts in accounts.csv, \(importedAccounts) imported.")
         lines.append("Generated in \(Self.seconds(timings.generate)), signed and stored in \(Self.seconds(timings.write)), "
             + "synced in \(Self.seconds(timings.sync)); \(Self.seconds(timings.total)) in all.")
         return lines.joined(separator: "\n")

@@ -52,9 +52,8 @@ struct DemoCommand: AsyncParsableCommand {
         let accounts = shellQuoted(output.hasSuffix("/") ? output + "accounts.csv" : output + "/accounts.csv")
         say("""
 
-            Load the accounts (the CRM side):
-              touchpoint collector import-accounts \(accounts) --database \(database)
-            Then look at it:
+            accounts.csv is imported already (as `touchpoint collector import-accounts \(accounts) --database \(database)` does).
+            Look at it:
               touchpoint report nps --database \(database) --by touchpoint,stage
               touchpoint health --database \(database)
               touchpoint collector serve --database \(database)    # then open http://127.0.0.1:8080/

@@ -58,6 +58,10 @@ struct DemoBuilderTests {
 
             let csv = try String(contentsOf: options.accountsFile, encoding: .utf8)
             #expect(csv.split(separator: "\n").count == 26)
+            #expect(summary.importedAccounts == 25)
+            let accounts = try await storage.accounts()
+            #expect(accounts.map(\.id) == DemoAccount.all.map(\.id))
+            #expect(accounts.first?.mrr == 84_000)
 
             // The directory exists now: refused without force.
             await #expect(throws: DemoError.self) {

@@ -104,15 +104,15 @@ struct DemoDataSetTests {
         #expect(drafts.contains { $0.suspect })
     }
 
-    @Test("accounts.csv lists 25 accounts with a header, quoting what needs it")
+    @Test("accounts.csv lists 25 accounts under a header, quoting what needs it")
     func accountsCSV() {
-        let csv = DemoAccount.csv(DemoAccount.all)
+        let csv = DemoAccount.csv(DemoAccount.all, now: fixedNow)
         let lines = csv.split(separator: "\n")
         #expect(lines.count == 26)
-        #expect(lines[0] == "id,name,mrr,owner,interactions")
-        #expect(lines[1] == "ACC-1001,Nordvik Logistik AB,84000,anna.lind,34")
+        #expect(lines[0] == "id,name,mrr,owner,interactions,last_interaction")
+        #expect(lines[1] == "ACC-1001,Nordvik Logistik AB,84000,anna.lind,34,2026-11-08")
         #expect(DemoAccount.csv([DemoAccount(id: "A", name: "Smith, \"Jr\"", mrr: 1, owner: "o", interactions: 2,
-                                             mood: 0, activity: 1, silentMonths: 0)])
-                .hasSuffix("A,\"Smith, \"\"Jr\"\"\",1,o,2\n"))
+                                             mood: 0, activity: 1, silentMonths: 0)], now: fixedNow)
+                .hasSuffix("A,\"Smith, \"\"Jr\"\"\",1,o,2,2026-11-04\n"))
     }
 }
