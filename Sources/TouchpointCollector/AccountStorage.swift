@@ -2,4 +2,82 @@ import Foundation
 import TouchpointCore
 
 /// Accounts (the CRM side) and the inputs of their health scores.
-public protocol AccountStorage: Sendable {}
+public protocol AccountStorage: Sendable {
+    /// Inserts new accounts and updates existing ones (by id) in one transaction; never deletes.
+    ///
+    /// An existing account's fields that `accounts.fields` does not list are kept. Returns how many were new.
+    func importAccounts(_ accounts: AccountImport, at date: Date) async throws -> AccountImportSummary
+
+    /// Every imported account, sorted by id.
+    func accounts() async throws -> [Account]
+
+    /// The survey side of each account's health inputs, by account reference, from complete, non-suspect
+    /// responses that carry one (whether or not the account was imported).
+    ///
+    /// Answers (NPS, CES, CSAT) count from `answersSince` on (nil: all); ``HealthInputs/recentResponses``
+    /// counts responses from `recentSince` on. CES groups have `points: nil` (the caller knows the surveys);
+    /// interactions are 0 (they come from ``accounts()``).
+    func healthInputs(answersSince: Date?, recentSince: Date) async throws -> [String: HealthInputs]
+
+    /// Records each account's zone and score at a computation, for the next one to compare against.
+    func recordHealthSnapshots(_ snapshots: [HealthSnapshot]) async throws
+
+    /// Each account's latest recorded snapshot, by account id.
+    func latestHealthSnapshots() async throws -> [String: HealthSnapshot]
+}
+
+extension AccountStorage {
+    /// Every account's health now: imported accounts and any account reference responses carry.
+    ///
+    /// The zone move is against the latest recorded snapshot; nothing is recorded (the dashboard calls
+    /// this). `surveys` gives each CES question's scale; without it (or for an unknown survey version)
+    /// the model's CES scale is used. Sorted red first, then by score (lowest first), then by id.
+    public func accountHealth(model: HealthModel, at now: Date, surveys: CollectorSurveys? = nil) async throws -> [AccountHealth] {
+        let answersSince = model.answerWindowDays.map { now.addingTimeInterval(-Double($0) * 86_400) }
+        let recentSince = now.addingTimeInterval(-Double(model.engagement.windowDays) * 86_400)
+        let inputs = try await healthInputs(answersSince: answersSince, recentSince: recentSince)
+        let accounts = try await self.accounts()
+        let previous = try await latestHealthSnapshots()
+        var byID = Dictionary(accounts.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        for id in inputs.keys where byID[id] == nil {
+            byID[id] = Account(id: id)
+        }
+        let known = Set(accounts.map(\.id))
+        var result: [AccountHealth] = []
+        for account in byID.values {
+            var input = inputs[account.id] ?? HealthInputs()
+            input.interactions = account.interactions
+            input.lastInteractionAt = account.lastInteractionAt
+            input.ces = input.ces.map { group in
+                var group = group
+                if group.points == nil, let surveys, case .found(let survey) = surveys.lookup(id: group.survey, version: group.version),
+                    let question = survey.questions.first(where: { $0.id == group.question }), case .ces(let points, _) = question.kind {
+                    group.points = points
+                }
+                return group
+            }
+            let health = model.score(input, now: now)
+            result.append(AccountHealth(
+                account: account, imported: known.contains(account.id), responses: input.responses, health: health,
+                previous: previous[account.id], playbook: model.playbook))
+        }
+        return result.sorted { lhs, rhs in
+            let left = (lhs.zone.map { [HealthZone.red, .yellow, .green].firstIndex(of: $0) ?? 3 } ?? 3, lhs.score ?? 101)
+            let right = (rhs.zone.map { [HealthZone.red, .yellow, .green].firstIndex(of: $0) ?? 3 } ?? 3, rhs.score ?? 101)
+            if left != right { return left < right }
+            return lhs.id < rhs.id
+        }
+    }
+
+    /// Computes every account's health like ``accountHealth(model:at:surveys:)`` and records the zones, so
+    /// the next computation sees moves against this one (`touchpoint health` without `--dry-run`).
+    @discardableResult
+    public func recordAccountHealth(model: HealthModel, at now: Date, surveys: CollectorSurveys? = nil) async throws -> [AccountHealth] {
+        let health = try await accountHealth(model: model, at: now, surveys: surveys)
+        try await recordHealthSnapshots(health.compactMap { account in
+            guard let zone = account.zone, let score = account.score else { return nil }
+            return HealthSnapshot(account: account.id, zone: zone, score: score, at: now)
+        })
+        return health
+    }
+}

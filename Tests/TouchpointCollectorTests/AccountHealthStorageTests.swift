@@ -1,0 +1,126 @@
+import Foundation
+import Testing
+import TouchpointCollector
+import TouchpointCore
+import TouchpointStore
+import TouchpointSync
+
+@Suite("Account health from a real database")
+struct AccountHealthStorageTests {
+    let key = KioskKey.generate()
+    let now = Fixtures.start.addingTimeInterval(86_400)
+
+    /// A response to `retail-visit` from `account` with an NPS and a CSAT answer.
+    func response(_ sequence: UInt64, account: String?, nps: Int, csat: Int, status: ResponseStatus = .complete, suspect: Bool = false) -> SurveyResponse {
+        var response = Fixtures.response(sequence: sequence, answers: [
+            Answer(question: "recommend", type: .nps, value: .number(nps)),
+            Answer(question: "visit-satisfaction", type: .csat, value: .number(csat)),
+        ], status: status)
+        response.account = account
+        response.suspect = suspect
+        return response
+    }
+
+    /// Stores `responses` through the real ingest path, as verified items.
+    func ingest(_ responses: [SurveyResponse], into storage: SQLiteCollectorStorage) async throws {
+        let items = try responses.enumerated().map { index, response in
+            let payload = try response.canonicalJSON()
+            return VerifiedItem(
+                index: index, response: response, jws: try FlattenedJWS.sign(payload: payload, key: key),
+                kid: key.keyID, contentHash: CollectorToken.hash(String(decoding: payload, as: UTF8.self)))
+        }
+        let results = try await storage.ingest(items, health: Fixtures.health, kiosk: "kiosk-1", at: now)
+        #expect(results.allSatisfy { $0.status == .stored })
+    }
+
+    @Test func scoresZonesMovesAndActionsFromAccountsAndResponses() async throws {
+        try await withStorage { storage, _ in
+            _ = try await storage.enroll(kiosk: "kiosk-1", site: "malmo", jwk: key.publicJWK, tokenHash: nil, at: Fixtures.start)
+            let csv = "id,name,mrr,owner,interactions\nacme,Acme AB,1000,Anna Berg,3\nglobex,Globex,250,Bo Ek,0\nquiet,Quiet Ltd,90,,0\n"
+            _ = try await storage.importAccounts(try AccountCSV.parse(text: csv, file: "accounts.csv"), at: Fixtures.start)
+            try await ingest([
+                response(1, account: "acme", nps: 10, csat: 5),
+                response(2, account: "acme", nps: 10, csat: 5),
+                response(3, account: "acme", nps: 9, csat: 4),
+                response(4, account: "acme", nps: 0, csat: 1, suspect: true),   // left out
+                response(5, account: "acme", nps: 0, csat: 1, status: .partial), // left out
+                response(6, account: "globex", nps: 2, csat: 1),
+                response(7, account: "initech", nps: 8, csat: 4),                // not imported: still counted
+                response(8, account: nil, nps: 0, csat: 1),                      // anonymous
+            ], into: storage)
+
+            let inputs = try await storage.healthInputs(answersSince: nil, recentSince: Fixtures.start)
+            #expect(Set(inputs.keys) == ["acme", "globex", "initech"])
+            #expect(inputs["acme"]?.nps == NPSResult(count: 3, promoters: 3, passives: 0, detractors: 0))
+            #expect(inputs["acme"]?.csat == CSATResult(count: 3, satisfied: 3))
+            #expect(inputs["acme"]?.responses == 3 && inputs["acme"]?.recentResponses == 3)
+            #expect(inputs["acme"]?.lastResponseAt == Fixtures.start.addingTimeInterval(180))
+
+            let model = HealthModel.builtIn
+            let first = try await storage.recordAccountHealth(model: model, at: now)
+            #expect(first.map(\.id) == ["quiet", "globex", "initech", "acme"])  // red first, lowest score first
+            let acme = try #require(first.first { $0.id == "acme" })
+            // NPS 100 → 100, CSAT 100, no CES (renormalised), engagement: recency 100·0.5^(days/30)
+            // with days = (86400 − 180) / 86400, frequency (3 responses + 3 interactions) / 6 = 100.
+            let days = (86_400.0 - 180) / 86_400
+            let engagement = (100 * pow(0.5, days / 30) + 100) / 2
+            let expected = (0.35 * 100 + 0.2 * 100 + 0.3 * engagement) / 0.85
+            #expect(abs((acme.score ?? 0) - expected) < 1e-6)
+            #expect(acme.zone == .green && acme.previousZone == nil && acme.move == nil)
+            #expect(acme.name == "Acme AB" && acme.mrr == 1000 && acme.arr == 12_000 && acme.imported)
+            #expect(acme.actions.map(\.reason) == ["zone green"])
+            #expect(acme.actions.first?.owner == "Anna Berg")
+
+            let globex = try #require(first.first { $0.id == "globex" })
+            #expect(globex.zone == .red)
+            #expect(globex.actions.map(\.owner) == ["Bo Ek", "CX lead"])
+            let quiet = try #require(first.first { $0.id == "quiet" })
+            #expect(quiet.zone == .red && quiet.score == 0 && quiet.responses == 0)
+            #expect(quiet.actions.first?.owner == "account owner (not set)")
+            let initech = try #require(first.first { $0.id == "initech" })
+            #expect(initech.name == "initech" && initech.mrr == nil && !initech.imported && initech.responses == 1)
+
+            // Acme's customers turn: 9 detractors. The dashboard's view (not recorded) sees the move first.
+            try await ingest((10..<19).map { response($0, account: "acme", nps: 0, csat: 1) }, into: storage)
+            let later = now.addingTimeInterval(3600)
+            let preview = try await storage.accountHealth(model: model, at: later)
+            #expect(preview.first { $0.id == "acme" }?.move == ZoneMove(from: .green, to: .yellow))
+            #expect(try await storage.latestHealthSnapshots()["acme"]?.at == now)
+
+            let second = try await storage.recordAccountHealth(model: model, at: later)
+            let moved = try #require(second.first { $0.id == "acme" })
+            #expect(moved.zone == .yellow && moved.previousZone == .green && moved.move == ZoneMove(from: .green, to: .yellow))
+            #expect(moved.actions.map(\.reason) == ["move green -> yellow", "zone yellow"])
+            #expect(moved.actions.first?.action == "Find out what changed since the last review")
+            #expect(moved.actions.allSatisfy { $0.owner == "Anna Berg" })
+            #expect(second.first { $0.id == "globex" }?.move == nil)
+
+            // Recorded: the next run compares against the yellow, so no move is due again.
+            let third = try await storage.recordAccountHealth(model: model, at: later.addingTimeInterval(60))
+            #expect(third.first { $0.id == "acme" }?.move == nil)
+            #expect(third.first { $0.id == "acme" }?.previousZone == .yellow)
+        }
+    }
+
+    @Test func cesScaleComesFromTheSurveys() async throws {
+        try await withStorage { storage, _ in
+            _ = try await storage.enroll(kiosk: "kiosk-1", site: "malmo", jwk: key.publicJWK, tokenHash: nil, at: Fixtures.start)
+            let catalog = try Fixtures.catalog()
+            let service = try #require(catalog.survey("service-visit"))
+            let question = try #require(service.questions.first { $0.type == .ces })
+            #expect(question.kind.scale == 1...5)
+            var answer = Fixtures.response(sequence: 1, answers: [Answer(question: question.id, type: .ces, value: .number(4))])
+            answer.survey = SurveyReference(id: service.id, version: service.version, digest: answer.survey.digest)
+            answer.account = "acme"
+            try await ingest([answer], into: storage)
+            var model = HealthModel.builtIn
+            model.nps.weight = 0
+            model.csat.weight = 0
+            model.engagement.weight = 0
+            let known = try await storage.accountHealth(model: model, at: now, surveys: CollectorSurveys(catalog: catalog))
+            #expect(known.first?.score == 75)  // (4 − 1) / (5 − 1)
+            let unknown = try await storage.accountHealth(model: model, at: now)
+            #expect(unknown.first?.score == 50)  // the model's 7-point scale: (4 − 1) / 6
+        }
+    }
+}
