@@ -13,11 +13,22 @@ public enum ResponseValidator {
         if !survey.languages.contains(response.language) {
             return "field language: \(quoted(response.language)) is not a language of survey \(survey.id)"
         }
+        if let account = response.account {
+            if account.isEmpty || account.count > Question.maximumAccountLength {
+                return "field account: must be 1 to \(Question.maximumAccountLength) characters"
+            }
+            if account.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+                return "field account: must not contain control characters"
+            }
+        }
         var given: [String: AnswerValue] = [:]
         for (index, answer) in response.answers.enumerated() {
             let field = "answers[\(index)] (question \(quoted(answer.question)))"
             guard let question = survey.question(answer.question) else {
                 return "\(field): survey \(survey.id) version \(survey.version) has no such question"
+            }
+            if question.asksForAccount {
+                return "\(field): the answer to an account question belongs in field account, not among the answers"
             }
             if given[question.id] != nil {
                 return "\(field): answered twice"
@@ -35,6 +46,12 @@ public enum ResponseValidator {
             if !visible, given[question.id] != nil {
                 let index = response.answers.firstIndex { $0.question == question.id } ?? 0
                 return "answers[\(index)] (question \(quoted(question.id))): answered although its condition hides it"
+            }
+            if question.asksForAccount {
+                if visible, response.status == .complete, !question.optional, response.account == nil {
+                    return "field account: required account question \(quoted(question.id)) is not answered in a complete response"
+                }
+                continue
             }
             if visible, response.status == .complete, !question.optional, given[question.id] == nil {
                 return "field answers: required question \(quoted(question.id)) is not answered in a complete response"

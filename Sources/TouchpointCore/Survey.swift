@@ -72,15 +72,30 @@ public struct Question: Sendable, Hashable, Codable {
     public var optional: Bool
     /// Shown only when this holds for an earlier answer.
     public var condition: Condition?
+    /// `account: true` in the file; nil otherwise, so that surveys without it keep their digest.
+    private var account: Bool?
 
-    /// Creates a question.
-    public init(id: String, kind: QuestionKind, text: LocalizedText, optional: Bool = false, condition: Condition? = nil) {
+    /// Creates a question; `asksForAccount` makes a `text` question ask for the customer's account reference.
+    public init(
+        id: String, kind: QuestionKind, text: LocalizedText, optional: Bool = false, condition: Condition? = nil,
+        asksForAccount: Bool = false
+    ) {
         self.id = id
         self.kind = kind
         self.text = text
         self.optional = optional
         self.condition = condition
+        self.account = asksForAccount ? true : nil
     }
+
+    /// Whether the answer is the customer's account reference (a company or customer id), not a comment.
+    ///
+    /// Such a (`text`) question's answer is recorded as the response's `account`, never among its answers,
+    /// so it is never shown or posted as a comment. It is not asked when staff entered the account already.
+    public var asksForAccount: Bool { account == true }
+
+    /// The longest accepted account reference, in characters.
+    public static let maximumAccountLength = 64
 
     /// The answer type as written in survey files and response payloads.
     public var type: QuestionType { kind.type }

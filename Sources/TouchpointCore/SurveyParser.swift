@@ -237,7 +237,7 @@ private final class Reader {
             problem(node, "question \(index + 1) must be a mapping with id, type and text")
             return nil
         }
-        checkKeys(map, allowed: ["id", "type", "text", "optional", "when", "scale", "labels", "options"],
+        checkKeys(map, allowed: ["id", "type", "text", "optional", "when", "scale", "labels", "options", "account"],
                   context: "question \(index + 1)")
         let id = identifier(map, "id", context: "question \(index + 1)", at: node)
         let name = id.map { "question '\($0)'" } ?? "question \(index + 1)"
@@ -252,6 +252,22 @@ private final class Reader {
             return nil
         }
         let kind = readKind(map, type: type, name: name)
+        var asksForAccount = false
+        if let value = map["account"] {
+            if let bool = value.bool {
+                asksForAccount = bool
+                if bool, type != .text {
+                    problem(value, "\(name): only a text question can ask for the account reference")
+                    return nil
+                }
+                if bool, let other = earlier.first(where: \.asksForAccount) {
+                    problem(value, "\(name): question '\(other.id)' already asks for the account reference")
+                    return nil
+                }
+            } else {
+                problem(value, "account must be true or false")
+            }
+        }
         var condition: Condition?
         var conditionFailed = false
         if let whenNode = map["when"] {
@@ -259,7 +275,8 @@ private final class Reader {
             conditionFailed = condition == nil
         }
         guard let id, let text, let kind, !conditionFailed else { return nil }
-        return Question(id: id, kind: kind, text: text, optional: optional, condition: condition)
+        return Question(
+            id: id, kind: kind, text: text, optional: optional, condition: condition, asksForAccount: asksForAccount)
     }
 
     func readKind(_ map: Node.Mapping, type: QuestionType, name: String) -> QuestionKind? {

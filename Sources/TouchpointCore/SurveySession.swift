@@ -153,6 +153,8 @@ public struct SurveySession: Sendable {
         if cleaned.isEmpty {
             guard question.optional else { return .reprompt(prompt, .required) }
             answers[question.id] = nil
+        } else if question.asksForAccount, cleaned.count > Question.maximumAccountLength {
+            return .reprompt(prompt, .tooLong(limit: Question.maximumAccountLength))
         } else {
             switch AnswerReader.read(cleaned, for: question, language: language) {
             case .value(let value): answers[question.id] = value
@@ -203,6 +205,8 @@ public struct SurveySession: Sendable {
     }
 
     private func isVisible(_ index: Int) -> Bool {
+        // Staff who entered the account already know it: the customer is not asked.
+        if survey.questions[index].asksForAccount, settings.account != nil { return false }
         guard let condition = survey.questions[index].condition else { return true }
         return condition.matches(effectiveAnswer(condition.question))
     }
@@ -217,9 +221,17 @@ public struct SurveySession: Sendable {
     }
 
     private func draft(status: ResponseStatus, at now: Date) -> ResponseDraft {
-        let given = path.compactMap { index -> Answer? in
+        var given: [Answer] = []
+        var account = settings.account
+        for index in path {
             let question = survey.questions[index]
-            return answers[question.id].map { Answer(question: question.id, type: question.type, value: $0) }
+            guard let value = answers[question.id] else { continue }
+            if question.asksForAccount {
+                // The account reference goes in its own field, never among the answers (it is no comment).
+                if account == nil, case .text(let reference) = value { account = reference }
+            } else {
+                given.append(Answer(question: question.id, type: question.type, value: value))
+            }
         }
         let minimum = survey.minimumSeconds ?? settings.minimumSeconds
         let tooFast = settings.mode == .unattended && minimum.map { now.timeIntervalSince(startedAt) < $0 } == true
@@ -227,7 +239,7 @@ public struct SurveySession: Sendable {
             survey: reference, site: settings.site, kiosk: settings.kiosk,
             touchpoint: settings.touchpoint ?? survey.touchpoint, stage: survey.stage,
             language: language ?? survey.languages[0], startedAt: startedAt, completedAt: now, answers: given,
-            status: status, suspect: tooFast, mode: settings.mode, account: settings.account,
+            status: status, suspect: tooFast, mode: settings.mode, account: account,
             appVersion: settings.appVersion)
     }
 }

@@ -1,3 +1,5 @@
+import TouchpointCore
+
 /// A command typed in staff mode.
 public enum StaffCommand: Sendable, Hashable {
     case help
@@ -39,6 +41,10 @@ public enum StaffCommand: Sendable, Hashable {
             var account: String?
             for word in arguments.dropFirst() {
                 if word.hasPrefix("@"), word.count > 1 {
+                    guard word.count - 1 <= Question.maximumAccountLength else {
+                        return .failure(StaffCommandError(
+                            "an account reference is at most \(Question.maximumAccountLength) characters"))
+                    }
                     account = String(word.dropFirst())
                 } else if language == nil {
                     language = word

@@ -32,6 +32,28 @@ struct ScriptedKioskTests {
         #expect(verify.status == 0, "\(verify)")
     }
 
+    @Test("a customer number typed at an account question becomes the response's account, not an answer")
+    func accountQuestion() throws {
+        let workspace = try Workspace()
+        let script = ["start delivery-handover en", "ACME-42", "10", "5", "7", "", "quit"]
+        let result = try workspace.run(["kiosk"] + Workspace.kioskFlags, input: script.joined(separator: "\n") + "\n")
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stdout.contains("your customer number"), "\(result)")
+        let responses = try workspace.pendingResponses()
+        try #require(responses.count == 1, "pending: \(workspace.pendingNames)\n\(result)")
+        #expect(responses[0].payload["account"] as? String == "ACME-42", "payload \(responses[0].payloadText)")
+        #expect(responses[0].answeredQuestions == ["recommend", "handover-satisfaction", "handover-effort"])
+
+        // Staff who enter the account first skip the question; Enter alone keeps a customer anonymous.
+        let staff = try workspace.run(
+            ["kiosk"] + Workspace.kioskFlags,
+            input: "start delivery-handover en @VOLVO-7\n9\n4\n6\n\nstart delivery-handover en\n\n3\n2\n2\nslow\nquit\n")
+        #expect(staff.status == 0, "\(staff)")
+        let accounts = try workspace.pendingResponses().map { $0.payload["account"] as? String }
+        #expect(accounts.count == 3)
+        #expect(accounts.compactMap { $0 }.sorted() == ["ACME-42", "VOLVO-7"], "\(accounts)")
+    }
+
     @Test("end of scripted input in the middle of a session exits 0 and stores nothing")
     func scriptEndsMidSession() throws {
         let workspace = try Workspace()
@@ -68,7 +90,7 @@ struct ScriptedKioskTests {
         let workspace = try Workspace()
         let result = try workspace.run(["survey", "validate"])
         #expect(result.status == 0, "\(result)")
-        for id in ["retail-visit", "service-visit", "test-drive-booking"] {
+        for id in ["delivery-handover", "retail-visit", "service-visit", "test-drive-booking"] {
             #expect(result.stdout.contains("ok  \(id) v1"), "\(result)")
         }
         #expect(result.stderr.isEmpty, "\(result)")

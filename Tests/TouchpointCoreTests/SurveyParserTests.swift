@@ -380,7 +380,7 @@ struct SurveyParserTests {
         .appendingPathComponent("surveys")
 
     @Test("The bundled example surveys parse without problems", arguments: [
-        "retail-visit", "service-visit", "test-drive-booking",
+        "delivery-handover", "retail-visit", "service-visit", "test-drive-booking",
     ])
     func bundledSurvey(name: String) throws {
         let url = Self.surveysDirectory.appendingPathComponent(name + ".yaml")

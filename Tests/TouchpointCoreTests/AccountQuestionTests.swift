@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+@testable import TouchpointCore
+
+/// account (text, optional, `account: true`) → recommend (nps) → comment (text, optional).
+private let accountYAML = """
+    id: handover
+    version: 1
+    title: {en: Handover, sv: Leverans}
+    touchpoint: delivery
+    stage: own
+    languages: [en, sv]
+    questions:
+      - id: customer-number
+        type: text
+        optional: true
+        account: true
+        text: {en: Your customer number?, sv: Ditt kundnummer?}
+      - id: recommend
+        type: nps
+        text: {en: Recommend?, sv: Rekommendera?}
+      - id: comment
+        type: text
+        optional: true
+        text: {en: Anything else?, sv: Något mer?}
+
+    """
+
+@Suite("A question that asks for the account reference")
+struct AccountQuestionTests {
+    @Test("The answer becomes the response's account, never one of its answers")
+    func answerBecomesAccount() throws {
+        let survey = try parsedSurvey(accountYAML)
+        #expect(survey.question("customer-number")?.asksForAccount == true)
+        #expect(survey.question("comment")?.asksForAccount == false)
+        var session = makeSession(survey)
+        let draft = try session.complete(["  ACME-42 ", "9", "Great handover"])
+        #expect(draft.account == "ACME-42")
+        #expect(draft.answers.map(\.question) == ["recommend", "comment"])
+        #expect(!draft.answers.contains { $0.value == .text("ACME-42") })
+    }
+
+    @Test("Skipping it keeps the response anonymous")
+    func skippedStaysAnonymous() throws {
+        var session = makeSession(try parsedSurvey(accountYAML))
+        let draft = try session.complete(["", "3", ""])
+        #expect(draft.account == nil)
+        #expect(draft.answers.map(\.question) == ["recommend"])
+    }
+
+    @Test("When staff entered the account the customer is not asked, and staff's reference is kept")
+    func staffAccountHidesTheQuestion() throws {
+        var session = makeSession(try parsedSurvey(accountYAML), account: "VOLVO-7")
+        #expect(questionID(session.start()) == "recommend")
+        let draft = try session.complete(["10", ""])
+        #expect(draft.account == "VOLVO-7")
+    }
+
+    @Test("A reference longer than the limit asks again")
+    func tooLong() throws {
+        var session = makeSession(try parsedSurvey(accountYAML))
+        let long = String(repeating: "x", count: Question.maximumAccountLength + 1)
+        let action = session.receive(long, at: t0.addingTimeInterval(1))
+        #expect(repromptReason(action) == .tooLong(limit: Question.maximumAccountLength))
+        #expect(questionID(session.receive(String(long.dropLast()), at: t0.addingTimeInterval(2))) == "recommend")
+    }
+
+    @Test("A survey without account questions keeps its encoding (and so its digest)")
+    func encodingUnchangedWithoutTheFlag() throws {
+        let plain = Question(id: "c", kind: .text, text: LocalizedText(["en": "C?"]))
+        let flagged = Question(id: "c", kind: .text, text: LocalizedText(["en": "C?"]), asksForAccount: true)
+        let plainJSON = String(decoding: try JSONEncoder().encode(plain), as: UTF8.self)
+        let flaggedJSON = String(decoding: try JSONEncoder().encode(flagged), as: UTF8.self)
+        #expect(!plainJSON.contains("account"))
+        #expect(flaggedJSON.contains("\"account\":true"))
+        #expect(try JSONDecoder().decode(Question.self, from: Data(flaggedJSON.utf8)).asksForAccount)
+    }
+
+    @Test("Only one text question may ask for the account, reported at file:line:column")
+    func validation() {
+        let onScale = accountYAML.replacingOccurrences(
+            of: "    type: nps\n", with: "    type: nps\n    account: true\n")
+        #expect(problemLines(onScale) == [
+            "s.yaml:15:14: question 'recommend': only a text question can ask for the account reference",
+        ])
+        let twice = accountYAML.replacingOccurrences(
+            of: "    optional: true\n    text: {en: Anything else?",
+            with: "    optional: true\n    account: true\n    text: {en: Anything else?")
+        #expect(problemLines(twice) == [
+            "s.yaml:19:14: question 'comment': question 'customer-number' already asks for the account reference",
+        ])
+        let notBool = accountYAML.replacingOccurrences(of: "account: true", with: "account: maybe")
+        #expect(problemLines(notBool) == ["s.yaml:11:14: account must be true or false"])
+    }
+}
