@@ -104,14 +104,34 @@ public struct VerifiedItem: Sendable, Hashable {
     public var kid: String
     /// Lowercase hex SHA-256 of the payload bytes: equal for a resend, different for other content.
     public var contentHash: String
+    /// The scale (number of points) of each CES question of the response's survey, by question id.
+    ///
+    /// Reports count a CES answer as easy by its scale (5–7 of 7, 4–5 of 5); a question missing here is
+    /// taken as a 1–7 scale.
+    public var cesPoints: [String: Int]
 
     /// Creates a verified item.
-    public init(index: Int, response: SurveyResponse, jws: FlattenedJWS, kid: String, contentHash: String) {
+    public init(
+        index: Int, response: SurveyResponse, jws: FlattenedJWS, kid: String, contentHash: String,
+        cesPoints: [String: Int] = [:]
+    ) {
         self.index = index
         self.response = response
         self.jws = jws
         self.kid = kid
         self.contentHash = contentHash
+        self.cesPoints = cesPoints
+    }
+
+    /// The CES scales of `survey`'s questions, as ``cesPoints`` holds them.
+    public static func cesPoints(of survey: Survey) -> [String: Int] {
+        var points: [String: Int] = [:]
+        for question in survey.questions {
+            if case .ces(let scale, _) = question.kind {
+                points[question.id] = scale
+            }
+        }
+        return points
     }
 }
 

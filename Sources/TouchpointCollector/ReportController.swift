@@ -1,13 +1,179 @@
+import Foundation
 import Hummingbird
 import Logging
 import TouchpointCore
 
-/// The report routes.
+/// The report routes: `GET /v1/reports/{nps,ces,csat}` (JSON) and `GET /v1/export.csv` (raw answers, streamed).
 struct ReportController {
     let storage: any CollectorStorage
     let configuration: CollectorConfiguration
     let logger: Logger
 
+    /// Answers per chunk of the streamed export.
+    static let exportChunkSize = 2000
+
+    /// The query parameters both routes accept: the time range, the flags and the equality filters.
+    static let selectionParameters = ["from", "to", "includeSuspect", "includePartial"] + ReportDimension.filterable.map(\.rawValue)
+    /// The query parameters of `GET /v1/reports/…`.
+    static let reportParameters = ["by", "min"] + selectionParameters
+
     /// Adds the routes.
-    func addRoutes(to router: Router<BasicRequestContext>) {}
+    func addRoutes(to router: Router<BasicRequestContext>) {
+        for metric in ReportMetric.allCases {
+            router.get(RouterPath("/v1/reports/\(metric.rawValue)")) { request, _ in
+                await report(metric, request)
+            }
+        }
+        router.get("/v1/export.csv") { request, _ in
+            await export(request)
+        }
+    }
+
+    /// The report as JSON, or 400 naming the bad parameter.
+    func report(_ metric: ReportMetric, _ request: Request) async -> Response {
+        let query: ReportQuery
+        switch Self.query(metric: metric, Self.values(request), defaultMinimum: configuration.minimumGroupSize) {
+        case .success(let parsed): query = parsed
+        case .failure(let problem): return UploadController.error(.badRequest, "bad_parameter", problem.message)
+        }
+        do {
+            return UploadController.json(.ok, try await storage.report(query))
+        } catch {
+            return unavailable(error)
+        }
+    }
+
+    /// The raw answers as RFC 4180 CSV, streamed a chunk at a time; 400 naming a bad parameter.
+    func export(_ request: Request) async -> Response {
+        let selection: AnswerSelection
+        switch Self.selection(Self.values(request), allowed: Self.selectionParameters) {
+        case .success(let parsed): selection = parsed
+        case .failure(let problem): return UploadController.error(.badRequest, "bad_parameter", problem.message)
+        }
+        // Read the first chunk before answering, so a database failure is still a 503 and not a cut stream.
+        let first: [ExportedAnswer]
+        do {
+            first = try await storage.exportAnswers(selection, after: nil, limit: Self.exportChunkSize)
+        } catch {
+            return unavailable(error)
+        }
+        var headers = HTTPFields()
+        headers[.contentType] = "text/csv; charset=utf-8"
+        headers[.contentDisposition] = #"attachment; filename="touchpoint-answers.csv""#
+        let storage = storage
+        let logger = logger
+        let body = ResponseBody { writer in
+            try await writer.write(ByteBuffer(string: CSV.record(ExportedAnswer.csvHeader) + Self.csv(first)))
+            if first.count == Self.exportChunkSize, let last = first.last {
+                do {
+                    try await storage.exportAnswers(selection, after: last, chunkSize: Self.exportChunkSize) { page in
+                        try await writer.write(ByteBuffer(string: Self.csv(page)))
+                    }
+                } catch {
+                    logger.error("export stopped: storage failed mid-stream", metadata: ["error": "\(error)"])
+                    throw error
+                }
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: headers, body: body)
+    }
+
+    /// CSV records of `answers`.
+    static func csv(_ answers: [ExportedAnswer]) -> String {
+        var text = ""
+        for answer in answers {
+            text += CSV.record(answer.csvFields)
+        }
+        return text
+    }
+
+    /// The request's query parameters by name (the last value of a repeated name).
+    static func values(_ request: Request) -> [String: String] {
+        var values: [String: String] = [:]
+        for (key, value) in request.uri.queryParameters {
+            values[String(key)] = String(value)
+        }
+        return values
+    }
+
+    typealias ParameterProblem = FeedController.ParameterProblem
+
+    /// Parses `GET /v1/reports/…` parameters; unknown names and bad values are problems naming the parameter.
+    static func query(metric: ReportMetric, _ values: [String: String], defaultMinimum: Int) -> Result<ReportQuery, ParameterProblem> {
+        func problem(_ name: String, _ text: String) -> Result<ReportQuery, ParameterProblem> {
+            .failure(ParameterProblem(parameter: name, message: "\(name): \(text)"))
+        }
+        let selection: AnswerSelection
+        switch Self.selection(values, allowed: reportParameters) {
+        case .success(let parsed): selection = parsed
+        case .failure(let problem): return .failure(problem)
+        }
+        var query = ReportQuery(
+            metric: metric, from: selection.from, to: selection.to, filters: selection.filters,
+            includeSuspect: selection.includeSuspect, includePartial: selection.includePartial, minimumCount: defaultMinimum)
+        if let text = values["by"] {
+            switch ReportDimension.parseList(text) {
+            case .success(let dimensions): query.groupBy = dimensions
+            case .failure(let message): return problem("by", message.description)
+            }
+        }
+        if let text = values["min"] {
+            guard let minimum = Int(text), minimum >= 0 else {
+                return problem("min", "must be a whole number of answers, 0 or more, not '\(text)'")
+            }
+            query.minimumCount = minimum
+        }
+        return .success(query)
+    }
+
+    /// Parses the time range, flags and filters; names outside `allowed` are unknown parameters.
+    static func selection(_ values: [String: String], allowed: [String]) -> Result<AnswerSelection, ParameterProblem> {
+        func problem(_ name: String, _ text: String) -> Result<AnswerSelection, ParameterProblem> {
+            .failure(ParameterProblem(parameter: name, message: "\(name): \(text)"))
+        }
+        if let unknown = values.keys.sorted().first(where: { !allowed.contains($0) }) {
+            return problem(unknown, "unknown parameter (known: \(allowed.joined(separator: ", ")))")
+        }
+        var selection = AnswerSelection()
+        for name in ["from", "to"] {
+            guard let text = values[name] else { continue }
+            guard let date = ReportQuery.parseTime(text, isEnd: name == "to") else {
+                return problem(name, "must be a day such as 2026-01-31 or an ISO 8601 time such as 2026-01-31T18:30:00Z, not '\(text)'")
+            }
+            if name == "from" { selection.from = date } else { selection.to = date }
+        }
+        if let from = selection.from, let to = selection.to, to <= from {
+            return problem("to", "must be after from")
+        }
+        for name in ["includeSuspect", "includePartial"] {
+            guard let text = values[name] else { continue }
+            guard let flag = parseBool(text) else { return problem(name, "must be true or false, not '\(text)'") }
+            if name == "includeSuspect" { selection.includeSuspect = flag } else { selection.includePartial = flag }
+        }
+        for dimension in ReportDimension.filterable {
+            guard let text = values[dimension.rawValue] else { continue }
+            switch dimension.checkFilter(text) {
+            case .success(let value): selection.filters[dimension] = value
+            case .failure(let message): return problem(dimension.rawValue, message.description)
+            }
+        }
+        return .success(selection)
+    }
+
+    private static func parseBool(_ text: String) -> Bool? {
+        switch text {
+        case "true", "1", "": true
+        case "false", "0": false
+        default: nil
+        }
+    }
+
+    private func unavailable(_ error: any Error) -> Response {
+        logger.error("storage failed while reading a report", metadata: ["error": "\(error)"])
+        var headers = HTTPFields()
+        headers[.retryAfter] = String(UploadController.retryAfterSeconds)
+        return UploadController.error(
+            .serviceUnavailable, "unavailable", "the collector cannot read reports now; retry later", headers: headers)
+    }
 }

@@ -131,7 +131,9 @@ public struct ResponseVerifier: Sendable {
             return reject(problem, id: id)
         }
         let hash = CollectorToken.hex(SHA256.hash(data: payload))
-        return .verified(VerifiedItem(index: index, response: response, jws: jws, kid: kid, contentHash: hash))
+        return .verified(VerifiedItem(
+            index: index, response: response, jws: jws, kid: kid, contentHash: hash,
+            cesPoints: VerifiedItem.cesPoints(of: survey)))
     }
 
     private struct IDOnly: Decodable {

@@ -1,10 +1,328 @@
+import Foundation
 import GRDB
 import TouchpointCore
 
+/// Reports from aggregates kept at ingest, their recomputation from raw rows, and the raw-answer export.
+///
+/// `report_tallies` holds one ``ReportTally`` per (type, UTC day, site, touchpoint, stage, survey, question,
+/// language, scale points, suspect, partial): a report sums the rows it selects, so it reads a few
+/// thousand rows instead of every answer. `report_scales` records the CES scale of each question seen,
+/// so a recomputation from raw rows can tell easy answers exactly as ingest did.
 extension SQLiteCollectorStorage {
-    /// The report aggregates' schema.
-    static func registerReportMigrations(_ migrator: inout DatabaseMigrator) {}
+    /// The report aggregates' schema; the migration backfills them from responses already stored.
+    static func registerReportMigrations(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v2: report aggregates") { db in
+            try db.execute(sql: """
+                CREATE TABLE report_tallies (
+                    type TEXT NOT NULL,
+                    day TEXT NOT NULL,
+                    site TEXT NOT NULL,
+                    touchpoint TEXT NOT NULL,
+                    stage TEXT NOT NULL,
+                    survey TEXT NOT NULL,
+                    question TEXT NOT NULL,
+                    language TEXT NOT NULL,
+                    points INTEGER NOT NULL,
+                    suspect INTEGER NOT NULL,
+                    partial INTEGER NOT NULL,
+                    n INTEGER NOT NULL,
+                    total INTEGER NOT NULL,
+                    top INTEGER NOT NULL,
+                    middle INTEGER NOT NULL,
+                    bottom INTEGER NOT NULL,
+                    PRIMARY KEY (type, day, site, touchpoint, stage, survey, question, language, points, suspect, partial)
+                ) WITHOUT ROWID;
+                CREATE TABLE report_scales (
+                    survey TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    question TEXT NOT NULL,
+                    points INTEGER NOT NULL,
+                    PRIMARY KEY (survey, version, question)
+                ) WITHOUT ROWID;
+                CREATE INDEX responses_by_completed_at ON responses (completed_at);
+                """)
+            try backfillAggregates(db)
+        }
+    }
+
+    private static let upsertTally = """
+        INSERT INTO report_tallies (type, day, site, touchpoint, stage, survey, question, language, points, suspect,
+            partial, n, total, top, middle, bottom)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (type, day, site, touchpoint, stage, survey, question, language, points, suspect, partial)
+        DO UPDATE SET n = n + excluded.n, total = total + excluded.total, top = top + excluded.top,
+            middle = middle + excluded.middle, bottom = bottom + excluded.bottom
+        """
 
     /// Adds a newly stored response to the report aggregates, inside the ingest transaction.
-    static func addToAggregates(_ response: SurveyResponse, db: Database) throws {}
+    ///
+    /// `cesPoints` gives the scale of each CES question (see ``VerifiedItem/cesPoints``); a CES question
+    /// missing from it is taken as 1–7.
+    static func addToAggregates(_ response: SurveyResponse, cesPoints: [String: Int], db: Database) throws {
+        var upsert: Statement?
+        let day = ReportCalendar.day(of: response.completedAt)
+        for answer in response.answers {
+            guard let metric = ReportMetric(rawValue: answer.type.rawValue), case .number(let value) = answer.value else {
+                continue
+            }
+            let points = metric == .ces ? cesPoints[answer.question] ?? ReportTally.defaultPoints(.ces) : ReportTally.defaultPoints(metric)
+            if metric == .ces {
+                try db.cachedStatement(sql: "INSERT OR IGNORE INTO report_scales (survey, version, question, points) VALUES (?, ?, ?, ?)")
+                    .execute(arguments: [response.survey.id, response.survey.version, answer.question, points])
+            }
+            let tally = ReportTally(metric, value: value, points: points)
+            if upsert == nil {
+                upsert = try db.cachedStatement(sql: upsertTally)
+            }
+            try upsert?.execute(arguments: [
+                metric.rawValue, day, response.site, response.touchpoint, response.stage.rawValue, response.survey.id,
+                answer.question, response.language, points, response.suspect, response.status == .partial,
+                tally.count, tally.sum, tally.top, tally.middle, tally.bottom,
+            ])
+        }
+    }
+
+    /// Fills the aggregates from the responses stored before they existed (CES scales taken as 1–7).
+    static func backfillAggregates(_ db: Database) throws {
+        struct Key: Hashable {
+            var type, day, site, touchpoint, stage, survey, question, language: String
+            var suspect, partial: Bool
+        }
+        var tallies: [Key: ReportTally] = [:]
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT a.type, r.completed_at, r.site, r.touchpoint, r.stage, r.survey_id, a.question, r.language,
+                r.suspect, r.status, a.number_value
+            FROM answers a JOIN responses r ON r.id = a.response_id
+            WHERE a.type IN ('nps', 'ces', 'csat') AND a.number_value IS NOT NULL
+            """)
+        while let row = try rows.next() {
+            let type: String = row[0]
+            guard let metric = ReportMetric(rawValue: type) else { continue }
+            let completed: Date = row[1]
+            let key = Key(
+                type: type, day: ReportCalendar.day(of: completed), site: row[2], touchpoint: row[3], stage: row[4],
+                survey: row[5], question: row[6], language: row[7], suspect: row[8], partial: (row[9] as String) == "partial")
+            tallies[key, default: ReportTally()] += ReportTally(metric, value: row[10], points: ReportTally.defaultPoints(metric))
+        }
+        for (key, tally) in tallies {
+            let metric = ReportMetric(rawValue: key.type) ?? .nps
+            try db.execute(sql: upsertTally, arguments: [
+                key.type, key.day, key.site, key.touchpoint, key.stage, key.survey, key.question, key.language,
+                ReportTally.defaultPoints(metric), key.suspect, key.partial,
+                tally.count, tally.sum, tally.top, tally.middle, tally.bottom,
+            ])
+        }
+    }
+
+    // MARK: Reports
+
+    /// The report from the aggregates; partial days at the edges of the time range come from raw rows.
+    public func report(_ query: ReportQuery) async throws -> Report {
+        try await read("compute the \(query.metric.rawValue) report") { db in
+            let plan = ReportPlan(from: query.from, to: query.to)
+            var tallies: [[String]: ReportTally] = [:]
+            if let days = plan.aggregateDays {
+                try Self.aggregateTallies(db, query: query, days: days, into: &tallies)
+            }
+            for range in plan.rawRanges {
+                try Self.rawTallies(db, query: query, from: range.from, to: range.to, into: &tallies)
+            }
+            return Report(query: query, tallies: tallies)
+        }
+    }
+
+    /// The same report computed from the raw response and answer rows only.
+    public func reportFromRawRows(_ query: ReportQuery) async throws -> Report {
+        try await read("recompute the \(query.metric.rawValue) report") { db in
+            var tallies: [[String]: ReportTally] = [:]
+            try Self.rawTallies(db, query: query, from: query.from, to: query.to, into: &tallies)
+            return Report(query: query, tallies: tallies)
+        }
+    }
+
+    /// The columns selected for `query`'s grouping: its non-time dimensions, then `day` if it groups by time.
+    private static func selectedDimensions(_ groupBy: [ReportDimension]) -> [ReportDimension] {
+        var dimensions: [ReportDimension] = []
+        for dimension in groupBy where !dimension.isTime && !dimensions.contains(dimension) {
+            dimensions.append(dimension)
+        }
+        if groupBy.contains(where: \.isTime) {
+            dimensions.append(.day)
+        }
+        return dimensions
+    }
+
+    /// The group key of a fetched row whose first columns are `selected`.
+    private static func groupKey(_ row: Row, selected: [ReportDimension], groupBy: [ReportDimension]) -> [String] {
+        groupBy.map { dimension in
+            let column = selected.firstIndex(of: dimension.isTime ? .day : dimension) ?? 0
+            let value: String = row[column]
+            return dimension.isTime ? ReportCalendar.bucket(dimension, day: value) : value
+        }
+    }
+
+    private static func aggregateTallies(
+        _ db: Database, query: ReportQuery, days: (from: Int64?, to: Int64?), into tallies: inout [[String]: ReportTally]
+    ) throws {
+        let selected = selectedDimensions(query.groupBy)
+        let columns = selected.map(\.rawValue)
+        var conditions = ["type = ?"]
+        var arguments: [any DatabaseValueConvertible] = [query.metric.rawValue]
+        if let from = days.from {
+            conditions.append("day >= ?")
+            arguments.append(ReportCalendar.day(number: from))
+        }
+        if let to = days.to {
+            conditions.append("day < ?")
+            arguments.append(ReportCalendar.day(number: to))
+        }
+        for (dimension, value) in query.filters.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where !dimension.isTime {
+            conditions.append("\(dimension.rawValue) = ?")
+            arguments.append(value)
+        }
+        if !query.includeSuspect { conditions.append("suspect = 0") }
+        if !query.includePartial { conditions.append("partial = 0") }
+        let list = columns.isEmpty ? "" : columns.joined(separator: ", ") + ", "
+        let sql = """
+            SELECT \(list)SUM(n), SUM(total), SUM(top), SUM(middle), SUM(bottom) FROM report_tallies
+            WHERE \(conditions.joined(separator: " AND "))
+            \(columns.isEmpty ? "" : "GROUP BY " + columns.joined(separator: ", "))
+            """
+        let rows = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
+        let base = selected.count
+        while let row = try rows.next() {
+            // Without GROUP BY an empty selection is one row of NULL sums.
+            guard let count = row[base] as Int?, count > 0 else { continue }
+            let tally = ReportTally(count: count, sum: row[base + 1], top: row[base + 2], middle: row[base + 3], bottom: row[base + 4])
+            tallies[groupKey(row, selected: selected, groupBy: query.groupBy), default: ReportTally()] += tally
+        }
+    }
+
+    /// The raw-row column of a dimension.
+    private static func rawColumn(_ dimension: ReportDimension) -> String {
+        switch dimension {
+        case .question: "a.question"
+        case .survey: "r.survey_id"
+        case .day, .week, .month: "substr(r.completed_at, 1, 10)"
+        default: "r.\(dimension.rawValue)"
+        }
+    }
+
+    /// The WHERE conditions of `selection` over `responses r JOIN answers a`.
+    private static func rawConditions(_ selection: AnswerSelection) -> ([String], [any DatabaseValueConvertible]) {
+        var conditions: [String] = []
+        var arguments: [any DatabaseValueConvertible] = []
+        if let from = selection.from {
+            conditions.append("r.completed_at >= ?")
+            arguments.append(from)
+        }
+        if let to = selection.to {
+            conditions.append("r.completed_at < ?")
+            arguments.append(to)
+        }
+        for (dimension, value) in selection.filters.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where !dimension.isTime {
+            conditions.append("\(rawColumn(dimension)) = ?")
+            arguments.append(value)
+        }
+        if !selection.includeSuspect { conditions.append("r.suspect = 0") }
+        if !selection.includePartial { conditions.append("r.status <> 'partial'") }
+        return (conditions, arguments)
+    }
+
+    private static func rawTallies(
+        _ db: Database, query: ReportQuery, from: Date?, to: Date?, into tallies: inout [[String]: ReportTally]
+    ) throws {
+        let selected = selectedDimensions(query.groupBy)
+        let columns = selected.map(rawColumn)
+        var selection = query.selection
+        selection.from = from
+        selection.to = to
+        var (conditions, arguments) = rawConditions(selection)
+        conditions.insert("a.type = ?", at: 0)
+        arguments.insert(query.metric.rawValue, at: 0)
+        conditions.append("a.number_value IS NOT NULL")
+        let points = "COALESCE(s.points, \(ReportTally.defaultPoints(query.metric)))"
+        let list = columns.isEmpty ? "" : columns.joined(separator: ", ") + ", "
+        let sql = """
+            SELECT \(list)a.number_value, \(points), COUNT(*)
+            FROM responses r JOIN answers a ON a.response_id = r.id
+            LEFT JOIN report_scales s ON s.survey = r.survey_id AND s.version = r.survey_version AND s.question = a.question
+            WHERE \(conditions.joined(separator: " AND "))
+            GROUP BY \(list)a.number_value, \(points)
+            """
+        let rows = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
+        let base = selected.count
+        while let row = try rows.next() {
+            let tally = ReportTally(query.metric, value: row[base], points: row[base + 1], times: row[base + 2])
+            tallies[groupKey(row, selected: selected, groupBy: query.groupBy), default: ReportTally()] += tally
+        }
+    }
+
+    // MARK: Export
+
+    /// A page of raw answers in (response id, position) order; see ``ReportStorage/exportAnswers(_:after:limit:)``.
+    public func exportAnswers(_ selection: AnswerSelection, after: ExportedAnswer?, limit: Int) async throws -> [ExportedAnswer] {
+        try await read("export answers") { db in
+            var (conditions, arguments) = Self.rawConditions(selection)
+            if let after {
+                conditions.append("(r.id > ? OR (r.id = ? AND a.position > ?))")
+                arguments += [after.responseID, after.responseID, after.position]
+            }
+            arguments.append(max(1, limit))
+            let sql = """
+                SELECT r.id, r.completed_at, r.site, r.kiosk, r.touchpoint, r.stage, r.survey_id, r.survey_version,
+                    r.language, r.account, r.status, r.suspect, a.position, a.question, a.type, a.number_value, a.text_value
+                FROM responses r JOIN answers a ON a.response_id = r.id
+                \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
+                ORDER BY r.id, a.position
+                LIMIT ?
+                """
+            let rows = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
+            var page: [ExportedAnswer] = []
+            page.reserveCapacity(max(1, limit))
+            while let row = try rows.next() {
+                let type: String = row[14]
+                let number: Int? = row[15]
+                let text: String? = row[16]
+                let value: String
+                if let number {
+                    value = type == QuestionType.yesno.rawValue ? (number != 0 ? "yes" : "no") : String(number)
+                } else {
+                    value = text ?? ""
+                }
+                page.append(ExportedAnswer(
+                    responseID: row[0], completedAt: row[1], site: row[2], kiosk: row[3], touchpoint: row[4], stage: row[5],
+                    survey: row[6], surveyVersion: row[7], language: row[8], account: row[9], status: row[10],
+                    suspect: row[11], position: row[12], question: row[13], type: type, value: value))
+            }
+            return page
+        }
+    }
+}
+
+/// Which part of a time range a report reads from the aggregates (whole UTC days) and which from raw rows
+/// (the partial days at either edge): pure.
+struct ReportPlan {
+    /// Whole days `[from, to)` by day number, nil bounds open; nil when no whole day is in range.
+    var aggregateDays: (from: Int64?, to: Int64?)?
+    /// Time ranges `[from, to)` read from raw rows.
+    var rawRanges: [(from: Date?, to: Date?)]
+
+    init(from: Date?, to: Date?) {
+        let firstDay = from.map { ReportCalendar.isMidnight($0) ? ReportCalendar.dayNumber(of: $0) : ReportCalendar.dayNumber(of: $0) + 1 }
+        let endDay = to.map { ReportCalendar.dayNumber(of: $0) }
+        if let firstDay, let endDay, firstDay >= endDay {
+            aggregateDays = nil
+            rawRanges = [(from, to)]
+            return
+        }
+        aggregateDays = (firstDay, endDay)
+        rawRanges = []
+        if let from, let firstDay, !ReportCalendar.isMidnight(from) {
+            rawRanges.append((from, ReportCalendar.midnight(ofDay: firstDay)))
+        }
+        if let to, let endDay, !ReportCalendar.isMidnight(to) {
+            rawRanges.append((ReportCalendar.midnight(ofDay: endDay), to))
+        }
+    }
 }

@@ -220,7 +220,7 @@ public struct SQLiteCollectorStorage: CollectorStorage {
                 }
                 try bumpKiosk.execute(arguments: [sequence, response.kiosk])
                 // Report aggregates move in the same transaction, so they always match the raw rows.
-                try Self.addToAggregates(response, db: db)
+                try Self.addToAggregates(response, cesPoints: item.cesPoints, db: db)
                 storedCount += 1
                 results.append(ItemResult(index: item.index, id: response.id, status: .stored))
             }

@@ -9,6 +9,10 @@ struct BenchOptions {
     var syncCount = 10_000
     /// Pending files synced in section 3.
     var memoryCount = 100_000
+    /// Responses generated for the report latency of section 4.
+    var reportCount = 1_000_000
+    /// Run only this section (`reports`), if given.
+    var only: String?
     /// Whether `--quick` was given.
     var quick = false
     /// The surveys directory, if given.
@@ -19,12 +23,13 @@ struct BenchOptions {
     var keep = false
 
     static let usage = """
-        usage: touchpoint-bench [--quick] [--surveys DIR] [--work-dir DIR] [--keep]
-          --quick          smaller counts (500 commits, 2000 synced, 10000 for peak memory)
+        usage: touchpoint-bench [--quick] [--only reports] [--surveys DIR] [--work-dir DIR] [--keep]
+          --quick          smaller counts (500 commits, 2000 synced, 10000 for peak memory, 100000 for reports)
+          --only reports   run only section 4 (report latency over generated responses)
           --surveys DIR    the surveys directory (default: ./surveys, or found above the executable)
           --work-dir DIR   where to create the temporary directory (default: $TMPDIR if it is on the
                            working directory's file system and not tmpfs, else the working directory)
-          --commits N, --sync N, --memory N   override the counts
+          --commits N, --sync N, --memory N, --reports N   override the counts
           --keep           keep the temporary directory
         """
 
@@ -50,6 +55,12 @@ struct BenchOptions {
                 options.commits = 500
                 options.syncCount = 2000
                 options.memoryCount = 10_000
+                options.reportCount = 100_000
+            case "--only":
+                let section = try value(argument)
+                guard section == "reports" else { throw BenchError("--only knows one section: reports, not \(section)") }
+                options.only = section
+            case "--reports": overrides.append((\.reportCount, try count(argument)))
             case "--surveys": options.surveys = try value(argument)
             case "--work-dir": options.workDirectory = try value(argument)
             case "--keep": options.keep = true

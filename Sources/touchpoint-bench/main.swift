@@ -5,7 +5,8 @@
 //
 // 1. the kiosk's commit latency beside a bare durable write of the same bytes;
 // 2. sync + ingest of a backlog over HTTP to the real collector, beside the bare verify rate;
-// 3. the peak memory of a sync over a large backlog, measured on a child process.
+// 3. the peak memory of a sync over a large backlog, measured on a child process;
+// 4. report latency over 1M generated responses, from aggregates and from raw rows (`--only reports`).
 import Foundation
 import Logging
 
@@ -58,12 +59,18 @@ enum Bench {
             say("WARNING: a debug build; crypto is ~10× slower. Build with -c release for real figures.")
         }
         say()
+        if options.only == "reports" {
+            try await ReportBench.run(count: options.reportCount, in: work, logger: logger)
+            return
+        }
         note("section 1: \(options.commits) commits…")
         try CommitBench.run(fixtures: fixtures, count: options.commits, in: work)
         say()
         try await SyncBench.run(fixtures: fixtures, count: options.syncCount, in: work, logger: logger)
         say()
         try await MemoryBench.run(fixtures: fixtures, count: options.memoryCount, in: work, logger: logger)
+        say()
+        try await ReportBench.run(count: options.reportCount, in: work, logger: logger)
         say()
         say("total run time \(seconds(secondsSince(started)))")
     }

@@ -1,11 +1,48 @@
 import ArgumentParser
 import Foundation
+import Logging
+import TouchpointCollector
 
-/// `touchpoint export`.
+/// `touchpoint export`: the raw answers as CSV, one row per answer, for spreadsheets and BI tools.
 struct ExportCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "export", abstract: "Not implemented yet.")
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Export raw answers from the collector's database as CSV (RFC 4180), one row per answer.")
+
+    @OptionGroup var options: CollectorCommand.Options
+    @OptionGroup var filters: ReportFilterOptions
+    @Option(name: .long, help: "Write to this file instead of standard output.") var output: String?
 
     func run() async throws {
-        throw ValidationError("not implemented yet")
+        let selection = try filters.selection()
+        try options.bootstrapLogging()
+        let storage = try options.openExistingStorage(logger: Logger(label: "touchpoint.export"))
+        let handle: FileHandle
+        if let output {
+            guard FileManager.default.createFile(atPath: output, contents: nil) else {
+                throw ValidationError("--output: cannot create \(output)")
+            }
+            guard let file = FileHandle(forWritingAtPath: output) else {
+                throw ValidationError("--output: cannot write \(output)")
+            }
+            handle = file
+        } else {
+            handle = FileHandle.standardOutput
+        }
+        var count = 0
+        try handle.write(contentsOf: Data(CSV.record(ExportedAnswer.csvHeader).utf8))
+        try await storage.exportAnswers(selection, chunkSize: 5000) { page in
+            var text = ""
+            for answer in page {
+                text += CSV.record(answer.csvFields)
+            }
+            try handle.write(contentsOf: Data(text.utf8))
+            count += page.count
+        }
+        try storage.close()
+        if let output {
+            try handle.close()
+            FileHandle.standardError.write(Data("Exported \(count) answers to \(output).\n".utf8))
+        }
     }
 }

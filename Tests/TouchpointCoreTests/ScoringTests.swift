@@ -62,10 +62,50 @@ struct ScoringTests {
     func cesMean() {
         // (7 + 5 + 6 + 2) / 4 = 5
         let result = Scoring.ces([7, 5, 6, 2])
-        #expect(result == CESResult(count: 4, sum: 20))
+        // easy on the default 1–7 scale: 7, 5, 6
+        #expect(result == CESResult(count: 4, sum: 20, easy: 3))
         #expect(result.mean == 5)
         // (1 + 2) / 2 = 1.5
         #expect(Scoring.ces([1, 2]).mean == 1.5)
+    }
+
+    @Test("CES easy answers are 5–7 on a 1–7 scale and 4–5 on a 1–5 scale")
+    func cesEasy() throws {
+        #expect((1...7).filter { Scoring.isEasy($0, points: 7) } == [5, 6, 7])
+        #expect((1...5).filter { Scoring.isEasy($0, points: 5) } == [4, 5])
+        // 1–5 scale: 4, 5, 4 of 5 are easy → 60 %
+        let five = Scoring.ces([4, 5, 3, 1, 4], points: 5)
+        #expect(five == CESResult(count: 5, sum: 17, easy: 3))
+        #expect(five.easyShare == 60)
+        #expect(five.mean == 3.4)
+        // 1–7 scale: 4 is not easy, 5 is → 1 of 2 = 50 %
+        #expect(Scoring.ces([4, 5]).easyShare == 50)
+        #expect(Scoring.ces([Int]()).easyShare == nil)
+    }
+
+    @Test("NPS margin of error against hand-computed values")
+    func npsMarginOfError() throws {
+        // 4 promoters, 2 passives, 4 detractors of 10: mean 0, variance (4 + 4) / 10 − 0² = 0.8,
+        // margin 1.96 · √(0.8 / 10) · 100 = 1.96 · 0.2828427 · 100 = 55.4372
+        let balanced = Scoring.nps([10, 9, 9, 8, 7, 6, 0, 3, 10, 5])
+        #expect(abs(try #require(balanced.variance) - 0.8) < 1e-12)
+        #expect(abs(try #require(balanced.marginOfError) - 55.43717) < 1e-4)
+
+        // 50 promoters, 30 passives, 20 detractors of 100: mean 0.3, variance 0.7 − 0.09 = 0.61,
+        // margin 1.96 · √(0.0061) · 100 = 1.96 · 0.0781025 · 100 = 15.30809
+        let hundred = NPSResult(count: 100, promoters: 50, passives: 30, detractors: 20)
+        #expect(hundred.score == 30)
+        #expect(abs(try #require(hundred.variance) - 0.61) < 1e-12)
+        #expect(abs(try #require(hundred.marginOfError) - 15.30809) < 1e-4)
+
+        // 3 promoters, 1 passive, 1 detractor of 5: mean 0.4, variance 0.8 − 0.16 = 0.64,
+        // margin 1.96 · √(0.128) · 100 = 1.96 · 0.3577709 · 100 = 70.12310
+        let five = Scoring.nps([10, 10, 9, 8, 3])
+        #expect(abs(try #require(five.marginOfError) - 70.12310) < 1e-4)
+
+        // All promoters: no spread, no margin; no answers: no margin.
+        #expect(Scoring.nps([9, 10, 10]).marginOfError == 0)
+        #expect(Scoring.nps([Int]()).marginOfError == nil)
     }
 
     @Test("CSAT is the share of 4s and 5s")
@@ -120,7 +160,8 @@ struct SurveyStatisticsTests {
         #expect(a.nps == NPSResult(count: 2, promoters: 1, passives: 0, detractors: 1))
         #expect(a.nps.score == 0)
         // ces (5 + 3) / 2 = 4
-        #expect(a.ces == CESResult(count: 2, sum: 8))
+        // easy on the default 1–7 scale: 5
+        #expect(a.ces == CESResult(count: 2, sum: 8, easy: 1))
         #expect(a.ces.mean == 4)
         // csat 5 and 4: both satisfied
         #expect(a.csat == CSATResult(count: 2, satisfied: 2))

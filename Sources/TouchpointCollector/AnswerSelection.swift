@@ -1,0 +1,78 @@
+import Foundation
+import TouchpointCore
+
+/// Which responses a report or an export reads: a completion-time range, equality filters and flags.
+public struct AnswerSelection: Sendable, Hashable {
+    /// Responses completed at or after this time.
+    public var from: Date?
+    /// Responses completed before this time.
+    public var to: Date?
+    /// Equality filters on the non-time dimensions (time dimensions are ignored).
+    public var filters: [ReportDimension: String]
+    /// Include responses marked suspect (default no).
+    public var includeSuspect: Bool
+    /// Include partial responses (default no).
+    public var includePartial: Bool
+
+    /// Creates a selection; by default every complete, unsuspicious response.
+    public init(
+        from: Date? = nil, to: Date? = nil, filters: [ReportDimension: String] = [:], includeSuspect: Bool = false,
+        includePartial: Bool = false
+    ) {
+        self.from = from
+        self.to = to
+        self.filters = filters
+        self.includeSuspect = includeSuspect
+        self.includePartial = includePartial
+    }
+}
+
+/// One stored answer with its response's context: a row of the raw-answer export.
+public struct ExportedAnswer: Sendable, Hashable, Codable {
+    /// The response id (UUIDv7).
+    public var responseID: String
+    /// When the response was completed.
+    public var completedAt: Date
+    /// The site.
+    public var site: String
+    /// The kiosk.
+    public var kiosk: String
+    /// The touchpoint.
+    public var touchpoint: String
+    /// The journey stage (`shop` or `own`).
+    public var stage: String
+    /// The survey id.
+    public var survey: String
+    /// The survey version.
+    public var surveyVersion: Int
+    /// The language answered in.
+    public var language: String
+    /// The account reference, if any.
+    public var account: String?
+    /// `complete` or `partial`.
+    public var status: String
+    /// Whether the response is marked suspect.
+    public var suspect: Bool
+    /// The answer's position in the response.
+    public var position: Int
+    /// The question id.
+    public var question: String
+    /// The answer type (`nps`, `ces`, `csat`, `text`, `choice`, `yesno`).
+    public var type: String
+    /// The answer: a number, `yes`/`no`, an option id or the comment text.
+    public var value: String
+
+    /// The CSV header line's fields, in ``csvFields`` order.
+    public static let csvHeader = [
+        "response_id", "completed_at", "site", "kiosk", "touchpoint", "stage", "survey", "survey_version", "language",
+        "account", "status", "suspect", "question", "type", "value",
+    ]
+
+    /// The answer's CSV fields, in ``csvHeader`` order.
+    public var csvFields: [String] {
+        [
+            responseID, Timestamp.string(completedAt), site, kiosk, touchpoint, stage, survey, String(surveyVersion), language,
+            account ?? "", status, suspect ? "true" : "false", question, type, value,
+        ]
+    }
+}
