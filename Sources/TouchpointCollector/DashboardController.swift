@@ -1,14 +1,157 @@
+import Foundation
 import Hummingbird
 import Logging
 import TouchpointCore
 
 /// `GET /`: the server-rendered HTML dashboard.
+///
+/// Optional query parameters `from` and `to` (a day `2026-11-01` or an ISO 8601 time) limit the scores to
+/// responses completed in `[from, to)`; a day given as `to` includes that whole day.
 struct DashboardController {
     let storage: any CollectorStorage
     let surveys: SurveyCatalog
     let configuration: CollectorConfiguration
     let logger: Logger
+    var now: @Sendable () -> Date = { Date() }
+
+    /// How many comments the page lists.
+    static let commentCount = 12
 
     /// Adds the dashboard's routes.
-    func addRoutes(to router: Router<BasicRequestContext>) {}
+    func addRoutes(to router: Router<BasicRequestContext>) {
+        router.get("/") { request, _ in
+            await page(request)
+        }
+    }
+
+    /// The page for `request`: 200 with the dashboard, 400 for a bad range, 503 when storage fails.
+    func page(_ request: Request) async -> Response {
+        var values: [String: String] = [:]
+        for (key, value) in request.uri.queryParameters {
+            values[String(key)] = String(value)
+        }
+        let generatedAt = now()
+        let range: (from: Date?, to: Date?)
+        switch Self.range(values) {
+        case .success(let parsed): range = parsed
+        case .failure(let problem):
+            return Self.html(.badRequest, DashboardPage.unavailable(problem.message, generatedAt: generatedAt))
+        }
+        do {
+            let data = try await gather(from: range.from, to: range.to, at: generatedAt)
+            return Self.html(.ok, DashboardPage.render(data))
+        } catch {
+            logger.error("storage failed while reading the dashboard", metadata: ["error": "\(error)"])
+            var headers = HTTPFields()
+            headers[.retryAfter] = String(UploadController.retryAfterSeconds)
+            return Self.html(
+                .serviceUnavailable,
+                DashboardPage.unavailable("The collector cannot read its database now; retry in a moment.", generatedAt: generatedAt),
+                headers: headers)
+        }
+    }
+
+    /// Reads everything the page shows; throws when storage fails.
+    func gather(from: Date?, to: Date?, at date: Date) async throws -> DashboardData {
+        var data = DashboardData(generatedAt: date, from: from, to: to, minimumGroupSize: configuration.minimumGroupSize)
+        func query(_ metric: ReportMetric, _ groupBy: [ReportDimension]) -> ReportQuery {
+            ReportQuery(metric: metric, groupBy: groupBy, from: from, to: to, minimumCount: configuration.minimumGroupSize)
+        }
+        let byTouchpoint = try await storage.report(query(.nps, [.touchpoint, .stage]))
+        data.overall = byTouchpoint.total.n > 0 ? Self.figure(byTouchpoint.total, label: "") : nil
+        data.npsByTouchpoint = byTouchpoint.rows.map { row in
+            Self.figure(row, label: row.value(.touchpoint), stage: JourneyStage(rawValue: row.value(.stage)))
+        }
+        data.npsByMonth = try await storage.report(query(.nps, [.month])).rows.map { row in
+            Self.figure(row, label: row.value(.month))
+        }
+        let ces = try await storage.report(query(.ces, [.touchpoint])).rows
+        let csat = try await storage.report(query(.csat, [.touchpoint])).rows
+        let touchpoints = Set(ces.map { $0.value(.touchpoint) } + csat.map { $0.value(.touchpoint) }).sorted()
+        data.scores = touchpoints.map { touchpoint in
+            let effort = ces.first { $0.value(.touchpoint) == touchpoint }
+            let satisfaction = csat.first { $0.value(.touchpoint) == touchpoint }
+            return DashboardData.TouchpointScores(
+                touchpoint: touchpoint, cesMean: effort?.mean, cesEasyShare: effort?.easyShare.map { $0 / 100 },
+                cesCount: effort?.n ?? 0, cesTooSmall: effort?.tooSmall ?? false,
+                csatShare: satisfaction?.score.map { $0 / 100 }, csatCount: satisfaction?.n ?? 0,
+                csatTooSmall: satisfaction?.tooSmall ?? false)
+        }
+        try await addHealth(to: &data, at: date)
+        data.comments = try await storage.comments(
+            CommentQuery(limit: Self.commentCount, before: to.map { .time($0) }, since: from))
+        data.kiosks = try await storage.kiosks()
+        return data
+    }
+
+    /// Adds the health matrix: every account's health now under the configured model (or the built-in one).
+    ///
+    /// A model file that cannot be read or does not validate marks the section unavailable (the rest of the
+    /// page still shows); a storage failure throws.
+    func addHealth(to data: inout DashboardData, at date: Date) async throws {
+        let model: HealthModel
+        do {
+            model = try HealthModel.load(path: configuration.healthModelPath)
+        } catch {
+            logger.warning("cannot load the health model for the dashboard", metadata: ["error": "\(error)"])
+            data.unavailable[.accounts] = "the health model \(configuration.healthModelPath ?? "") does not load; run touchpoint health for details"
+            return
+        }
+        data.zoneThresholds = model.zones
+        let health = try await storage.accountHealth(model: model, at: date, surveys: CollectorSurveys(catalog: surveys))
+        data.accounts = health.compactMap { account in
+            guard let score = account.score, let zone = account.zone else { return nil }
+            return DashboardData.AccountPoint(
+                id: account.id, name: account.name, health: score, mrr: account.mrr ?? account.arr.map { $0 / 12 }, zone: zone,
+                owner: account.owner)
+        }
+        data.unscoredAccounts = health.count - data.accounts.count
+    }
+
+    /// A report row as the dashboard draws it.
+    static func figure(_ row: ReportRow, label: String, stage: JourneyStage? = nil) -> DashboardData.NPSFigure {
+        DashboardData.NPSFigure(
+            label: label, stage: stage, score: row.score, marginOfError: row.marginOfError, count: row.n,
+            promoters: row.promoters ?? 0, passives: row.passives ?? 0, detractors: row.detractors ?? 0, tooSmall: row.tooSmall)
+    }
+
+    /// A bad query parameter, with a message naming it.
+    struct ParameterProblem: Error, Hashable {
+        /// `parameter: what is wrong`.
+        var message: String
+    }
+
+    /// Parses `from` and `to`: a day (`2026-11-01`, UTC) or an ISO 8601 time; `to` as a day means the end of that day.
+    static func range(_ values: [String: String]) -> Result<(from: Date?, to: Date?), ParameterProblem> {
+        if let unknown = values.keys.sorted().first(where: { $0 != "from" && $0 != "to" }) {
+            return .failure(ParameterProblem(message: "\(unknown): unknown parameter (known: from, to)"))
+        }
+        func parse(_ name: String, endOfDay: Bool) -> Result<Date?, ParameterProblem> {
+            guard let text = values[name]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return .success(nil) }
+            if let date = ReportQuery.parseTime(text, isEnd: endOfDay) { return .success(date) }
+            return .failure(ParameterProblem(
+                message: "\(name): must be a day such as 2026-11-01 or an ISO 8601 time such as 2026-11-01T08:00:00Z, not '\(text)'"))
+        }
+        let from: Date?, to: Date?
+        switch parse("from", endOfDay: false) {
+        case .success(let date): from = date
+        case .failure(let problem): return .failure(problem)
+        }
+        switch parse("to", endOfDay: true) {
+        case .success(let date): to = date
+        case .failure(let problem): return .failure(problem)
+        }
+        if let from, let to, from >= to {
+            return .failure(ParameterProblem(message: "from: must be before to"))
+        }
+        return .success((from, to))
+    }
+
+    /// An HTML response with `status`.
+    static func html(_ status: HTTPResponse.Status, _ page: String, headers: HTTPFields = [:]) -> Response {
+        var headers = headers
+        headers[.contentType] = "text/html; charset=utf-8"
+        headers[.cacheControl] = "no-store"
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: page)))
+    }
 }

@@ -1,0 +1,164 @@
+import Foundation
+import TouchpointCore
+
+/// Everything the dashboard shows, gathered from storage before rendering.
+///
+/// A plain value: ``DashboardPage`` turns it into HTML without touching storage, so the page can be
+/// rendered (and tested) from a fixture.
+public struct DashboardData: Sendable, Hashable {
+    /// The NPS of one group (a touchpoint in a stage, a month, or everything).
+    public struct NPSFigure: Sendable, Hashable {
+        /// The group's label: a touchpoint, a month (`2026-11`), or empty for the overall figure.
+        public var label: String
+        /// The journey stage, when the group is a touchpoint in a stage.
+        public var stage: JourneyStage?
+        /// The NPS from −100 to 100; nil without answers.
+        public var score: Double?
+        /// Half the width of the 95% confidence interval, in NPS points.
+        public var marginOfError: Double?
+        /// How many NPS answers.
+        public var count: Int
+        /// Answers of 9–10.
+        public var promoters: Int
+        /// Answers of 7–8.
+        public var passives: Int
+        /// Answers of 0–6.
+        public var detractors: Int
+        /// Whether the group has fewer answers than the configured minimum.
+        public var tooSmall: Bool
+
+        /// Creates a figure.
+        public init(
+            label: String, stage: JourneyStage? = nil, score: Double?, marginOfError: Double?, count: Int,
+            promoters: Int = 0, passives: Int = 0, detractors: Int = 0, tooSmall: Bool = false
+        ) {
+            self.label = label
+            self.stage = stage
+            self.score = score
+            self.marginOfError = marginOfError
+            self.count = count
+            self.promoters = promoters
+            self.passives = passives
+            self.detractors = detractors
+            self.tooSmall = tooSmall
+        }
+    }
+
+    /// CES and CSAT of one touchpoint.
+    public struct TouchpointScores: Sendable, Hashable {
+        /// The touchpoint.
+        public var touchpoint: String
+        /// The mean CES answer; nil without CES answers.
+        public var cesMean: Double?
+        /// The share of "easy" CES answers, 0…1.
+        public var cesEasyShare: Double?
+        /// How many CES answers.
+        public var cesCount: Int
+        /// Whether the CES answers are fewer than the configured minimum.
+        public var cesTooSmall: Bool
+        /// The share of CSAT answers of 4–5, 0…1; nil without CSAT answers.
+        public var csatShare: Double?
+        /// How many CSAT answers.
+        public var csatCount: Int
+        /// Whether the CSAT answers are fewer than the configured minimum.
+        public var csatTooSmall: Bool
+
+        /// Creates the scores of a touchpoint.
+        public init(
+            touchpoint: String, cesMean: Double? = nil, cesEasyShare: Double? = nil, cesCount: Int = 0,
+            cesTooSmall: Bool = false, csatShare: Double? = nil, csatCount: Int = 0, csatTooSmall: Bool = false
+        ) {
+            self.touchpoint = touchpoint
+            self.cesMean = cesMean
+            self.cesEasyShare = cesEasyShare
+            self.cesCount = cesCount
+            self.cesTooSmall = cesTooSmall
+            self.csatShare = csatShare
+            self.csatCount = csatCount
+            self.csatTooSmall = csatTooSmall
+        }
+    }
+
+    /// One account on the health matrix.
+    public struct AccountPoint: Sendable, Hashable {
+        /// The account id.
+        public var id: String
+        /// Its display name.
+        public var name: String
+        /// The health score, 0…100.
+        public var health: Double
+        /// Monthly recurring revenue (ARR / 12 when only ARR is known); nil when unknown.
+        public var mrr: Double?
+        /// The zone its score falls in.
+        public var zone: HealthZone
+        /// The account owner, if known.
+        public var owner: String?
+
+        /// Creates a point.
+        public init(id: String, name: String, health: Double, mrr: Double?, zone: HealthZone, owner: String? = nil) {
+            self.id = id
+            self.name = name
+            self.health = health
+            self.mrr = mrr
+            self.zone = zone
+            self.owner = owner
+        }
+    }
+
+    /// When the data was read.
+    public var generatedAt: Date
+    /// Responses completed at or after this time only, if set.
+    public var from: Date?
+    /// Responses completed before this time only, if set.
+    public var to: Date?
+    /// Groups with fewer answers than this are flagged.
+    public var minimumGroupSize: Int
+    /// The NPS over every response in the range.
+    public var overall: NPSFigure?
+    /// NPS per touchpoint and stage.
+    public var npsByTouchpoint: [NPSFigure]
+    /// NPS per month, oldest first (labels `yyyy-MM`).
+    public var npsByMonth: [NPSFigure]
+    /// CES and CSAT per touchpoint.
+    public var scores: [TouchpointScores]
+    /// The latest comments, newest first.
+    public var comments: [FeedComment]
+    /// The kiosk fleet.
+    public var kiosks: [KioskRecord]
+    /// The accounts on the health matrix (those with a score).
+    public var accounts: [AccountPoint]
+    /// Accounts without data to score, not on the matrix.
+    public var unscoredAccounts: Int
+    /// The zone thresholds of the health model, if known (drawn as bands).
+    public var zoneThresholds: HealthModel.ZoneThresholds?
+    /// Sections whose data could not be read, with why (shown instead of the section's content).
+    public var unavailable: [Section: String]
+
+    /// The dashboard's sections, for ``unavailable``.
+    public enum Section: String, Sendable, Hashable, CaseIterable {
+        case reports, comments, kiosks, accounts
+    }
+
+    /// Creates the data of a dashboard; everything but the time defaults to empty.
+    public init(
+        generatedAt: Date, from: Date? = nil, to: Date? = nil, minimumGroupSize: Int = 30, overall: NPSFigure? = nil,
+        npsByTouchpoint: [NPSFigure] = [], npsByMonth: [NPSFigure] = [], scores: [TouchpointScores] = [],
+        comments: [FeedComment] = [], kiosks: [KioskRecord] = [], accounts: [AccountPoint] = [], unscoredAccounts: Int = 0,
+        zoneThresholds: HealthModel.ZoneThresholds? = nil, unavailable: [Section: String] = [:]
+    ) {
+        self.generatedAt = generatedAt
+        self.from = from
+        self.to = to
+        self.minimumGroupSize = minimumGroupSize
+        self.overall = overall
+        self.npsByTouchpoint = npsByTouchpoint
+        self.npsByMonth = npsByMonth
+        self.scores = scores
+        self.comments = comments
+        self.kiosks = kiosks
+        self.accounts = accounts
+        self.unscoredAccounts = unscoredAccounts
+        self.zoneThresholds = zoneThresholds
+        self.unavailable = unavailable
+    }
+}

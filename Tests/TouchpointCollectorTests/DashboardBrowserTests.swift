@@ -1,0 +1,125 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+import TouchpointCollector
+import TouchpointCore
+import TouchpointStore
+import TouchpointSync
+
+/// Responses over three months whose dashboard figures are computed by hand below.
+///
+/// retail (shop): NPS 10, 10, 9, 8, 3 → 3 promoters, 1 detractor of 5: NPS +40, margin 1.96·√(0.64/5)·100 = ±70.
+/// service (own): NPS 9, 6, 6, 7 → 1 promoter, 2 detractors of 4: NPS −25, margin 1.96·√(0.6875/4)·100 = ±81.
+/// Overall: 4 promoters, 3 detractors of 9: NPS +11. By month: Sep +100 (n 3), Oct 0 (n 3), Nov −67 (n 3).
+/// CSAT: retail 5, 4, 4, 2, 1 → 60%; service 5, 4, 3, 2 → 50%. CES (service, 1–5): 5, 4, 2, 1 → 50% easy, mean 3.0.
+enum DashboardBrowserFixture {
+    /// Day 0 of the fixture: 2026-09-10 12:00 UTC.
+    static let september = Date(timeIntervalSince1970: 1_789_041_600)
+
+    /// One response: `service` picks service-visit (own) over retail-visit (shop).
+    static func response(
+        service: Bool, sequence: UInt64, day: Int, nps: Int, csat: Int, ces: Int = 3, comment: String? = nil,
+        account: String? = nil
+    ) -> SurveyResponse {
+        var answers = [Answer(question: "recommend", type: .nps, value: .number(nps))]
+        if service {
+            answers += [
+                Answer(question: "service-satisfaction", type: .csat, value: .number(csat)),
+                Answer(question: "service-effort", type: .ces, value: .number(ces)),
+                Answer(question: "ready-on-time", type: .yesno, value: .bool(true)),
+            ]
+            if let comment { answers.append(Answer(question: "comment", type: .text, value: .text(comment))) }
+        } else {
+            if let comment {
+                answers.append(Answer(question: nps <= 6 ? "improve" : "loved", type: .text, value: .text(comment)))
+            }
+            answers.append(Answer(question: "visit-satisfaction", type: .csat, value: .number(csat)))
+        }
+        let completed = september.addingTimeInterval(Double(day) * 86_400 + Double(sequence) * 60)
+        let draft = ResponseDraft(
+            survey: SurveyReference(
+                id: service ? "service-visit" : "retail-visit", version: 1, digest: "sha256:" + String(repeating: "0", count: 64)),
+            site: "malmo", kiosk: "kiosk-1", touchpoint: service ? "service" : "retail", stage: service ? .own : .shop,
+            language: "en", startedAt: completed.addingTimeInterval(-40), completedAt: completed, answers: answers,
+            status: .complete, suspect: false, mode: .attended, account: account, appVersion: "0.1.0")
+        var generator = SeededGenerator(state: sequence &* 6_700_417)
+        return SurveyResponse(draft: draft, id: UUIDv7.make(at: completed, using: &generator), sequence: sequence)
+    }
+
+    /// The nine responses (sequences 1–8 and 11: the fleet shows the gap 9–10).
+    static func responses() -> [SurveyResponse] {
+        [
+            response(service: false, sequence: 1, day: 0, nps: 10, csat: 5, comment: "Great coffee and a calm showroom", account: "acme"),
+            response(service: false, sequence: 2, day: 1, nps: 10, csat: 4, account: "acme"),
+            response(service: true, sequence: 3, day: 2, nps: 9, csat: 5, ces: 5),
+            response(service: false, sequence: 4, day: 30, nps: 9, csat: 4, account: "acme"),
+            response(service: false, sequence: 5, day: 31, nps: 8, csat: 2),
+            response(service: true, sequence: 6, day: 32, nps: 6, csat: 4, ces: 4, account: "globex"),
+            response(service: false, sequence: 7, day: 60, nps: 3, csat: 1, comment: "<b>Too slow</b> & nobody said hello"),
+            response(service: true, sequence: 8, day: 61, nps: 6, csat: 3, ces: 2, comment: "Bilen var inte klar i tid", account: "globex"),
+            response(service: true, sequence: 11, day: 62, nps: 7, csat: 2, ces: 1),
+        ]
+    }
+}
+
+@Suite("The dashboard in headless Chromium")
+struct DashboardBrowserTests {
+    @Test func chromiumRendersTheDashboardWithTheFigures() async throws {
+        let chromium = try DashboardChromium.require()
+        try await withStorage { storage, directory in
+            let key = KioskKey.generate()
+            try await FeedFixtures.enroll(storage, key: key)
+            let statuses = try await FeedFixtures.ingest(DashboardBrowserFixture.responses(), into: storage, key: key)
+            #expect(statuses.allSatisfy { $0 == .stored }, "\(statuses)")
+
+            let configuration = CollectorConfiguration(host: "127.0.0.1", port: 0, minimumGroupSize: 5)
+            let app = buildApplication(configuration: configuration, storage: storage, surveys: try Fixtures.catalog(), logger: quietLogger)
+            try await app.test(.live) { client in
+                let port = try #require(client.port)
+                let url = "http://127.0.0.1:\(port)/"
+
+                // The DOM as Chromium built it from the served page.
+                let dump = try await chromium.run(["--dump-dom"], url: url, in: directory)
+                #expect(dump.status == 0, "chromium --dump-dom failed: \(dump.stderr)")
+                let dom = dump.stdout
+                let drawn = dom.components(separatedBy: "<svg").count - 1
+                #expect(drawn == 3, "expected the NPS, trend and CSAT/CES charts in the DOM, found \(drawn) SVGs")
+                for figure in [
+                    "+40 ±70", "n = 5",  // retail, shop
+                    "\u{2212}25 ±81", "n = 4 · too few",  // service, own (under the minimum of 5)
+                    ">+11<",  // overall
+                    "Sep \u{2019}26", "Oct \u{2019}26", "Nov \u{2019}26", ">+100<", ">0<", ">\u{2212}67<",  // the trend
+                    "60% · n 5", "50% · n 4 · too few", "50% · mean 3.0 · n 4 · too few",  // CSAT and CES
+                    "Great coffee and a calm showroom", "Bilen var inte klar i tid",  // comments
+                    "kiosk-1", "2 missing: 9–10",  // the fleet, with its sequence gap
+                ] {
+                    let present = dom.contains(figure)
+                    #expect(present, "the page lacks \(figure)")
+                }
+                // Customer text arrives as text, never as markup.
+                let escaped = dom.contains("&lt;b&gt;Too slow&lt;/b&gt; &amp; nobody said hello")
+                let injected = dom.contains("<b>Too slow</b>")
+                #expect(escaped && !injected, "the comment's markup was not escaped")
+
+                // The screenshot: the page drew, with its dark header, green and blue bars and red and green badges.
+                let screenshot = directory.appendingPathComponent("dashboard.png")
+                let capture = try await chromium.run(
+                    ["--screenshot=\(screenshot.path)", "--window-size=1280,2000"], url: url, in: directory)
+                #expect(capture.status == 0, "chromium --screenshot failed: \(capture.stderr)")
+                if let keep = ProcessInfo.processInfo.environment["TOUCHPOINT_DASHBOARD_SCREENSHOT"] {
+                    try? FileManager.default.removeItem(atPath: keep)
+                    try FileManager.default.copyItem(atPath: screenshot.path, toPath: keep)
+                }
+                let colours = ["1d2330", "1f9d72", "3b6fd8", "d64545"]
+                let stats = try await DashboardPNGStats.read(screenshot, counting: colours, in: directory)
+                #expect(stats.width == 1280 && stats.height == 2000)
+                #expect(stats.distinct > 200, "too few colours for a drawn page: \(stats.distinct)")
+                #expect(stats.nonwhite > 0.05, "the screenshot is nearly blank: \(stats.nonwhite)")
+                for colour in colours {
+                    #expect((stats.counts[colour] ?? 0) > 200, "few pixels of #\(colour): \(stats.counts)")
+                }
+            }
+        }
+    }
+}

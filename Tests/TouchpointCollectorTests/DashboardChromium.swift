@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+
+/// Headless Chromium, found on PATH, to load the dashboard like a browser does.
+struct DashboardChromium {
+    /// The executable.
+    let path: String
+
+    /// Chromium from PATH; fails the test (it does not skip it) when it is not installed.
+    static func require() throws -> DashboardChromium {
+        let directories = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":")
+        let found = directories.map { "\($0)/chromium" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+        let path = try #require(
+            found, "chromium is not on PATH: the dashboard check needs headless Chromium; run scripts/install-deps (apt package chromium)")
+        return DashboardChromium(path: path)
+    }
+
+    /// Runs Chromium headless on `url` with `flags` in a fresh profile under `directory`; returns what it printed.
+    func run(_ flags: [String], url: String, in directory: URL) async throws -> (status: Int32, stdout: String, stderr: String) {
+        let profile = directory.appendingPathComponent("chromium-profile-\(UUID().uuidString)", isDirectory: true)
+        let arguments = [
+            "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--hide-scrollbars", "--mute-audio",
+            "--user-data-dir=\(profile.path)",
+        ] + flags + [url]
+        // coreutils `timeout` is a safety net against a hung browser, not a timing check.
+        return try await DashboardProcess.run("/usr/bin/env", ["timeout", "120", path] + arguments, in: directory)
+    }
+}
+
+/// Runs a child process without blocking a concurrency thread, with its output in files.
+enum DashboardProcess {
+    /// Runs `executable` with `arguments` and waits for it to exit.
+    static func run(_ executable: String, _ arguments: [String], in directory: URL) async throws -> (status: Int32, stdout: String, stderr: String) {
+        let name = UUID().uuidString
+        let out = directory.appendingPathComponent("\(name).out"), err = directory.appendingPathComponent("\(name).err")
+        FileManager.default.createFile(atPath: out.path, contents: nil)
+        FileManager.default.createFile(atPath: err.path, contents: nil)
+        let outHandle = try FileHandle(forWritingTo: out), errHandle = try FileHandle(forWritingTo: err)
+        defer {
+            try? outHandle.close()
+            try? errHandle.close()
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = outHandle
+        process.standardError = errHandle
+        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
+            process.terminationHandler = { finished in
+                continuation.resume(returning: finished.terminationStatus)
+            }
+            do {
+                try process.run()
+            } catch {
+                process.terminationHandler = nil
+                continuation.resume(throwing: error)
+            }
+        }
+        let stdout = String(decoding: (try? Data(contentsOf: out)) ?? Data(), as: UTF8.self)
+        let stderr = String(decoding: (try? Data(contentsOf: err)) ?? Data(), as: UTF8.self)
+        return (status, stdout, stderr)
+    }
+}
+
+/// What `scripts/png-stats` reports about a PNG: its size, colours and how much of it is not white.
+struct DashboardPNGStats: Decodable {
+    var width: Int
+    var height: Int
+    /// Distinct RGB colours.
+    var distinct: Int
+    /// The fraction of pixels that are not near-white.
+    var nonwhite: Double
+    /// Pixels exactly equal to each asked colour (`rrggbb`).
+    var counts: [String: Int]
+
+    /// `scripts/png-stats` at the repository root.
+    static let script = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("scripts/png-stats").path
+
+    /// Decodes `png` with `scripts/png-stats` (python3, standard library only), counting `colours`.
+    static func read(_ png: URL, counting colours: [String], in directory: URL) async throws -> DashboardPNGStats {
+        let result = try await DashboardProcess.run(
+            "/usr/bin/env", ["python3", script, png.path] + colours.flatMap { ["--count", $0] }, in: directory)
+        try #require(result.status == 0, "png-stats failed: \(result.stderr)")
+        return try JSONDecoder().decode(DashboardPNGStats.self, from: Data(result.stdout.utf8))
+    }
+}

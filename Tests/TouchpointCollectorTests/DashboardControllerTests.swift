@@ -1,0 +1,105 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+import TouchpointCollector
+import TouchpointCore
+import TouchpointStore
+import TouchpointSync
+
+@Suite("GET / (the dashboard route)")
+struct DashboardControllerTests {
+    /// Runs `body` against the router over `storage` (a fresh database with the browser fixture when nil).
+    func withDashboard(
+        storage custom: (any CollectorStorage)? = nil, configuration: CollectorConfiguration = CollectorConfiguration(minimumGroupSize: 5),
+        _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
+    ) async throws {
+        try await withStorage { sqlite, _ in
+            let key = KioskKey.generate()
+            try await FeedFixtures.enroll(sqlite, key: key)
+            try await FeedFixtures.ingest(DashboardBrowserFixture.responses(), into: sqlite, key: key)
+            let app = buildApplication(
+                configuration: configuration, storage: custom ?? sqlite, surveys: try Fixtures.catalog(), logger: quietLogger)
+            try await app.test(.router) { client in
+                try await body(client)
+            }
+        }
+    }
+
+    func text(_ response: TestResponse) -> String {
+        String(decoding: response.body.readableBytesView, as: UTF8.self)
+    }
+
+    @Test func servesTheDashboardAsHTML() async throws {
+        try await withDashboard { client in
+            let response = try await client.execute(uri: "/", method: .get)
+            #expect(response.status == .ok)
+            #expect(response.headers[.contentType] == "text/html; charset=utf-8")
+            let page = text(response)
+            #expect(page.hasPrefix("<!DOCTYPE html>"))
+            let figures = ["+40 ±70", "\u{2212}25 ±81", ">+11<", "kiosk-1", "Great coffee and a calm showroom"]
+            let missing = figures.filter { !page.contains($0) }
+            #expect(missing.isEmpty, "missing \(missing)")
+        }
+    }
+
+    @Test func aRangeLimitsTheScoresAndComments() async throws {
+        try await withDashboard { client in
+            // November only: retail 3; service 6, 7 → 0 promoters, 2 detractors of 3: NPS −67.
+            let november = try await client.execute(uri: "/?from=2026-11-01&to=2026-11-30", method: .get)
+            #expect(november.status == .ok)
+            let page = text(november)
+            #expect(page.contains("responses from 2026-11-01 to before 2026-12-01"))
+            #expect(page.contains(">\u{2212}67<"))
+            #expect(page.contains("Bilen var inte klar i tid"))
+            #expect(!page.contains("Great coffee"))
+            #expect(!page.contains("+40 ±70"))
+
+            let later = try await client.execute(uri: "/?from=2027-01-01", method: .get)
+            #expect(later.status == .ok)
+            let empty = text(later)
+            #expect(empty.contains("No responses yet") && empty.contains("No comments yet"))
+            #expect(empty.contains("kiosk-1"))  // the fleet is not limited by the range
+        }
+    }
+
+    @Test func badParametersAre400WithAPage() async throws {
+        try await withDashboard { client in
+            for (uri, expected) in [
+                ("/?from=yesterday", "from: must be a day"), ("/?to=2026-13-40", "to: must be a day"),
+                ("/?colour=red", "colour: unknown parameter"), ("/?from=2026-11-02&to=2026-11-01", "from: must be before to"),
+            ] {
+                let response = try await client.execute(uri: uri, method: .get)
+                #expect(response.status == .badRequest, "\(uri)")
+                #expect(response.headers[.contentType] == "text/html; charset=utf-8")
+                #expect(text(response).contains(expected), "\(uri): \(text(response).suffix(400))")
+            }
+        }
+    }
+
+    @Test func storageFailureIs503WithAPage() async throws {
+        try await withDashboard(storage: FailingStorage(code: .unavailable)) { client in
+            let response = try await client.execute(uri: "/", method: .get)
+            #expect(response.status == .serviceUnavailable)
+            #expect(response.headers[.retryAfter] == "5")
+            #expect(response.headers[.contentType] == "text/html; charset=utf-8")
+            #expect(text(response).contains("The dashboard is unavailable"))
+        }
+    }
+
+    @Test func aBrokenHealthModelOnlyHidesTheMatrix() async throws {
+        try await withTemporaryDirectory { directory in
+            let model = directory.appendingPathComponent("health.yaml")
+            try "weights: [not, a, model\n".write(to: model, atomically: true, encoding: .utf8)
+            var configuration = CollectorConfiguration(minimumGroupSize: 5)
+            configuration.healthModelPath = model.path
+            try await withDashboard(configuration: configuration) { client in
+                let response = try await client.execute(uri: "/", method: .get)
+                #expect(response.status == .ok)
+                let page = text(response)
+                #expect(page.contains("Account health is unavailable"))
+                #expect(page.contains("+40 ±70"))
+            }
+        }
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+import Testing
+import TouchpointCollector
+import TouchpointCore
+import TouchpointSync
+
+/// A dashboard with something in every section, rendered from plain values.
+enum DashboardFixture {
+    static let now = Date(timeIntervalSince1970: 1_795_000_000)  // 2026-11-18 ...
+
+    static func data() -> DashboardData {
+        let monthly: [(String, Double, Double, Int)] = [
+            ("2026-06", 12, 14, 48), ("2026-07", 18, 12, 61), ("2026-08", 9, 13, 55),
+            ("2026-09", 24, 10, 80), ("2026-10", 31, 9, 96), ("2026-11", 28, 19, 22),
+        ]
+        let accounts: [DashboardData.AccountPoint] = [
+            .init(id: "acme", name: "Acme Fleet", health: 34, mrr: 48_000, zone: .red, owner: "Eva"),
+            .init(id: "nordic", name: "Nordic Rentals", health: 58, mrr: 21_000, zone: .yellow),
+            .init(id: "berg", name: "Berg & Son", health: 81, mrr: 3_200, zone: .green),
+            .init(id: "lind", name: "Lind Taxi", health: 72, mrr: 950, zone: .green),
+            .init(id: "holm", name: "Holm Logistics", health: 45, mrr: 7_400, zone: .yellow),
+            .init(id: "sol", name: "Sol Cars", health: 22, mrr: 1_300, zone: .red),
+            .init(id: "nomrr", name: "No Revenue AB", health: 60, mrr: nil, zone: .yellow),
+        ]
+        return DashboardData(
+            generatedAt: now, minimumGroupSize: 30,
+            overall: .init(label: "", score: 23.4, marginOfError: 6.1, count: 412, promoters: 180, passives: 125, detractors: 107),
+            npsByTouchpoint: [
+                .init(label: "retail", stage: .shop, score: 42, marginOfError: 8.2, count: 220, promoters: 120, passives: 68, detractors: 32),
+                .init(label: "service", stage: .own, score: -12.4, marginOfError: 11, count: 170, promoters: 40, passives: 69, detractors: 61),
+                .init(label: "delivery", stage: .own, score: 61, marginOfError: 30, count: 12, promoters: 8, passives: 3, detractors: 1,
+                      tooSmall: true),
+            ],
+            npsByMonth: monthly.map { .init(label: $0.0, score: $0.1, marginOfError: $0.2, count: $0.3, tooSmall: $0.3 < 30) },
+            scores: [
+                .init(touchpoint: "retail", csatShare: 0.78, csatCount: 220),
+                .init(touchpoint: "service", cesMean: 3.9, cesEasyShare: 0.71, cesCount: 170, csatShare: 0.64, csatCount: 170),
+                .init(touchpoint: "test-drive", cesMean: 5.6, cesEasyShare: 0.82, cesCount: 25, cesTooSmall: true),
+            ],
+            comments: [
+                FeedComment(
+                    responseID: "019a0000-0000-7000-8000-000000000001", completedAt: now.addingTimeInterval(-600), site: "malmo",
+                    kiosk: "kiosk-1", touchpoint: "retail", stage: .shop, surveyID: "retail-visit", questionID: "improve",
+                    language: "en", text: "<script>alert('x')</script> & \"quotes\"", npsScore: 3),
+                FeedComment(
+                    responseID: "019a0000-0000-7000-8000-000000000002", completedAt: now.addingTimeInterval(-3600), site: "lund",
+                    kiosk: "kiosk-2", touchpoint: "service", stage: .own, surveyID: "service-visit", questionID: "comment",
+                    language: "sv", text: "Snabb och trevlig service, bilen var klar i tid.", npsScore: 10, account: "acme"),
+            ],
+            kiosks: [
+                KioskRecord(
+                    id: "kiosk-1", site: "malmo", kid: "k1", enrolledAt: now.addingTimeInterval(-86_400 * 30),
+                    lastSeenAt: now.addingTimeInterval(-300), responseCount: 1_234, highestSequence: 1_240, gaps: [1_200...1_205],
+                    health: BufferHealth(pending: 2, rejected: 1, oldestPendingAt: now.addingTimeInterval(-900))),
+                KioskRecord(
+                    id: "kiosk-2", site: "lund", kid: "k2", enrolledAt: now.addingTimeInterval(-86_400 * 30),
+                    lastSeenAt: now.addingTimeInterval(-7200), responseCount: 88, highestSequence: 88,
+                    health: BufferHealth(pending: 0, rejected: 0)),
+                KioskRecord(
+                    id: "kiosk-3", site: "lund", kid: "k3", enrolledAt: now.addingTimeInterval(-86_400 * 30),
+                    lastSeenAt: now.addingTimeInterval(-86_400 * 3), responseCount: 10, highestSequence: 10),
+            ],
+            accounts: accounts,
+            zoneThresholds: .init(green: 70, yellow: 40))
+    }
+}
+
+@Suite("The dashboard page (pure renderer)")
+struct DashboardPageTests {
+    @Test func showsTheFiguresOfEverySection() {
+        let html = DashboardPage.render(DashboardFixture.data())
+        #expect(html.hasPrefix("<!DOCTYPE html>"))
+        // NPS per touchpoint and stage, with margins of error and counts.
+        for figure in ["+42 ±8", "n = 220", "\u{2212}12 ±11", "n = 170", "+61 ±30", "n = 12 · too few", ">shop<", ">own<"] {
+            #expect(html.contains(figure), "missing \(figure)")
+        }
+        // The overall tile, the trend, CSAT/CES, the fleet, the matrix.
+        #expect(html.contains(">+23<"))
+        #expect(html.contains("Jun \u{2019}26") && html.contains("Nov \u{2019}26"))
+        #expect(html.contains("78% · n 220"))
+        #expect(html.contains("71% · mean 3.9 · n 170"))
+        #expect(html.contains("82% · mean 5.6 · n 25 · too few"))
+        #expect(html.contains("6 missing: 1200–1205"))
+        #expect(html.contains("5 min ago") && html.contains("3 days ago") && html.contains(">stale<"))
+        #expect(html.contains("Acme Fleet") && html.contains("Berg &amp; Son"))
+        #expect(html.contains("MRR (log scale)"))
+        #expect(html.contains("Not plotted: 1 account without MRR or ARR."))
+        #expect(html.contains("Snabb och trevlig service"))
+        // Charts are inline SVG; nothing is loaded from elsewhere and nothing runs.
+        #expect(html.components(separatedBy: "<svg ").count - 1 == 4)
+        #expect(!html.contains("<script"))
+        #expect(!html.contains("http://") || !html.replacingOccurrences(of: "http://www.w3.org/2000/svg", with: "").contains("http://"))
+        #expect(!html.contains("https://"))
+    }
+
+    @Test func escapesCustomerText() {
+        let html = DashboardPage.render(DashboardFixture.data())
+        #expect(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;quotes&quot;"))
+        #expect(!html.contains("<script"))
+        #expect(!html.contains("alert('x')"))
+    }
+
+    @Test func emptyDashboardSaysSoInEverySection() {
+        let html = DashboardPage.render(DashboardData(generatedAt: DashboardFixture.now))
+        for message in ["No responses yet", "No CSAT or CES answers yet", "No accounts yet", "No comments yet", "No kiosks enrolled yet"] {
+            #expect(html.contains(message), "missing \(message)")
+        }
+        #expect(!html.contains("<svg "))
+        #expect(html.contains("all responses"))
+    }
+
+    @Test func unavailableSectionsShowWhy() {
+        var data = DashboardFixture.data()
+        data.unavailable[.reports] = "the report tables are missing"
+        let html = DashboardPage.render(data)
+        #expect(html.contains("Reports are unavailable: the report tables are missing"))
+        #expect(!html.contains("+42 ±8"))
+        #expect(html.contains("Acme Fleet"))
+    }
+
+    @Test func singleMonthAndLinearRevenueStillDraw() {
+        var data = DashboardFixture.data()
+        data.npsByMonth = [.init(label: "2026-11", score: -40, marginOfError: nil, count: 3, tooSmall: true)]
+        data.accounts = [
+            .init(id: "a", name: "Alpha", health: 90, mrr: 1_000, zone: .green),
+            .init(id: "b", name: "Beta", health: 10, mrr: 2_000, zone: .red),
+        ]
+        data.zoneThresholds = nil
+        let html = DashboardPage.render(data)
+        #expect(html.contains("\u{2212}40"))
+        #expect(html.contains(">MRR →<"))
+        #expect(html.contains("Alpha") && html.contains("Beta"))
+        #expect(!html.contains("nan") && !html.contains("inf"))
+    }
+
+    @Test func rangeIsShown() {
+        var data = DashboardData(generatedAt: DashboardFixture.now)
+        data.from = Timestamp.date("2026-10-01T00:00:00Z")
+        data.to = Timestamp.date("2026-11-01T00:00:00Z")
+        let html = DashboardPage.render(data)
+        #expect(html.contains("responses from 2026-10-01 to before 2026-11-01"))
+        #expect(html.contains("name=\"from\" value=\"2026-10-01\""))
+        #expect(html.contains("name=\"to\" value=\"2026-10-31\""))
+    }
+
+    /// Writes the fixture page to `$TOUCHPOINT_DASHBOARD_PREVIEW` when set, to look at it in a browser.
+    @Test func writesPreviewWhenAsked() throws {
+        guard let path = ProcessInfo.processInfo.environment["TOUCHPOINT_DASHBOARD_PREVIEW"] else { return }
+        try DashboardPage.render(DashboardFixture.data()).write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(FileManager.default.fileExists(atPath: path))
+    }
+}
