@@ -50,15 +50,16 @@ extension SQLiteCollectorStorage {
             var summary = AccountImportSummary(inserted: 0, updated: 0)
             for account in accounts.accounts {
                 if try Bool.fetchOne(exists, arguments: [account.id]) != nil {
+                    // `updateValue`, not subscript assignment: a nil value (an emptied cell) must stay as NULL.
                     var arguments: [String: (any DatabaseValueConvertible)?] = ["id": account.id, "at": date]
-                    if fields.contains(.name) { arguments["name"] = account.name }
+                    if fields.contains(.name) { arguments.updateValue(account.name, forKey: "name") }
                     if fields.contains(.revenue) {
-                        arguments["mrr"] = account.mrr
-                        arguments["arr"] = account.arr
+                        arguments.updateValue(account.mrr, forKey: "mrr")
+                        arguments.updateValue(account.arr, forKey: "arr")
                     }
-                    if fields.contains(.owner) { arguments["owner"] = account.owner }
-                    if fields.contains(.interactions) { arguments["interactions"] = account.interactions }
-                    if fields.contains(.lastInteraction) { arguments["last"] = account.lastInteractionAt }
+                    if fields.contains(.owner) { arguments.updateValue(account.owner, forKey: "owner") }
+                    if fields.contains(.interactions) { arguments.updateValue(account.interactions, forKey: "interactions") }
+                    if fields.contains(.lastInteraction) { arguments.updateValue(account.lastInteractionAt, forKey: "last") }
                     try update.execute(arguments: StatementArguments(arguments))
                     summary.updated += 1
                 } else {

@@ -74,6 +74,17 @@ struct AccountImportTests {
             #expect(accounts[0] == Account(id: "acme", name: "Acme", mrr: 1000, arr: 12_000, owner: "Anna", interactions: 7))
             #expect(accounts[1].interactions == 1 && accounts[1].owner == "Bo")  // not in the second file: kept
             #expect(accounts[2] == Account(id: "initech", interactions: 1))
+
+            // Every column again, with cells emptied: an empty cell clears the field.
+            let third = try AccountCSV.parse(
+                text: "id,name,mrr,arr,owner,interactions,last_interaction\nacme,Acme AB,,,,0,\nglobex,Globex,,600,Bo,1,2026-11-02\n",
+                file: "c.csv")
+            #expect(try await storage.importAccounts(third, at: Fixtures.start) == AccountImportSummary(inserted: 0, updated: 2))
+            let updated = try await storage.accounts()
+            #expect(updated[0] == Account(id: "acme", name: "Acme AB"))
+            #expect(updated[1] == Account(
+                id: "globex", name: "Globex", mrr: 50, arr: 600, owner: "Bo", interactions: 1,
+                lastInteractionAt: Date(timeIntervalSince1970: 1_793_577_600)))
         }
     }
 
