@@ -9,8 +9,8 @@ import TouchpointSync
 /// responses signed and stored by the kiosk's store, drained through the real sync over HTTP into the real
 /// collector, and `accounts.csv`, imported into the collector's accounts.
 ///
-/// Layout: `collector.sqlite`, `accounts.csv`, `kiosks/<kiosk>/keys/kiosk.key.jwk`, `kiosks/<kiosk>/responses/`
-/// and a `.touchpoint-demo` marker (only a directory holding it is ever replaced).
+/// Layout: `collector.sqlite`, `accounts.csv`, `kiosks/<kiosk>/keys/kiosk.key.jwk`, `kiosks/<kiosk>/responses/`,
+/// `kiosks/<kiosk>/touchpoint.yaml` and a `.touchpoint-demo` marker (only a directory holding it is ever replaced).
 public struct DemoBuilder: Sendable {
     /// The marker file that makes a directory replaceable with `force`.
     public static let markerFileName = ".touchpoint-demo"
@@ -94,6 +94,10 @@ public struct DemoBuilder: Sendable {
             try await storage.enroll(kiosk: kiosk.id, site: kiosk.site.id, jwk: key.publicJWK, tokenHash: nil,
                                      at: dataSet.periodStart)
             keys[kiosk.id] = key
+            try wrapIO("cannot write the configuration of \(kiosk.id)") {
+                try Data(kioskConfiguration(kiosk).utf8).write(
+                    to: options.kioskDirectory(kiosk.id).appendingPathComponent("touchpoint.yaml"))
+            }
         }
 
         progress("Signing and storing \(dataSet.count) responses in the kiosks' response stores…")
@@ -142,6 +146,27 @@ public struct DemoBuilder: Sendable {
                 + "\(short.stored) (see \(options.kioskDirectory(short.id).path)/responses/rejected/)")
         }
         return summary
+    }
+
+    /// A `touchpoint.yaml` for a demo kiosk (absolute paths), so that `touchpoint kiosk --config …` runs it
+    /// live against `touchpoint collector serve --database <demo>/collector.sqlite` on port 8080.
+    func kioskConfiguration(_ kiosk: DemoKiosk) -> String {
+        let directory = options.kioskDirectory(kiosk.id).standardizedFileURL
+        func quoted(_ text: String) -> String {
+            "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        }
+        return """
+            # Demo kiosk \(kiosk.id), written by `touchpoint demo`.
+            # Run it: touchpoint kiosk --config \(directory.appendingPathComponent("touchpoint.yaml").path)
+            site: \(quoted(kiosk.site.id))
+            kiosk: \(quoted(kiosk.id))
+            surveys: \(quoted(options.surveysDirectory.standardizedFileURL.path))
+            responses: \(quoted(directory.appendingPathComponent("responses").path))
+            keyFile: \(quoted(directory.appendingPathComponent("keys/kiosk.key.jwk").path))
+            historyFile: \(quoted(directory.appendingPathComponent(".touchpoint_history").path))
+            collector: "http://127.0.0.1:8080"
+
+            """
     }
 
     /// Drains each kiosk's `responses/pending/` through ``ResponseSync`` over HTTP, two kiosks at a time.
