@@ -18,7 +18,7 @@ extension FeedConfiguration {
         let reader = FeedReader(file: file, environment: environment)
         let configuration = reader.configuration(yaml)
         guard let configuration, reader.problems.isEmpty else {
-            throw FeedConfigurationError(problems: reader.problems.sorted { ($0.line, $0.column) < ($1.line, $1.column) })
+            throw FeedConfigurationError(problems: reader.sortedProblems)
         }
         return configuration
     }
@@ -27,33 +27,19 @@ extension FeedConfiguration {
 private let nameCharacters = Set("abcdefghijklmnopqrstuvwxyz0123456789-_.")
 
 /// Collects the problems of one feed file while reading it.
-private final class FeedReader {
-    let file: String
+private final class FeedReader: YAMLReader {
     let environment: [String: String]
-    var problems: [SurveyProblem] = []
 
     init(file: String, environment: [String: String]) {
-        self.file = file
         self.environment = environment
-    }
-
-    func problem(_ node: Node?, _ message: String) {
-        let mark = node?.mark
-        problems.append(SurveyProblem(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1, message: message))
+        super.init(file: file)
     }
 
     func configuration(_ yaml: String) -> FeedConfiguration? {
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: yaml)
-        } catch let error as YamlError {
-            yamlProblem(error)
-            return nil
-        } catch {
-            problem(nil, "cannot read YAML: \(error)")
+        guard let root = compose(yaml, ifEmpty: "a feed configuration is a mapping with a 'webhooks:' list") else {
             return nil
         }
-        guard let root, let map = root.mapping else {
+        guard let map = root.mapping else {
             problem(root, "a feed configuration is a mapping with a 'webhooks:' list")
             return nil
         }
@@ -199,20 +185,5 @@ private final class FeedReader {
             return nil
         }
         return value
-    }
-
-    func yamlProblem(_ error: YamlError) {
-        switch error {
-        case .scanner(let context, let message, let mark, _), .parser(let context, let message, let mark, _),
-            .composer(let context, let message, let mark, _):
-            let detail = context.map { "\($0.text) at \($0.mark.line):\($0.mark.column): " } ?? ""
-            problems.append(SurveyProblem(file: file, line: mark.line, column: mark.column, message: "YAML syntax: \(detail)\(message)"))
-        case .duplicatedKeysInMapping(let duplicates, let context):
-            problems.append(SurveyProblem(
-                file: file, line: context.mark.line, column: context.mark.column,
-                message: "duplicate key(s) \(duplicates.joined(separator: ", "))"))
-        default:
-            problems.append(SurveyProblem(file: file, line: 1, column: 1, message: "YAML: \(error)"))
-        }
     }
 }

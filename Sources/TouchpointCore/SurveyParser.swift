@@ -12,7 +12,7 @@ public enum SurveyParser {
         let reader = Reader(file: file)
         let survey = reader.survey(yaml)
         if let survey, reader.problems.isEmpty { return .success(survey) }
-        return .failure(SurveyValidationError(problems: reader.problems.sorted { ($0.line, $0.column) < ($1.line, $1.column) }))
+        return .failure(SurveyValidationError(problems: reader.sortedProblems))
     }
 
     /// Where the `id:` value of a survey file is, for cross-file checks (duplicate ids).
@@ -26,35 +26,13 @@ public enum SurveyParser {
 
 private let identifierCharacters = Set("abcdefghijklmnopqrstuvwxyz0123456789-_.")
 
-private final class Reader {
-    let file: String
-    var problems: [SurveyProblem] = []
+private final class Reader: YAMLReader {
     var languages: [String] = []
 
-    init(file: String) {
-        self.file = file
-    }
-
-    func problem(_ node: Node?, _ message: String) {
-        let mark = node?.mark
-        problems.append(SurveyProblem(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1, message: message))
-    }
-
     func survey(_ yaml: String) -> Survey? {
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: yaml)
-        } catch let error as YamlError {
-            yamlProblem(error)
-            return nil
-        } catch {
-            problems.append(SurveyProblem(file: file, line: 1, column: 1, message: "cannot read YAML: \(error)"))
-            return nil
-        }
-        guard let root else {
-            problem(nil, "the file is empty; a survey needs id, version, title, touchpoint, stage, languages and questions")
-            return nil
-        }
+        guard let root = compose(
+            yaml, ifEmpty: "the file is empty; a survey needs id, version, title, touchpoint, stage, languages and questions")
+        else { return nil }
         guard let map = root.mapping else {
             problem(root, "a survey must be a mapping of keys (id, version, title, …)")
             return nil
@@ -94,38 +72,7 @@ private final class Reader {
                       languages: languages, abandoned: abandoned, minimumSeconds: minimumSeconds, questions: questions)
     }
 
-    func yamlProblem(_ error: YamlError) {
-        switch error {
-        case .scanner(let context, let message, let mark, _), .parser(let context, let message, let mark, _),
-             .composer(let context, let message, let mark, _):
-            let detail = context.map { "\($0.text) at \($0.mark.line):\($0.mark.column): " } ?? ""
-            problems.append(SurveyProblem(file: file, line: mark.line, column: mark.column,
-                                          message: "YAML syntax: \(detail)\(message)"))
-        case .duplicatedKeysInMapping(let duplicates, let context):
-            problems.append(SurveyProblem(file: file, line: context.mark.line, column: context.mark.column,
-                                          message: "duplicate key(s) \(duplicates.joined(separator: ", "))"))
-        default:
-            problems.append(SurveyProblem(file: file, line: 1, column: 1, message: "YAML: \(error)"))
-        }
-    }
-
     // MARK: Values
-
-    func checkKeys(_ map: Node.Mapping, allowed: [String], context: String) {
-        for (key, _) in map {
-            guard let name = key.string, allowed.contains(name) else {
-                problem(key, "unknown key '\(key.string ?? "?")' in \(context) (expected one of: \(allowed.joined(separator: ", ")))")
-                continue
-            }
-        }
-    }
-
-    func required(_ map: Node.Mapping, _ key: String, context: String, at owner: Node? = nil) -> Node? {
-        if let node = map[key] { return node }
-        let anchor = owner ?? map.first?.key
-        problem(anchor, "\(context) is missing '\(key)'")
-        return nil
-    }
 
     func identifier(_ map: Node.Mapping, _ key: String, context: String, at owner: Node? = nil) -> String? {
         guard let node = required(map, key, context: context, at: owner) else { return nil }

@@ -1,0 +1,68 @@
+import Yams
+
+/// Reads one YAML file and collects every problem as `file:line:column: message`.
+///
+/// The one way Touchpoint reads its YAML files: surveys (``SurveyParser``), the collector's feed routes and
+/// its health model each subclass it with their own readers and report through ``problem(_:_:)``, so that a
+/// syntax error, an unknown key or a missing key reads the same in every file.
+open class YAMLReader {
+    /// The file, as named in problems.
+    public let file: String
+    /// The problems found so far, in the order found.
+    public private(set) var problems: [SurveyProblem] = []
+
+    /// Creates a reader of `file`.
+    public init(file: String) {
+        self.file = file
+    }
+
+    /// The problems found, in file order.
+    public var sortedProblems: [SurveyProblem] {
+        problems.sorted { ($0.line, $0.column) < ($1.line, $1.column) }
+    }
+
+    /// Records `message` at `node` (line 1, column 1 without a node).
+    public func problem(_ node: Node?, _ message: String) {
+        let mark = node?.mark
+        problems.append(SurveyProblem(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1, message: message))
+    }
+
+    /// The document's root node, or nil after recording why there is none: `emptyMessage` for an empty
+    /// document, the syntax error (with its line and column) for text that is not YAML.
+    public func compose(_ yaml: String, ifEmpty emptyMessage: String) -> Node? {
+        do {
+            if let root = try Yams.compose(yaml: yaml) { return root }
+            problem(nil, emptyMessage)
+        } catch let error as YamlError {
+            switch error {
+            case .scanner(let context, let message, let mark, _), .parser(let context, let message, let mark, _),
+                 .composer(let context, let message, let mark, _):
+                let detail = context.map { "\($0.text) at \($0.mark.line):\($0.mark.column): " } ?? ""
+                problems.append(SurveyProblem(file: file, line: mark.line, column: mark.column,
+                                              message: "YAML syntax: \(detail)\(message)"))
+            case .duplicatedKeysInMapping(let duplicates, let context):
+                problems.append(SurveyProblem(file: file, line: context.mark.line, column: context.mark.column,
+                                              message: "duplicate key(s) \(duplicates.joined(separator: ", "))"))
+            default:
+                problems.append(SurveyProblem(file: file, line: 1, column: 1, message: "YAML: \(error)"))
+            }
+        } catch {
+            problems.append(SurveyProblem(file: file, line: 1, column: 1, message: "cannot read YAML: \(error)"))
+        }
+        return nil
+    }
+
+    /// Records each key of `map` that is not in `allowed`, naming `context` and the keys it may hold.
+    public func checkKeys(_ map: Node.Mapping, allowed: [String], context: String) {
+        for (key, _) in map where !allowed.contains(key.string ?? "") {
+            problem(key, "unknown key '\(key.string ?? "?")' in \(context) (expected one of: \(allowed.joined(separator: ", ")))")
+        }
+    }
+
+    /// The value of `key` in `map`, or nil after recording that `context` is missing it (at `owner` if given).
+    public func required(_ map: Node.Mapping, _ key: String, context: String, at owner: Node? = nil) -> Node? {
+        if let node = map[key] { return node }
+        problem(owner ?? map.first?.key, "\(context) is missing '\(key)'")
+        return nil
+    }
+}
