@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import TouchpointCollector
+import TouchpointCore
 
 /// `touchpoint report nps|ces|csat`: scores from the collector's database, grouped and filtered.
 struct ReportCommand: AsyncParsableCommand {
@@ -23,8 +24,8 @@ struct ReportCommand: AsyncParsableCommand {
     @OptionGroup var options: CollectorCommand.Options
     @Option(name: .long, help: "Group by these dimensions, comma-separated (e.g. touchpoint,stage or site,month).") var by: String = ""
     @OptionGroup var filters: ReportFilterOptions
-    @Option(name: .long, help: "Groups with fewer answers are flagged too small (default 30).") var min: Int = 30
-    @Option(name: .long, help: "Output: table, csv or json (default table).") var format: Format = .table
+    @Option(name: .long, help: "Groups with fewer answers are flagged too small.") var min: Int = 30
+    @Option(name: .long, help: "Output: table, csv or json.") var format: Format = .table
 
     func run() async throws {
         guard let metric = ReportMetric(rawValue: metric) else {
@@ -49,7 +50,10 @@ struct ReportCommand: AsyncParsableCommand {
         case .json:
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            encoder.dateEncodingStrategy = .iso8601
+            encoder.dateEncodingStrategy = .custom { date, encoder in
+                var container = encoder.singleValueContainer()
+                try container.encode(Timestamp.string(date))
+            }
             print(String(decoding: try encoder.encode(report), as: UTF8.self))
         }
     }
