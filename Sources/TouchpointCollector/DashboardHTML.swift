@@ -120,6 +120,13 @@ enum DashboardHTML {
         return "\(monthNames[month - 1]) \u{2019}\(two(year % 100))"
     }
 
+    /// A month key `2026-11` as `Nov` (or the key itself if it is not one).
+    static func monthName(_ key: String) -> String {
+        let parts = key.split(separator: "-")
+        guard parts.count == 2, let month = Int(parts[1]), (1...12).contains(month) else { return key }
+        return monthNames[month - 1]
+    }
+
     /// A coordinate for SVG: at most one decimal, no trailing `.0`.
     static func coordinate(_ value: Double) -> String {
         guard value.isFinite else { return "0" }

@@ -239,7 +239,8 @@ public enum DashboardPage {
     private static func tile(_ label: String, value: String, colour: String? = nil, id: String? = nil, detail: String) -> String {
         let style = colour.map { " style=\"color:\($0)\"" } ?? ""
         let identifier = id.map { " id=\"\($0)\"" } ?? ""
-        return "<div class=\"tile\"\(identifier)><p class=\"tile-label\">\(escape(label))</p><p class=\"tile-value\"\(style)>\(escape(value))</p>"
+        let size = value.count > 11 ? " long" : ""
+        return "<div class=\"tile\"\(identifier)><p class=\"tile-label\">\(escape(label))</p><p class=\"tile-value\(size)\"\(style)>\(escape(value))</p>"
             + "<p class=\"tile-detail\">\(escape(detail))</p></div>"
     }
 
@@ -277,7 +278,8 @@ public enum DashboardPage {
         .tile{background:#fff;border:1px solid #e3e5ea;border-radius:10px;padding:14px 18px}
         .tile p{margin:0}
         .tile-label{color:#6b7280;font-size:12px;text-transform:uppercase;letter-spacing:.06em}
-        .tile-value{font-size:30px;font-weight:700;line-height:1.25}
+        .tile-value{font-size:30px;font-weight:700;line-height:1.25;white-space:nowrap}
+        .tile-value.long{font-size:22px;line-height:1.7}
         .tile-detail{color:#6b7280;font-size:13px}
         .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(540px,1fr));gap:16px}
         .card{background:#fff;border:1px solid #e3e5ea;border-radius:10px;padding:16px 20px 18px;min-width:0}

@@ -138,7 +138,9 @@ enum DashboardSVG {
                 + " stroke=\"\(Colour.csat)\" stroke-width=\"2\"/>"
             if index % labelEvery == 0 || index == scored.count - 1 {
                 svg += text(px, py - 10, DashboardHTML.nps(score), anchor: "middle", className: "value-sm")
-                svg += text(px, plotBottom + 18, DashboardHTML.shortMonth(point.label), anchor: "middle", className: "tick")
+                let label = index == 0 || point.label.hasSuffix("-01") || scored.count <= 6
+                    ? DashboardHTML.shortMonth(point.label) : DashboardHTML.monthName(point.label)
+                svg += text(px, plotBottom + 18, label, anchor: "middle", className: "tick")
                 svg += text(px, plotBottom + 32, "n \(DashboardHTML.count(point.count))", anchor: "middle",
                             className: point.tooSmall ? "warn" : "sub")
             }
@@ -219,12 +221,13 @@ enum DashboardSVG {
             ticks = (0...4).map { Double($0) * nice }
         }
         let plotRight = width - right, plotBottom = height - bottom
-        func x(_ health: Double) -> Double { left + min(max(health, 0), 100) / 100 * (plotRight - left) }
+        // Dots stay a little inside the axes, so none sits on an edge.
+        func x(_ health: Double) -> Double { left + 8 + min(max(health, 0), 100) / 100 * (plotRight - left - 16) }
         func y(_ amount: Double) -> Double {
             let fraction = logarithmic
                 ? (log10(max(amount, low)) - log10(low)) / (log10(high) - log10(low))
                 : (amount - low) / (high - low)
-            return plotBottom - min(max(fraction, 0), 1) * (plotBottom - top)
+            return plotBottom - 10 - min(max(fraction, 0), 1) * (plotBottom - top - 20)
         }
         var svg = open(height: height, label: "Account health against MRR, coloured by zone")
         if let thresholds {
@@ -232,9 +235,10 @@ enum DashboardSVG {
                 (.red, 0, thresholds.yellow), (.yellow, thresholds.yellow, thresholds.green), (.green, thresholds.green, 100),
             ]
             for (zone, from, to) in bands where to > from {
-                svg += "<rect x=\"\(c(x(from)))\" y=\"\(c(top))\" width=\"\(c(x(to) - x(from)))\" height=\"\(c(plotBottom - top))\""
+                let start = from <= 0 ? left : x(from), end = to >= 100 ? plotRight : x(to)
+                svg += "<rect x=\"\(c(start))\" y=\"\(c(top))\" width=\"\(c(end - start))\" height=\"\(c(plotBottom - top))\""
                     + " fill=\"\(Colour.band(zone))\"/>"
-                svg += text((x(from) + x(to)) / 2, top - 10, zone.rawValue.uppercased(), anchor: "middle", className: "band-\(zone.rawValue)")
+                svg += text((start + end) / 2, top - 10, zone.rawValue.uppercased(), anchor: "middle", className: "band-\(zone.rawValue)")
             }
         }
         for tick in ticks {
@@ -250,18 +254,32 @@ enum DashboardSVG {
         svg += text((left + plotRight) / 2, height - 8, "Health score →", anchor: "middle", className: "axis")
         svg += "<text x=\"16\" y=\"\(c((top + plotBottom) / 2))\" text-anchor=\"middle\" class=\"axis\""
             + " transform=\"rotate(-90 16 \(c((top + plotBottom) / 2)))\">MRR\(logarithmic ? " (log scale)" : "") →</text>"
-        // Label every dot when there are few; otherwise the red ones and the largest accounts.
-        let labelled: Set<String> = plotted.count <= 16 ? Set(plotted.map(\.0.id))
-            : Set(plotted.sorted(by: Self.redFirstThenLargest).prefix(8).map(\.0.id))
         for (account, amount) in plotted.sorted(by: { $0.1 > $1.1 }) {
             let px = x(account.health), py = y(amount)
             svg += "<g class=\"account zone-\(account.zone.rawValue)\"><title>\(DashboardHTML.escape(describe(account)))</title>"
-            svg += "<circle cx=\"\(c(px))\" cy=\"\(c(py))\" r=\"7\" fill=\"\(Colour.zone(account.zone))\" stroke=\"#ffffff\" stroke-width=\"1.5\"/>"
-            if labelled.contains(account.id) {
-                let onLeft = px > plotRight - 110
+            svg += "<circle cx=\"\(c(px))\" cy=\"\(c(py))\" r=\"7\" fill=\"\(Colour.zone(account.zone))\" stroke=\"#ffffff\" stroke-width=\"1.5\"/></g>"
+        }
+        // Names: red accounts first, then by revenue; a name that would overlap one already placed is left
+        // out (its dot keeps its tooltip). At most 12 names when there are many dots.
+        let dots = plotted.map { account, amount in
+            LabelBox(x0: x(account.health) - 6, y0: y(amount) - 6, x1: x(account.health) + 6, y1: y(amount) + 6)
+        }
+        var placed: [LabelBox] = []
+        let limit = plotted.count <= 16 ? plotted.count : 12
+        for (account, amount) in plotted.sorted(by: Self.redFirstThenLargest) where placed.count < limit {
+            let px = x(account.health), py = y(amount)
+            let textWidth = Double(account.name.count) * 5.9 + 4
+            let sides = px > plotRight - 120 ? [true, false] : [false, true]
+            for onLeft in sides {
+                let start = onLeft ? px - 11 - textWidth : px + 11
+                let box = LabelBox(x0: start, y0: py - 9, x1: start + textWidth, y1: py + 6)
+                guard box.x0 >= left + 2, box.x1 <= plotRight + 16, !placed.contains(where: { $0.overlaps(box) }),
+                    !dots.contains(where: { $0.overlaps(box) })
+                else { continue }
+                placed.append(box)
                 svg += text(onLeft ? px - 11 : px + 11, py + 4, account.name, anchor: onLeft ? "end" : "start", className: "dot-label")
+                break
             }
-            svg += "</g>"
         }
         return svg + "</svg>"
     }
@@ -303,6 +321,15 @@ enum DashboardSVG {
     }
 
     /// Red accounts first, then by amount, largest first.
+    /// The box a dot's name takes, to keep names from overlapping.
+    private struct LabelBox {
+        var x0: Double, y0: Double, x1: Double, y1: Double
+
+        func overlaps(_ other: LabelBox) -> Bool {
+            x0 < other.x1 && other.x0 < x1 && y0 < other.y1 && other.y0 < y1
+        }
+    }
+
     private static func redFirstThenLargest(
         _ left: (DashboardData.AccountPoint, Double), _ right: (DashboardData.AccountPoint, Double)
     ) -> Bool {

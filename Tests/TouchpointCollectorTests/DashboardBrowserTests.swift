@@ -72,6 +72,14 @@ struct DashboardBrowserTests {
             try await FeedFixtures.enroll(storage, key: key)
             let statuses = try await FeedFixtures.ingest(DashboardBrowserFixture.responses(), into: storage, key: key)
             #expect(statuses.allSatisfy { $0 == .stored }, "\(statuses)")
+            // Two accounts for the health matrix; CRM interactions today give each a score whenever the test runs.
+            let imported = try await storage.importAccounts(
+                AccountImport(accounts: [
+                    Account(id: "acme", name: "Acme Fleet", mrr: 48_000, owner: "Eva", interactions: 4, lastInteractionAt: Date()),
+                    Account(id: "globex", name: "Globex & Co", arr: 14_400, interactions: 1, lastInteractionAt: Date()),
+                ]),
+                at: Date())
+            #expect(imported.inserted == 2)
 
             let configuration = CollectorConfiguration(host: "127.0.0.1", port: 0, minimumGroupSize: 5)
             let app = buildApplication(configuration: configuration, storage: storage, surveys: try Fixtures.catalog(), logger: quietLogger)
@@ -84,7 +92,9 @@ struct DashboardBrowserTests {
                 #expect(dump.status == 0, "chromium --dump-dom failed: \(dump.stderr)")
                 let dom = dump.stdout
                 let drawn = dom.components(separatedBy: "<svg").count - 1
-                #expect(drawn == 3, "expected the NPS, trend and CSAT/CES charts in the DOM, found \(drawn) SVGs")
+                #expect(drawn == 4, "expected the NPS, trend, CSAT/CES and health charts in the DOM, found \(drawn) SVGs")
+                let dots = dom.components(separatedBy: "class=\"account zone-").count - 1
+                #expect(dots == 2, "expected a dot per account on the health matrix, found \(dots)")
                 for figure in [
                     "+40 ±70", "n = 5",  // retail, shop
                     "\u{2212}25 ±81", "n = 4 · too few",  // service, own (under the minimum of 5)
@@ -93,6 +103,7 @@ struct DashboardBrowserTests {
                     "60% · n 5", "50% · n 4 · too few", "50% · mean 3.0 · n 4 · too few",  // CSAT and CES
                     "Great coffee and a calm showroom", "Bilen var inte klar i tid",  // comments
                     "kiosk-1", "2 missing: 9–10",  // the fleet, with its sequence gap
+                    "Acme Fleet", "Globex &amp; Co", "MRR (log scale)",  // the health matrix (Globex: ARR 14,400 → MRR 1,200)
                 ] {
                     let present = dom.contains(figure)
                     #expect(present, "the page lacks \(figure)")
@@ -102,7 +113,7 @@ struct DashboardBrowserTests {
                 let injected = dom.contains("<b>Too slow</b>")
                 #expect(escaped && !injected, "the comment's markup was not escaped")
 
-                // The screenshot: the page drew, with its dark header, green and blue bars and red and green badges.
+                // The screenshot: the page drew, with its dark header, green and blue bars and red and green badges and dots.
                 let screenshot = directory.appendingPathComponent("dashboard.png")
                 let capture = try await chromium.run(
                     ["--screenshot=\(screenshot.path)", "--window-size=1280,2000"], url: url, in: directory)
