@@ -105,7 +105,7 @@ extension HealthModel.EngagementComponent {
         let frequency = 100 * min(1, Double(count) / Double(max(1, target)))
         let total = recencyWeight + frequencyWeight
         let value = total > 0 ? (recency * recencyWeight + frequency * frequencyWeight) / total : 0
-        let detail = "\(recencyText); \(inputs.recentResponses) responses in \(windowDays) d + \(inputs.interactions) interactions of \(target)"
+        let detail = "\(recencyText); \(inputs.recentResponses) responses in \(windowDays) d + \(inputs.interactions) interactions (target \(target))"
         return (value, count, detail)
     }
 }

@@ -44,7 +44,7 @@ public struct HealthComponentScore: Sendable, Hashable, Codable {
     public var share: Double
     /// Points of the score this component contributes (`value × share`); the contributions add up to the score.
     public var contribution: Double
-    /// A short explanation for people, e.g. `NPS 40 (n=5)` or `last activity 3 d ago; 4 of 6 in 90 d`.
+    /// A short explanation for people, e.g. `NPS 40 (n=5)` or `last activity 3 d ago; 2 responses in 90 d + 2 interactions (target 6)`.
     public var detail: String
 
     /// Creates a component score.

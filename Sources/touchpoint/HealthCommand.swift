@@ -106,7 +106,7 @@ enum HealthTable {
             rows.append([
                 account.id, account.name, money(account.mrr), account.owner ?? "–", number(account.score),
                 account.zone?.rawValue.uppercased() ?? "no data",
-                account.move.map { "\($0.from) → \($0.to)" } ?? (account.previousZone == nil ? "new" : "–"),
+                account.move.map { "\($0)" } ?? (account.previousZone == nil ? "new" : "–"),
                 component(account, .nps), component(account, .ces), component(account, .csat),
                 component(account, .engagement), "\(account.responses)",
             ])
