@@ -82,33 +82,48 @@ extension SQLiteCollectorStorage {
         }
     }
 
-    /// Fills the aggregates from the responses stored before they existed (CES scales taken as 1–7).
+    /// Recomputes the report aggregates from the raw rows, in one transaction.
+    ///
+    /// Reports never need it (ingest keeps the aggregates exact); it is the repair for a database whose
+    /// aggregates were edited by hand. The migration that introduced them does the same.
+    public func rebuildAggregates() async throws {
+        try await write("rebuild the report aggregates") { db in
+            try db.execute(sql: "DELETE FROM report_tallies")
+            try Self.backfillAggregates(db)
+        }
+    }
+
+    /// Fills the aggregates from the stored responses, with the CES scales recorded in `report_scales`
+    /// (1–7 where none is: responses stored before the aggregates existed).
     static func backfillAggregates(_ db: Database) throws {
         struct Key: Hashable {
             var type, day, site, touchpoint, stage, survey, question, language: String
+            var points: Int
             var suspect, partial: Bool
         }
         var tallies: [Key: ReportTally] = [:]
         let rows = try Row.fetchCursor(db, sql: """
             SELECT a.type, r.completed_at, r.site, r.touchpoint, r.stage, r.survey_id, a.question, r.language,
-                r.suspect, r.status, a.number_value
+                r.suspect, r.status, a.number_value, s.points
             FROM answers a JOIN responses r ON r.id = a.response_id
+            LEFT JOIN report_scales s ON s.survey = r.survey_id AND s.version = r.survey_version AND s.question = a.question
             WHERE a.type IN ('nps', 'ces', 'csat') AND a.number_value IS NOT NULL
             """)
         while let row = try rows.next() {
             let type: String = row[0]
             guard let metric = ReportMetric(rawValue: type) else { continue }
             let completed: Date = row[1]
+            let points = metric == .ces ? (row[11] as Int?) ?? ReportTally.defaultPoints(.ces) : ReportTally.defaultPoints(metric)
             let key = Key(
                 type: type, day: ReportCalendar.day(of: completed), site: row[2], touchpoint: row[3], stage: row[4],
-                survey: row[5], question: row[6], language: row[7], suspect: row[8], partial: (row[9] as String) == "partial")
-            tallies[key, default: ReportTally()] += ReportTally(metric, value: row[10], points: ReportTally.defaultPoints(metric))
+                survey: row[5], question: row[6], language: row[7], points: points, suspect: row[8],
+                partial: (row[9] as String) == ResponseStatus.partial.rawValue)
+            tallies[key, default: ReportTally()] += ReportTally(metric, value: row[10], points: points)
         }
         for (key, tally) in tallies {
-            let metric = ReportMetric(rawValue: key.type) ?? .nps
             try db.execute(sql: upsertTally, arguments: [
                 key.type, key.day, key.site, key.touchpoint, key.stage, key.survey, key.question, key.language,
-                ReportTally.defaultPoints(metric), key.suspect, key.partial,
+                key.points, key.suspect, key.partial,
                 tally.count, tally.sum, tally.top, tally.middle, tally.bottom,
             ])
         }
