@@ -85,7 +85,13 @@ public struct DemoBuilder: Sendable {
         } catch {
             throw DemoError(.collector, "cannot create \(options.database.path)", cause: DescribedCause("\(error)"))
         }
-        defer { try? storage.close() }
+        defer {
+            do {
+                try storage.close()
+            } catch {
+                logger.warning("cannot close the demo collector database", metadata: ["error": "\(error)"])
+            }
+        }
         var keys: [String: KioskKey] = [:]
         for kiosk in dataSet.kiosks {
             let key = try wrapIO("cannot create the key of \(kiosk.id)") {
