@@ -15,7 +15,11 @@ extension Report {
                 ("detractors", { count($0.detractors) }),
             ]
         case .ces:
-            return [("CES mean", { number($0.mean, 2) }), ("easy %", { number($0.easyShare, 1) }), ("easy", { count($0.easy) })]
+            return [
+                ("CES mean", { $0.n > 0 && $0.scale == nil ? "mixed†" : number($0.mean, 2) }),
+                ("scale", { $0.scale.map { "1–\($0)" } ?? "–" }),
+                ("easy %", { number($0.easyShare, 1) }), ("easy", { count($0.easy) }),
+            ]
         case .csat:
             return [("CSAT % (4–5)", { number($0.score, 1) }), ("satisfied", { count($0.satisfied) })]
         }
@@ -57,9 +61,15 @@ extension Report {
         } else {
             output.append(render(totalLine))
         }
+        var notes: [String] = []
         if rows.contains(where: \.tooSmall) || total.tooSmall {
-            output.append("")
-            output.append("* fewer than \(minimumCount) answers: too few to rely on.")
+            notes.append("* fewer than \(minimumCount) answers: too few to rely on.")
+        }
+        if metric == .ces, total.n > 0, total.scale == nil {
+            notes.append("† answers on 1–5 and 1–7 scales do not average; the easy share compares across scales.")
+        }
+        if !notes.isEmpty {
+            output += [""] + notes
         }
         return output.joined(separator: "\n")
     }
@@ -75,8 +85,8 @@ extension Report {
             names = ["nps", "margin_of_error", "promoters", "passives", "detractors"]
             values = { [$0.score, $0.marginOfError, $0.promoters.map(Double.init), $0.passives.map(Double.init), $0.detractors.map(Double.init)] }
         case .ces:
-            names = ["mean", "easy_share", "easy"]
-            values = { [$0.mean, $0.easyShare, $0.easy.map(Double.init)] }
+            names = ["mean", "scale", "easy_share", "easy"]
+            values = { [$0.mean, $0.scale.map(Double.init), $0.easyShare, $0.easy.map(Double.init)] }
         case .csat:
             names = ["csat", "satisfied"]
             values = { [$0.score, $0.satisfied.map(Double.init)] }

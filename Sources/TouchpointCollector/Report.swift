@@ -203,7 +203,7 @@ public struct Report: Sendable, Hashable, Codable {
 /// One group of a report: its dimension values, its count and its figures.
 ///
 /// The figures present depend on the metric: NPS has ``score``, ``marginOfError``, ``promoters``,
-/// ``passives`` and ``detractors``; CES has ``mean``, ``easy`` and ``easyShare``; CSAT has ``satisfied``
+/// ``passives`` and ``detractors``; CES has ``mean``, ``scale``, ``easy`` and ``easyShare``; CSAT has ``satisfied``
 /// and ``score`` (the share of 4–5 in percent). Figures are nil for an empty group.
 public struct ReportRow: Sendable, Hashable, Codable {
     /// The group's value of each grouped dimension, by dimension name (empty for the overall row).
@@ -222,8 +222,10 @@ public struct ReportRow: Sendable, Hashable, Codable {
     public var passives: Int?
     /// NPS: answers of 0–6.
     public var detractors: Int?
-    /// CES: the mean answer.
+    /// CES: the mean answer; nil when the group mixes scales (1–5 and 1–7 answers do not average).
     public var mean: Double?
+    /// CES: the scale of the answers (5 or 7 points); nil when the group mixes scales.
+    public var scale: Int?
     /// CES: the answers at the easy end of their scale.
     public var easy: Int?
     /// CES: the share of easy answers in percent.
@@ -246,7 +248,8 @@ public struct ReportRow: Sendable, Hashable, Codable {
             detractors = result.detractors
         case .ces:
             let result = tally.ces
-            mean = result.mean
+            scale = tally.scale
+            mean = scale == nil ? nil : result.mean
             easy = result.easy
             easyShare = result.easyShare
         case .csat:

@@ -16,19 +16,33 @@ public struct ReportTally: Sendable, Hashable {
     public var middle: Int
     /// Answers in the bottom band (NPS detractors; 0 for CES and CSAT).
     public var bottom: Int
+    /// The scales (number of points) the answers were given on, one bit per scale (bit 5 for 1–5…).
+    public var scales: UInt64
 
     /// Creates a tally; all zero by default.
-    public init(count: Int = 0, sum: Int = 0, top: Int = 0, middle: Int = 0, bottom: Int = 0) {
+    public init(count: Int = 0, sum: Int = 0, top: Int = 0, middle: Int = 0, bottom: Int = 0, scales: UInt64 = 0) {
         self.count = count
         self.sum = sum
         self.top = top
         self.middle = middle
         self.bottom = bottom
+        self.scales = scales
+    }
+
+    /// The bit of a scale of `points` in ``scales``.
+    static func scaleBit(_ points: Int) -> UInt64 {
+        (1...63).contains(points) ? 1 << UInt64(points) : 1
+    }
+
+    /// The one scale all answers were given on; nil when there are none or scales are mixed.
+    public var scale: Int? {
+        guard scales != 0, scales & (scales - 1) == 0 else { return nil }
+        return scales.trailingZeroBitCount
     }
 
     /// The tally of `times` equal answers `value` to a `metric` question on a 1…`points` scale (CES only).
     public init(_ metric: ReportMetric, value: Int, points: Int, times: Int = 1) {
-        self.init(count: times, sum: value * times)
+        self.init(count: times, sum: value * times, scales: Self.scaleBit(points))
         switch metric {
         case .nps:
             switch Scoring.NPSBand(value) {
@@ -47,7 +61,7 @@ public struct ReportTally: Sendable, Hashable {
     public static func + (lhs: ReportTally, rhs: ReportTally) -> ReportTally {
         ReportTally(
             count: lhs.count + rhs.count, sum: lhs.sum + rhs.sum, top: lhs.top + rhs.top,
-            middle: lhs.middle + rhs.middle, bottom: lhs.bottom + rhs.bottom)
+            middle: lhs.middle + rhs.middle, bottom: lhs.bottom + rhs.bottom, scales: lhs.scales | rhs.scales)
     }
 
     /// Adds `other` to this tally.

@@ -199,16 +199,17 @@ extension SQLiteCollectorStorage {
         if !query.includePartial { conditions.append("partial = 0") }
         let list = columns.isEmpty ? "" : columns.joined(separator: ", ") + ", "
         let sql = """
-            SELECT \(list)SUM(n), SUM(total), SUM(top), SUM(middle), SUM(bottom) FROM report_tallies
+            SELECT \(list)SUM(n), SUM(total), SUM(top), SUM(middle), SUM(bottom), points FROM report_tallies
             WHERE \(conditions.joined(separator: " AND "))
-            \(columns.isEmpty ? "" : "GROUP BY " + columns.joined(separator: ", "))
+            GROUP BY \(list)points
             """
         let rows = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
         let base = selected.count
         while let row = try rows.next() {
-            // Without GROUP BY an empty selection is one row of NULL sums.
             guard let count = row[base] as Int?, count > 0 else { continue }
-            let tally = ReportTally(count: count, sum: row[base + 1], top: row[base + 2], middle: row[base + 3], bottom: row[base + 4])
+            let tally = ReportTally(
+                count: count, sum: row[base + 1], top: row[base + 2], middle: row[base + 3], bottom: row[base + 4],
+                scales: ReportTally.scaleBit(row[base + 5]))
             tallies[groupKey(row, selected: selected, groupBy: query.groupBy), default: ReportTally()] += tally
         }
     }
@@ -256,14 +257,14 @@ extension SQLiteCollectorStorage {
         conditions.insert("a.type = ?", at: 0)
         arguments.insert(query.metric.rawValue, at: 0)
         conditions.append("a.number_value IS NOT NULL")
-        let points = "COALESCE(s.points, \(ReportTally.defaultPoints(query.metric)))"
+        let points = query.metric == .ces ? "COALESCE(s.points, \(ReportTally.defaultPoints(.ces)))" : "\(ReportTally.defaultPoints(query.metric))"
         let list = columns.isEmpty ? "" : columns.joined(separator: ", ") + ", "
         let sql = """
             SELECT \(list)a.number_value, \(points), COUNT(*)
             FROM responses r JOIN answers a ON a.response_id = r.id
             LEFT JOIN report_scales s ON s.survey = r.survey_id AND s.version = r.survey_version AND s.question = a.question
             WHERE \(conditions.joined(separator: " AND "))
-            GROUP BY \(list)a.number_value, \(points)
+            GROUP BY \(list)a.number_value\(query.metric == .ces ? ", " + points : "")
             """
         let rows = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
         let base = selected.count

@@ -124,6 +124,30 @@ struct ReportStorageTests {
             #expect(abs((row.mean ?? 0) - 11.0 / 3) < 1e-12)
             #expect(abs((row.easyShare ?? 0) - 200.0 / 3) < 1e-12)
             #expect(row.score == nil && row.promoters == nil)
+            #expect(row.scale == 5)
+
+            // One test-drive booking on a 1–7 scale: its 4 is not easy there, though a 4 on 1–5 is.
+            let draft = ResponseDraft(
+                survey: SurveyReference(id: "test-drive-booking", version: 1, digest: "sha256:" + String(repeating: "0", count: 64)),
+                site: "malmo", kiosk: "kiosk-1", touchpoint: "test-drive", stage: .shop, language: "en",
+                startedAt: ReportFixtures.monday, completedAt: ReportFixtures.monday.addingTimeInterval(60),
+                answers: [
+                    Answer(question: "booking-effort", type: .ces, value: .number(4)),
+                    Answer(question: "booked-online", type: .yesno, value: .bool(true)),
+                ],
+                status: .complete, suspect: false, mode: .attended, appVersion: "0.1.0")
+            var generator = SeededGenerator(state: 77)
+            let booking = SurveyResponse(
+                draft: draft, id: UUIDv7.make(at: draft.completedAt, using: &generator), sequence: 11)
+            #expect(try await FeedFixtures.ingest([booking], into: storage, key: key) == [.stored])
+            let mixed = try await report(storage, ReportQuery(metric: .ces, groupBy: [.survey]))
+            #expect(mixed.rows.map(\.scale) == [5, 7])
+            #expect(mixed.rows.map(\.easy) == [2, 0])
+            #expect(mixed.rows.last?.mean == 4)
+            // Overall: 4 answers, 2 easy; no mean across the two scales.
+            #expect(mixed.total.n == 4 && mixed.total.easy == 2 && mixed.total.easyShare == 50)
+            #expect(mixed.total.scale == nil && mixed.total.mean == nil)
+            #expect(mixed.table().contains("mixed†"))
 
             // CSAT: 5 4 2 3 4 5 4 1 → 5 of 8 satisfied = 62.5 %
             let csat = try await report(storage, ReportQuery(metric: .csat))
