@@ -19,7 +19,7 @@ struct DashboardChromium {
     func run(_ flags: [String], url: String, in directory: URL) async throws -> (status: Int32, stdout: String, stderr: String) {
         let profile = directory.appendingPathComponent("chromium-profile-\(UUID().uuidString)", isDirectory: true)
         let arguments = [
-            "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--hide-scrollbars", "--mute-audio",
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--hide-scrollbars", "--mute-audio",
             "--user-data-dir=\(profile.path)",
         ] + flags + [url]
         // coreutils `timeout` is a safety net against a hung browser, not a timing check.
