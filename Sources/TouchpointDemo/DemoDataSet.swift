@@ -57,8 +57,10 @@ public struct DemoDataSet: Sendable {
         calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
         // The current month and the months - 1 before it, from the first of the month: whole months in reports.
         let thisMonth = calendar.date(from: calendar.dateComponents([.year, .month], from: now)) ?? now
-        let start = calendar.date(byAdding: .month, value: 1 - configuration.months, to: thisMonth)
+        let firstDay = calendar.date(byAdding: .month, value: 1 - configuration.months, to: thisMonth)
             ?? now.addingTimeInterval(-Double(configuration.months) * 30.44 * 86_400)
+        // Early on the first of a month, one month would leave no time for visits: reach back two days at least.
+        let start = min(firstDay, now.addingTimeInterval(-2 * 86_400))
         let clock = DemoCalendar(calendar: calendar, start: start, now: now)
 
         var random = DemoRandom(seed: configuration.seed)

@@ -57,6 +57,18 @@ struct DemoDataSetTests {
         }
     }
 
+    @Test("one month just after midnight on the first still gives visits in the past")
+    func firstOfTheMonth() throws {
+        let now = try #require(Timestamp.date("2026-12-01T00:30:00.000Z"))
+        let dataSet = try DemoDataSet.generate(
+            surveys: try bundledCatalog(), configuration: DemoConfiguration(responses: 200, months: 1), now: now)
+        #expect(dataSet.count == 200)
+        for draft in dataSet.allDrafts {
+            #expect(draft.startedAt >= dataSet.periodStart)
+            #expect(draft.completedAt < now)
+        }
+    }
+
     @Test("the distribution: many sites, touchpoints, months, both languages, accounts, service below retail")
     func distribution() throws {
         let dataSet = try DemoDataSet.generate(
