@@ -12,7 +12,7 @@ public struct HealthInputs: Sendable, Hashable {
     public var ces: [CESInput]
     /// CSAT answers.
     public var csat: CSATResult
-    /// Responses counted (in the answer window).
+    /// Complete, non-suspect responses that carry the account reference (all time).
     public var responses: Int
     /// Responses in the model's frequency window.
     public var recentResponses: Int
