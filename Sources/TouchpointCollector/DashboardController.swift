@@ -72,7 +72,7 @@ struct DashboardController {
             let effort = ces.first { $0.value(.touchpoint) == touchpoint }
             let satisfaction = csat.first { $0.value(.touchpoint) == touchpoint }
             return DashboardData.TouchpointScores(
-                touchpoint: touchpoint, cesMean: effort?.mean, cesEasyShare: effort?.easyShare.map { $0 / 100 },
+                touchpoint: touchpoint, cesMean: effort?.mean, cesScale: effort?.scale, cesEasyShare: effort?.easyShare.map { $0 / 100 },
                 cesCount: effort?.n ?? 0, cesTooSmall: effort?.tooSmall ?? false,
                 csatShare: satisfaction?.score.map { $0 / 100 }, csatCount: satisfaction?.n ?? 0,
                 csatTooSmall: satisfaction?.tooSmall ?? false)

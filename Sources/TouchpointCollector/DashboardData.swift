@@ -48,8 +48,10 @@ public struct DashboardData: Sendable, Hashable {
     public struct TouchpointScores: Sendable, Hashable {
         /// The touchpoint.
         public var touchpoint: String
-        /// The mean CES answer; nil without CES answers.
+        /// The mean CES answer; nil without CES answers, or when they mix scales.
         public var cesMean: Double?
+        /// The points of the CES scale (5 or 7); nil when unknown or mixed.
+        public var cesScale: Int?
         /// The share of "easy" CES answers, 0…1.
         public var cesEasyShare: Double?
         /// How many CES answers.
@@ -65,11 +67,12 @@ public struct DashboardData: Sendable, Hashable {
 
         /// Creates the scores of a touchpoint.
         public init(
-            touchpoint: String, cesMean: Double? = nil, cesEasyShare: Double? = nil, cesCount: Int = 0,
+            touchpoint: String, cesMean: Double? = nil, cesScale: Int? = nil, cesEasyShare: Double? = nil, cesCount: Int = 0,
             cesTooSmall: Bool = false, csatShare: Double? = nil, csatCount: Int = 0, csatTooSmall: Bool = false
         ) {
             self.touchpoint = touchpoint
             self.cesMean = cesMean
+            self.cesScale = cesScale
             self.cesEasyShare = cesEasyShare
             self.cesCount = cesCount
             self.cesTooSmall = cesTooSmall

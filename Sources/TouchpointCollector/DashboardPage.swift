@@ -96,7 +96,7 @@ public enum DashboardPage {
     private static func scoresCard(_ data: DashboardData) -> String {
         var html = card(id: "scores", title: "CSAT and CES by touchpoint", hint: nil)
         html += "<p class=\"legend\"><span class=\"key\" style=\"background:\(DashboardSVG.Colour.csat)\"></span>CSAT: % satisfied (4–5)"
-        html += "<span class=\"key\" style=\"background:\(DashboardSVG.Colour.ces)\"></span>CES: % easy, and the mean answer</p>"
+        html += "<span class=\"key\" style=\"background:\(DashboardSVG.Colour.ces)\"></span>CES: % easy, and the mean answer / scale</p>"
         if let reason = data.unavailable[.reports] {
             html += notice("Reports are unavailable: \(reason)")
         } else if data.scores.isEmpty {

@@ -176,10 +176,10 @@ enum DashboardSVG {
                         className: row.csatShare == nil ? "sub" : row.csatTooSmall ? "warn" : "value-sm")
             let cesText: String
             if let share = row.cesEasyShare {
-                let mean = row.cesMean.map { " · mean \(DashboardHTML.decimal($0))" } ?? ""
+                let mean = row.cesMean.map { " · mean \(DashboardHTML.decimal($0))" + (row.cesScale.map { "/\($0)" } ?? "") } ?? ""
                 cesText = "\(DashboardHTML.percent(share))\(mean) · n \(DashboardHTML.count(row.cesCount))"
             } else if let mean = row.cesMean {
-                cesText = "mean \(DashboardHTML.decimal(mean)) · n \(DashboardHTML.count(row.cesCount))"
+                cesText = "mean \(DashboardHTML.decimal(mean))\(row.cesScale.map { "/\($0)" } ?? "") · n \(DashboardHTML.count(row.cesCount))"
             } else {
                 cesText = "no CES answers"
             }

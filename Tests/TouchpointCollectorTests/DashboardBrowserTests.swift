@@ -100,7 +100,7 @@ struct DashboardBrowserTests {
                     "\u{2212}25 ±81", "n = 4 · too few",  // service, own (under the minimum of 5)
                     ">+11<",  // overall
                     "Sep \u{2019}26", "Oct \u{2019}26", "Nov \u{2019}26", ">+100<", ">0<", ">\u{2212}67<",  // the trend
-                    "60% · n 5", "50% · n 4 · too few", "50% · mean 3.0 · n 4 · too few",  // CSAT and CES
+                    "60% · n 5", "50% · n 4 · too few", "50% · mean 3.0/5 · n 4 · too few",  // CSAT and CES
                     "Great coffee and a calm showroom", "Bilen var inte klar i tid",  // comments
                     "kiosk-1", "2 missing: 9–10",  // the fleet, with its sequence gap
                     "Acme Fleet", "Globex &amp; Co", "MRR (log scale)",  // the health matrix (Globex: ARR 14,400 → MRR 1,200)

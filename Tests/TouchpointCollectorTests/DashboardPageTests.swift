@@ -34,8 +34,8 @@ enum DashboardFixture {
             npsByMonth: monthly.map { .init(label: $0.0, score: $0.1, marginOfError: $0.2, count: $0.3, tooSmall: $0.3 < 30) },
             scores: [
                 .init(touchpoint: "retail", csatShare: 0.78, csatCount: 220),
-                .init(touchpoint: "service", cesMean: 3.9, cesEasyShare: 0.71, cesCount: 170, csatShare: 0.64, csatCount: 170),
-                .init(touchpoint: "test-drive", cesMean: 5.6, cesEasyShare: 0.82, cesCount: 25, cesTooSmall: true),
+                .init(touchpoint: "service", cesMean: 3.9, cesScale: 5, cesEasyShare: 0.71, cesCount: 170, csatShare: 0.64, csatCount: 170),
+                .init(touchpoint: "test-drive", cesMean: 5.6, cesScale: 7, cesEasyShare: 0.82, cesCount: 25, cesTooSmall: true),
             ],
             comments: [
                 FeedComment(
@@ -78,8 +78,8 @@ struct DashboardPageTests {
         #expect(html.contains(">+23<"))
         #expect(html.contains("Jun \u{2019}26") && html.contains("Nov \u{2019}26"))
         #expect(html.contains("78% · n 220"))
-        #expect(html.contains("71% · mean 3.9 · n 170"))
-        #expect(html.contains("82% · mean 5.6 · n 25 · too few"))
+        #expect(html.contains("71% · mean 3.9/5 · n 170"))
+        #expect(html.contains("82% · mean 5.6/7 · n 25 · too few"))
         #expect(html.contains("6 missing: 1200–1205"))
         #expect(html.contains("5 min ago") && html.contains("3 days ago") && html.contains(">stale<"))
         #expect(html.contains("Acme Fleet") && html.contains("Berg &amp; Son"))
