@@ -32,6 +32,14 @@ public struct Account: Sendable, Hashable, Codable {
     }
 }
 
+extension Account {
+    /// The form account references are matched in: surrounding spaces dropped, inner runs of spaces made one,
+    /// lowercased. `ACME`, `acme` and ` Acme ` (typed by a customer at an account question) are one account.
+    public static func matchingKey(_ reference: String) -> String {
+        reference.split(whereSeparator: \.isWhitespace).joined(separator: " ").lowercased()
+    }
+}
+
 /// The parts of an account an import file gives; an upsert changes only these.
 public enum AccountField: String, Sendable, Hashable, CaseIterable {
     /// ``Account/name``.

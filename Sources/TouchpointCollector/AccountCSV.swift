@@ -50,7 +50,7 @@ public enum AccountCSV {
         guard problems.isEmpty else { throw AccountCSVError(problems: problems) }
 
         var accounts: [Account] = []
-        var seen: [String: Int] = [:]
+        var seen: [String: (id: String, line: Int)] = [:]  // by matching key
         for record in records.dropFirst() {
             if record.fields.count == 1, record.fields[0].trimmingCharacters(in: .whitespaces).isEmpty {
                 continue  // a blank line
@@ -68,10 +68,12 @@ public enum AccountCSV {
             let id = value(.id) ?? ""
             if id.isEmpty {
                 problem(record.line, name(.id), "empty; every account needs the id its responses carry")
-            } else if id.contains(where: \.isWhitespace) {
-                problem(record.line, name(.id), "'\(id)' contains a space; kiosk staff enter it as one word (start SURVEY @\(id.filter { !$0.isWhitespace }))")
-            } else if let earlier = seen[id] {
-                problem(record.line, name(.id), "'\(id)' is already on line \(earlier)")
+            } else if id.count > Question.maximumAccountLength {
+                problem(record.line, name(.id), "'\(id.prefix(20))…' is \(id.count) characters; an account reference is at most "
+                    + "\(Question.maximumAccountLength)")
+            } else if let earlier = seen[Account.matchingKey(id)] {
+                problem(record.line, name(.id), "'\(id)' is already on line \(earlier.line)"
+                    + (earlier.id == id ? "" : " as '\(earlier.id)' (ids match ignoring case and spaces)"))
             }
             func amount(_ column: Column) -> Double? {
                 guard let text = value(column), !text.isEmpty else { return nil }
@@ -109,7 +111,7 @@ public enum AccountCSV {
                 }
             }
             guard problems.count == before else { continue }
-            seen[id] = record.line
+            seen[Account.matchingKey(id)] = (id, record.line)
             let accountName = value(.name).flatMap { $0.isEmpty ? nil : $0 }
             let owner = value(.owner).flatMap { $0.isEmpty ? nil : $0 }
             accounts.append(Account(

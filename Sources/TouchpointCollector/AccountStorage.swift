@@ -3,7 +3,7 @@ import TouchpointCore
 
 /// Accounts (the CRM side) and the inputs of their health scores.
 public protocol AccountStorage: Sendable {
-    /// Inserts new accounts and updates existing ones (by id) in one transaction; never deletes.
+    /// Inserts new accounts and updates existing ones (by id, ignoring case and spaces) in one transaction; never deletes.
     ///
     /// An existing account's fields that `accounts.fields` does not list are kept. Returns how many were new.
     func importAccounts(_ accounts: AccountImport, at date: Date) async throws -> AccountImportSummary
@@ -29,7 +29,8 @@ public protocol AccountStorage: Sendable {
 extension AccountStorage {
     /// Every account's health now: imported accounts and any account reference responses carry.
     ///
-    /// The zone move is against the latest recorded snapshot; nothing is recorded (the dashboard calls
+    /// Response references match imported ids ignoring case and spacing. The zone move is against the
+    /// latest recorded snapshot; nothing is recorded (the dashboard calls
     /// this). `surveys` gives each CES question's scale; without it (or for an unknown survey version)
     /// the model's CES scale is used. Sorted red first, then by score (lowest first), then by id.
     public func accountHealth(model: HealthModel, at now: Date, surveys: CollectorSurveys? = nil) async throws -> [AccountHealth] {
@@ -38,14 +39,23 @@ extension AccountStorage {
         let inputs = try await healthInputs(answersSince: answersSince, recentSince: recentSince)
         let accounts = try await self.accounts()
         let previous = try await latestHealthSnapshots()
-        var byID = Dictionary(accounts.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        for id in inputs.keys where byID[id] == nil {
-            byID[id] = Account(id: id)
+        // References match accounts ignoring case and spacing (``Account/matchingKey(_:)``); a reference no
+        // import names becomes an account of its own, under its first spelling in sort order.
+        var byKey: [String: Account] = [:]
+        for account in accounts where byKey[Account.matchingKey(account.id)] == nil {
+            byKey[Account.matchingKey(account.id)] = account
         }
-        let known = Set(accounts.map(\.id))
+        let known = Set(byKey.values.map(\.id))
+        var inputsByKey: [String: HealthInputs] = [:]
+        for reference in inputs.keys.sorted() {
+            guard let input = inputs[reference] else { continue }
+            let key = Account.matchingKey(reference)
+            if byKey[key] == nil { byKey[key] = Account(id: reference) }
+            inputsByKey[key] = inputsByKey[key].map { $0.adding(input) } ?? input
+        }
         var result: [AccountHealth] = []
-        for account in byID.values {
-            var input = inputs[account.id] ?? HealthInputs()
+        for (key, account) in byKey {
+            var input = inputsByKey[key] ?? HealthInputs()
             input.interactions = account.interactions
             input.lastInteractionAt = account.lastInteractionAt
             input.ces = input.ces.map { group in

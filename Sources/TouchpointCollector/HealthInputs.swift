@@ -39,6 +39,24 @@ public struct HealthInputs: Sendable, Hashable {
         self.lastInteractionAt = lastInteractionAt
     }
 
+    /// These inputs and `other`'s added up (the same account under two spellings of its reference).
+    public func adding(_ other: HealthInputs) -> HealthInputs {
+        var sum = self
+        sum.nps.count += other.nps.count
+        sum.nps.promoters += other.nps.promoters
+        sum.nps.passives += other.nps.passives
+        sum.nps.detractors += other.nps.detractors
+        sum.ces += other.ces
+        sum.csat.count += other.csat.count
+        sum.csat.satisfied += other.csat.satisfied
+        sum.responses += other.responses
+        sum.recentResponses += other.recentResponses
+        sum.lastResponseAt = [lastResponseAt, other.lastResponseAt].compactMap { $0 }.max()
+        sum.interactions += other.interactions
+        sum.lastInteractionAt = [lastInteractionAt, other.lastInteractionAt].compactMap { $0 }.max()
+        return sum
+    }
+
     /// The latest of the last response and the last CRM interaction.
     public var lastActivityAt: Date? {
         switch (lastResponseAt, lastInteractionAt) {

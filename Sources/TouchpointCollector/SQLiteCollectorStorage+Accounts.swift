@@ -30,11 +30,16 @@ extension SQLiteCollectorStorage {
         }
     }
 
-    /// Upserts accounts in one transaction; see ``AccountStorage/importAccounts(_:at:)``.
+    /// Upserts accounts in one transaction, matching ids ignoring case and spaces (the stored spelling is kept);
+    /// see ``AccountStorage/importAccounts(_:at:)``.
     public func importAccounts(_ accounts: AccountImport, at date: Date) async throws -> AccountImportSummary {
         let summary = try await write("import accounts") { db -> AccountImportSummary in
             let fields = accounts.fields
-            let exists = try db.cachedStatement(sql: "SELECT 1 FROM accounts WHERE id = ?")
+            // Existing accounts by matching key, so `acme` updates the account imported as `ACME`.
+            var existing: [String: String] = [:]
+            for id in try String.fetchAll(db, sql: "SELECT id FROM accounts ORDER BY id") where existing[Account.matchingKey(id)] == nil {
+                existing[Account.matchingKey(id)] = id
+            }
             let insert = try db.cachedStatement(sql: """
                 INSERT INTO accounts (id, name, mrr, arr, owner, interactions, last_interaction_at, created_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -49,9 +54,9 @@ extension SQLiteCollectorStorage {
             let update = try db.makeStatement(sql: "UPDATE accounts SET \(assignments.joined(separator: ", ")) WHERE id = :id")
             var summary = AccountImportSummary(inserted: 0, updated: 0)
             for account in accounts.accounts {
-                if try Bool.fetchOne(exists, arguments: [account.id]) != nil {
+                if let id = existing[Account.matchingKey(account.id)] {
                     // `updateValue`, not subscript assignment: a nil value (an emptied cell) must stay as NULL.
-                    var arguments: [String: (any DatabaseValueConvertible)?] = ["id": account.id, "at": date]
+                    var arguments: [String: (any DatabaseValueConvertible)?] = ["id": id, "at": date]
                     if fields.contains(.name) { arguments.updateValue(account.name, forKey: "name") }
                     if fields.contains(.revenue) {
                         arguments.updateValue(account.mrr, forKey: "mrr")
@@ -67,6 +72,7 @@ extension SQLiteCollectorStorage {
                         account.id, account.name, account.mrr, account.arr, account.owner, account.interactions,
                         account.lastInteractionAt, date, date,
                     ])
+                    existing[Account.matchingKey(account.id)] = account.id
                     summary.inserted += 1
                 }
             }

@@ -102,6 +102,28 @@ struct AccountHealthStorageTests {
         }
     }
 
+    @Test func referencesMatchAccountsIgnoringCaseAndSpaces() async throws {
+        try await withStorage { storage, _ in
+            _ = try await storage.enroll(kiosk: "kiosk-1", site: "malmo", jwk: key.publicJWK, tokenHash: nil, at: Fixtures.start)
+            let csv = "id,name,owner\nACME,Acme AB,Anna Berg\n"
+            _ = try await storage.importAccounts(try AccountCSV.parse(text: csv, file: "accounts.csv"), at: Fixtures.start)
+            try await ingest([
+                response(1, account: "ACME", nps: 10, csat: 5),
+                response(2, account: "acme", nps: 0, csat: 1),     // staff typed it in lowercase
+                response(3, account: " Acme ", nps: 8, csat: 4),   // a customer typed it at an account question
+                response(4, account: "Blue  Sky", nps: 9, csat: 5),
+                response(5, account: "blue sky", nps: 9, csat: 5),
+            ], into: storage)
+            let health = try await storage.accountHealth(model: HealthModel.builtIn, at: now)
+            #expect(health.map(\.id).sorted() == ["ACME", "Blue  Sky"])
+            let acme = try #require(health.first { $0.id == "ACME" })
+            #expect(acme.responses == 3 && acme.imported && acme.name == "Acme AB")
+            #expect(acme.components.first { $0.kind == .nps }?.count == 3)
+            let sky = try #require(health.first { $0.id == "Blue  Sky" })
+            #expect(sky.responses == 2 && !sky.imported)
+        }
+    }
+
     @Test func cesScaleComesFromTheSurveys() async throws {
         try await withStorage { storage, _ in
             _ = try await storage.enroll(kiosk: "kiosk-1", site: "malmo", jwk: key.publicJWK, tokenHash: nil, at: Fixtures.start)

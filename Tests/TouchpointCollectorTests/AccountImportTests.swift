@@ -30,6 +30,7 @@ struct AccountImportTests {
             acme,Acme,1200,,3,2026-11-02
             globex,Globex,"1,200",,x,yesterday
             acme,Again,,,,
+            ACME ,Shouting,,,,
             big co,Big,100,1300,,
             short,row
             """
@@ -39,9 +40,9 @@ struct AccountImportTests {
             "accounts.csv:3: column interactions: 'x' is not a count: write a whole number, 0 or more",
             "accounts.csv:3: column last_interaction: 'yesterday' is not a date: write YYYY-MM-DD or an ISO 8601 time such as 2026-11-02T14:00:00Z",
             "accounts.csv:4: column id: 'acme' is already on line 2",
-            "accounts.csv:5: column id: 'big co' contains a space; kiosk staff enter it as one word (start SURVEY @bigco)",
-            "accounts.csv:5: column arr: 1300 is not 12 × mrr 100 (1200); give one of them, or both consistent",
-            "accounts.csv:6: 2 fields, but the header names 6 columns",
+            "accounts.csv:5: column id: 'ACME' is already on line 2 as 'acme' (ids match ignoring case and spaces)",
+            "accounts.csv:6: column arr: 1300 is not 12 × mrr 100 (1200); give one of them, or both consistent",
+            "accounts.csv:7: 2 fields, but the header names 6 columns",
         ])
     }
 
@@ -64,13 +65,14 @@ struct AccountImportTests {
             let summary = try await storage.importAccounts(first, at: Fixtures.start)
             #expect(summary == AccountImportSummary(inserted: 2, updated: 0))
 
-            let second = try AccountCSV.parse(text: "id,interactions\nacme,7\ninitech,1\n", file: "b.csv")
+            let second = try AccountCSV.parse(text: "id,interactions\nACME,7\ninitech,1\n", file: "b.csv")
             #expect(second.fields == [.interactions])
             let again = try await storage.importAccounts(second, at: Fixtures.start)
             #expect(again == AccountImportSummary(inserted: 1, updated: 1))
 
             let accounts = try await storage.accounts()
             #expect(accounts.map(\.id) == ["acme", "globex", "initech"])
+            // `ACME` updated `acme`, which keeps its spelling.
             #expect(accounts[0] == Account(id: "acme", name: "Acme", mrr: 1000, arr: 12_000, owner: "Anna", interactions: 7))
             #expect(accounts[1].interactions == 1 && accounts[1].owner == "Bo")  // not in the second file: kept
             #expect(accounts[2] == Account(id: "initech", interactions: 1))
