@@ -127,7 +127,10 @@ let package = Package(
         ),
         .testTarget(
             name: "TouchpointDemoTests",
-            dependencies: ["TouchpointDemo", "TouchpointCollector", "TouchpointCore", "TouchpointSync"]
+            dependencies: [
+                "TouchpointDemo", "TouchpointCollector", "TouchpointCore", "TouchpointStore", "TouchpointSync",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "IntegrationTests",

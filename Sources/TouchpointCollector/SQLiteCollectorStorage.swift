@@ -35,9 +35,13 @@ public struct SQLiteCollectorStorage: CollectorStorage {
         logger.debug("collector database open", metadata: ["db.path": "\(path)"])
     }
 
-    /// Closes the database; later calls fail with `.unavailable`.
+    /// Merges the write-ahead log into the database file and closes it; later calls fail with `.unavailable`.
+    ///
+    /// After a clean close the database is one self-contained file that can be copied on its own.
     public func close() throws {
         do {
+            // Best effort: another process may be reading; the log is then merged by the last one to close.
+            _ = try? pool.writeWithoutTransaction { try $0.checkpoint(.truncate) }
             try pool.close()
         } catch {
             throw Self.storageError("cannot close the collector database", error)
