@@ -30,15 +30,18 @@ extension AccountStorage {
     /// Every account's health now: imported accounts and any account reference responses carry.
     ///
     /// Response references match imported ids ignoring case and spacing. The zone move is against the
-    /// latest recorded snapshot; nothing is recorded (the dashboard calls
-    /// this). `surveys` gives each CES question's scale; without it (or for an unknown survey version)
-    /// the model's CES scale is used. Sorted red first, then by score (lowest first), then by id.
+    /// latest recorded snapshot; nothing is recorded (the dashboard calls this). `surveys` gives each CES
+    /// question's scale; without it (or for an unknown survey version) the model's CES scale is used.
+    /// Sorted red first, then yellow, green and unscored, each by score (lowest first), then by id.
     public func accountHealth(model: HealthModel, at now: Date, surveys: CollectorSurveys? = nil) async throws -> [AccountHealth] {
         let answersSince = model.answerWindowDays.map { now.addingTimeInterval(-Double($0) * 86_400) }
         let recentSince = now.addingTimeInterval(-Double(model.engagement.windowDays) * 86_400)
         let inputs = try await healthInputs(answersSince: answersSince, recentSince: recentSince)
         let accounts = try await self.accounts()
-        let previous = try await latestHealthSnapshots()
+        var previous: [String: HealthSnapshot] = [:]
+        for (account, snapshot) in try await latestHealthSnapshots() {
+            previous[Account.matchingKey(account)] = snapshot
+        }
         // References match accounts ignoring case and spacing (``Account/matchingKey(_:)``); a reference no
         // import names becomes an account of its own, under its first spelling in sort order.
         var byKey: [String: Account] = [:]
@@ -69,13 +72,14 @@ extension AccountStorage {
             let health = model.score(input, now: now)
             result.append(AccountHealth(
                 account: account, imported: known.contains(account.id), responses: input.responses, health: health,
-                previous: previous[account.id], playbook: model.playbook))
+                previous: previous[key], playbook: model.playbook))
+        }
+        func rank(_ account: AccountHealth) -> (Int, Double) {
+            (account.zone.flatMap { HealthZone.allCases.firstIndex(of: $0) } ?? HealthZone.allCases.count, account.score ?? 0)
         }
         return result.sorted { lhs, rhs in
-            let left = (lhs.zone.map { [HealthZone.red, .yellow, .green].firstIndex(of: $0) ?? 3 } ?? 3, lhs.score ?? 101)
-            let right = (rhs.zone.map { [HealthZone.red, .yellow, .green].firstIndex(of: $0) ?? 3 } ?? 3, rhs.score ?? 101)
-            if left != right { return left < right }
-            return lhs.id < rhs.id
+            let (left, right) = (rank(lhs), rank(rhs))
+            return left != right ? left < right : lhs.id < rhs.id
         }
     }
 
