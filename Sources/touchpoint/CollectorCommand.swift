@@ -161,11 +161,10 @@ enum FleetTable {
             default: return "\(seconds / 86400)d ago"
             }
         }
-        func pad(_ text: String, _ width: Int) -> String {
-            text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
-        }
-        var lines = [pad("kiosk", 14) + pad("site", 16) + pad("state", 9) + pad("last seen", 11) + pad("responses", 10)
-                     + pad("highest", 8) + pad("missing", 24) + "buffer (pending / oldest / rejected)"]
+        var table = TextTable(
+            header: ["kiosk", "site", "state", "last seen", "responses", "highest", "missing",
+                     "buffer (pending / oldest / rejected)"],
+            rightAligned: [4, 5])
         for kiosk in kiosks {
             let state = kiosk.revokedAt == nil ? "active" : "REVOKED"
             let gaps = kiosk.gaps.isEmpty ? "none"
@@ -176,10 +175,10 @@ enum FleetTable {
                 let oldest = health.oldestPendingAt.flatMap(Timestamp.date).map { ago($0) } ?? "–"
                 buffer = "\(health.pending) / \(oldest) / \(health.rejected) (\(ago(kiosk.healthReportedAt)))"
             }
-            lines.append(pad(kiosk.id, 14) + pad(kiosk.site, 16) + pad(state, 9) + pad(ago(kiosk.lastSeenAt), 11)
-                         + pad("\(kiosk.responseCount)", 10) + pad("\(kiosk.highestSequence)", 8) + pad(gaps, 24) + buffer)
+            table.add([kiosk.id, kiosk.site, state, ago(kiosk.lastSeenAt), "\(kiosk.responseCount)",
+                       "\(kiosk.highestSequence)", gaps, buffer])
         }
-        return lines.joined(separator: "\n")
+        return table.render()
     }
 }
 
