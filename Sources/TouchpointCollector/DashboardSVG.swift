@@ -62,7 +62,7 @@ enum DashboardSVG {
         for (index, row) in rows.enumerated() {
             let middle = top + Double(index) * rowHeight + rowHeight / 2
             svg += "<g class=\"nps-row\"><title>\(DashboardHTML.escape(describe(row)))</title>"
-            svg += text(x0 - 12, middle - 2, row.label, anchor: "end", className: "label")
+            svg += text(x0 - 12, middle - 2, clipped(row.label, to: 19), anchor: "end", className: "label")
             if let stage = row.stage {
                 svg += text(x0 - 12, middle + 12, stage.rawValue, anchor: "end", className: "sub")
             }
@@ -163,7 +163,8 @@ enum DashboardSVG {
         }
         for (index, row) in rows.enumerated() {
             let middle = top + Double(index) * rowHeight + rowHeight / 2
-            svg += text(x0 - 12, middle + 4, row.touchpoint, anchor: "end", className: "label")
+            svg += "<g><title>\(DashboardHTML.escape(row.touchpoint))</title>"
+                + text(x0 - 12, middle + 4, clipped(row.touchpoint, to: 14), anchor: "end", className: "label") + "</g>"
             let csatText: String
             if let share = row.csatShare {
                 csatText = "\(DashboardHTML.percent(share)) · n \(DashboardHTML.count(row.csatCount))"
@@ -287,6 +288,11 @@ enum DashboardSVG {
     // MARK: - Pieces
 
     private static func c(_ value: Double) -> String { DashboardHTML.coordinate(value) }
+
+    /// `text` cut to `limit` characters with an ellipsis, so a long name stays inside its chart.
+    static func clipped(_ text: String, to limit: Int) -> String {
+        text.count <= limit ? text : String(text.prefix(limit - 1)) + "…"
+    }
 
     private static func open(height: Double, label: String) -> String {
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(c(width)) \(c(height))\" width=\"100%\""

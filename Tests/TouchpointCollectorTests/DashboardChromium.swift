@@ -33,8 +33,9 @@ enum DashboardProcess {
     static func run(_ executable: String, _ arguments: [String], in directory: URL) async throws -> (status: Int32, stdout: String, stderr: String) {
         let name = UUID().uuidString
         let out = directory.appendingPathComponent("\(name).out"), err = directory.appendingPathComponent("\(name).err")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
+        for file in [out, err] {
+            try #require(FileManager.default.createFile(atPath: file.path, contents: nil), "cannot create \(file.path)")
+        }
         let outHandle = try FileHandle(forWritingTo: out), errHandle = try FileHandle(forWritingTo: err)
         defer {
             try? outHandle.close()

@@ -133,6 +133,18 @@ struct DashboardPageTests {
         #expect(!html.contains("nan") && !html.contains("inf"))
     }
 
+    @Test func longNamesAreClippedInChartsButWholeInTooltips() {
+        var data = DashboardFixture.data()
+        let name = "after-sales-bodyshop-and-paint"
+        data.npsByTouchpoint[0].label = name
+        data.scores[0].touchpoint = name
+        let html = DashboardPage.render(data)
+        #expect(html.contains(">after-sales-bodysh…</text>"))  // NPS chart: 19 characters
+        #expect(html.contains(">after-sales-b…</text>"))  // CSAT/CES chart: 14 characters
+        #expect(html.contains("<title>\(name) (shop): NPS +42"))
+        #expect(html.contains("<title>\(name)</title>"))
+    }
+
     @Test func rangeIsShown() {
         var data = DashboardData(generatedAt: DashboardFixture.now)
         data.from = Timestamp.date("2026-10-01T00:00:00Z")
