@@ -61,22 +61,15 @@ public struct DemoSummary: Sendable, CustomStringConvertible {
 
     /// A table of the kiosks and a line with the totals and timings.
     public var description: String {
-        let width = max(kiosks.map(\.id.count).max() ?? 5, 5)
-        let surveyWidth = max(kiosks.map(\.survey.count).max() ?? 6, 6)
-        func pad(_ text: String, _ size: Int) -> String { text.padding(toLength: size, withPad: " ", startingAt: 0) }
-        func right(_ value: some CustomStringConvertible, _ size: Int) -> String {
-            let text = "\(value)"
-            return String(repeating: " ", count: max(size - text.count, 0)) + text
-        }
-        var lines = [pad("kiosk", width) + "  " + pad("survey", surveyWidth) + "  generated  synced  batches  in collector  gaps"]
+        var table = TextTable(
+            header: ["kiosk", "survey", "generated", "synced", "batches", "in collector", "gaps"], rightAligned: [2, 3, 4, 5, 6])
         for kiosk in kiosks {
-            lines.append(pad(kiosk.id, width) + "  " + pad(kiosk.survey, surveyWidth) + "  " + right(kiosk.generated, 9)
-                + "  " + right(kiosk.sync.stored, 6) + "  " + right(kiosk.sync.batches, 7) + "  " + right(kiosk.stored, 12)
-                + "  " + right(kiosk.missing, 4))
+            table.add([kiosk.id, kiosk.survey, "\(kiosk.generated)", "\(kiosk.sync.stored)", "\(kiosk.sync.batches)",
+                       "\(kiosk.stored)", "\(kiosk.missing)"])
         }
-        lines.append(pad("total", width) + "  " + pad("", surveyWidth) + "  " + right(generated, 9) + "  "
-            + right(kiosks.reduce(0) { $0 + $1.sync.stored }, 6) + "  " + right(kiosks.reduce(0) { $0 + $1.sync.batches }, 7)
-            + "  " + right(stored, 12) + "  " + right(kiosks.reduce(UInt64(0)) { $0 + $1.missing }, 4))
+        table.add(["total", "", "\(generated)", "\(kiosks.reduce(0) { $0 + $1.sync.stored })",
+                   "\(kiosks.reduce(0) { $0 + $1.sync.batches })", "\(stored)", "\(kiosks.reduce(UInt64(0)) { $0 + $1.missing })"])
+        var lines = [table.render()]
         let from = Timestamp.string(periodStart).prefix(10)
         let to = Timestamp.string(now).prefix(10)
         lines.append("")
