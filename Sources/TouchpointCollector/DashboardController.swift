@@ -35,7 +35,7 @@ struct DashboardController {
         switch Self.range(values) {
         case .success(let parsed): range = parsed
         case .failure(let problem):
-            return Self.html(.badRequest, DashboardPage.unavailable(problem.message, generatedAt: generatedAt))
+            return Self.html(.badRequest, DashboardPage.badRequest(problem.message))
         }
         do {
             let data = try await gather(from: range.from, to: range.to, at: generatedAt)

@@ -33,12 +33,21 @@ public enum DashboardPage {
         return html + "</body></html>\n"
     }
 
-    /// A small page saying the dashboard cannot be shown now, and why in one sentence.
+    /// A small page saying the dashboard cannot be shown now, and why in one sentence; it reloads itself.
     public static func unavailable(_ message: String, generatedAt: Date) -> String {
         var html = head(title: "Touchpoint dashboard: unavailable", refresh: true)
         html += "<body><header class=\"top\"><div><h1>Touchpoint</h1><p>Customer experience</p></div></header><main>"
         html += "<section class=\"card notice-card\"><h2>The dashboard is unavailable</h2><p>\(escape(message))</p>"
         html += "<p class=\"muted\">\(escape(DashboardHTML.time(generatedAt))) · this page retries by itself.</p></section>"
+        return html + "</main></body></html>\n"
+    }
+
+    /// A small page saying the address asks for something the dashboard cannot show, with a way back.
+    public static func badRequest(_ message: String) -> String {
+        var html = head(title: "Touchpoint dashboard: bad address", refresh: false)
+        html += "<body><header class=\"top\"><div><h1>Touchpoint</h1><p>Customer experience</p></div></header><main>"
+        html += "<section class=\"card notice-card\"><h2>That range cannot be shown</h2><p>\(escape(message))</p>"
+        html += "<p><a href=\"/\">Show all responses</a></p></section>"
         return html + "</main></body></html>\n"
     }
 
