@@ -3,7 +3,8 @@ import GRDB
 import TouchpointCore
 
 extension SQLiteCollectorStorage {
-    /// The accounts' schema: imported accounts, recorded health zones, and responses by account.
+    /// The accounts' schema: imported accounts, recorded health zones, responses by account, and per-account
+    /// daily aggregates of responses and answers.
     static func registerHealthMigrations(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("health v1: accounts, zone snapshots, responses by account") { db in
             try db.execute(sql: """
@@ -26,6 +27,33 @@ extension SQLiteCollectorStorage {
                     PRIMARY KEY (account, computed_at)
                 ) WITHOUT ROWID;
                 CREATE INDEX responses_by_account ON responses (account, completed_at) WHERE account IS NOT NULL;
+                """)
+        }
+        migrator.registerMigration("health v2: account aggregates") { db in
+            // Filled from the responses on the next health computation (see `refreshAccountAggregates`).
+            try db.execute(sql: """
+                CREATE TABLE account_response_counts (
+                    account TEXT NOT NULL,
+                    day TEXT NOT NULL,
+                    responses INTEGER NOT NULL,
+                    last_at DATETIME NOT NULL,
+                    PRIMARY KEY (account, day)
+                ) WITHOUT ROWID;
+                CREATE TABLE account_answer_counts (
+                    account TEXT NOT NULL,
+                    day TEXT NOT NULL,
+                    type TEXT NOT NULL,
+                    survey_id TEXT NOT NULL,
+                    survey_version INTEGER NOT NULL,
+                    question TEXT NOT NULL,
+                    value INTEGER NOT NULL,
+                    n INTEGER NOT NULL,
+                    PRIMARY KEY (account, day, type, survey_id, survey_version, question, value)
+                ) WITHOUT ROWID;
+                CREATE TABLE account_aggregate_mark (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    last_rowid INTEGER NOT NULL
+                );
                 """)
         }
     }
@@ -93,78 +121,140 @@ extension SQLiteCollectorStorage {
         }
     }
 
-    /// Per-account survey inputs by two GROUP BY account queries; see ``AccountStorage/healthInputs(answersSince:recentSince:)``.
+    /// Per-account survey inputs from the account aggregates, brought up to date first; see
+    /// ``AccountStorage/healthInputs(answersSince:recentSince:)``.
+    ///
+    /// The aggregates count responses and NPS/CES/CSAT answers per account and UTC day. They are brought up to
+    /// date here, from the responses stored since the last time (responses are only ever added), in the same
+    /// transaction as the read; so the windows count whole UTC days: a response counts from `answersSince`
+    /// when it was completed on that day or later.
     public func healthInputs(answersSince: Date?, recentSince: Date) async throws -> [String: HealthInputs] {
-        try await read("compute account health inputs") { db in
-            var inputs: [String: HealthInputs] = [:]
-            let counted = "r.account IS NOT NULL AND r.status = 'complete' AND r.suspect = 0"
-            let responseRows = try Row.fetchAll(
+        try await write("compute account health inputs") { db in
+            try Self.refreshAccountAggregates(db)
+            let responses = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT r.account, COUNT(*) AS responses, SUM(r.completed_at >= ?) AS recent, MAX(r.completed_at) AS last
+                    SELECT account, SUM(responses) AS responses, SUM(CASE WHEN day >= date(?) THEN responses ELSE 0 END) AS recent,
+                        MAX(last_at) AS last
+                    FROM account_response_counts GROUP BY account
+                    """,
+                arguments: [recentSince])
+            let answers = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT account, type, survey_id, survey_version, question, value, SUM(n) AS n
+                    FROM account_answer_counts \(answersSince == nil ? "" : "WHERE day >= date(?)")
+                    GROUP BY account, type, survey_id, survey_version, question, value
+                    """,
+                arguments: answersSince.map { [$0] } ?? [])
+            return Self.healthInputs(responses: responses, answers: answers)
+        }
+    }
+
+    /// The same inputs as ``healthInputs(answersSince:recentSince:)``, recomputed from the raw responses and
+    /// answers with GROUP BY account (slower; the tests check both agree).
+    public func healthInputsFromRawRows(answersSince: Date?, recentSince: Date) async throws -> [String: HealthInputs] {
+        try await read("compute account health inputs from raw rows") { db in
+            let counted = "r.account IS NOT NULL AND r.status = 'complete' AND r.suspect = 0"
+            let responses = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT r.account, COUNT(*) AS responses, SUM(date(r.completed_at) >= date(?)) AS recent,
+                        MAX(r.completed_at) AS last
                     FROM responses r WHERE \(counted) GROUP BY r.account
                     """,
                 arguments: [recentSince])
-            for row in responseRows {
-                let account: String = row["account"]
-                inputs[account] = HealthInputs(
-                    responses: row["responses"], recentResponses: row["recent"] ?? 0, lastResponseAt: row["last"])
-            }
-            var window = ""
-            var arguments: StatementArguments = []
-            if let answersSince {
-                window = " AND r.completed_at >= ?"
-                arguments = [answersSince]
-            }
-            let answerRows = try Row.fetchAll(
+            let answers = try Row.fetchAll(
                 db,
                 sql: """
                     SELECT r.account, a.type, r.survey_id, r.survey_version, a.question, a.number_value AS value, COUNT(*) AS n
                     FROM responses r JOIN answers a ON a.response_id = r.id
-                    WHERE \(counted)\(window) AND a.type IN ('nps', 'ces', 'csat') AND a.number_value IS NOT NULL
+                    WHERE \(counted)\(answersSince == nil ? "" : " AND date(r.completed_at) >= date(?)")
+                        AND a.type IN ('nps', 'ces', 'csat') AND a.number_value IS NOT NULL
                     GROUP BY r.account, a.type, r.survey_id, r.survey_version, a.question, a.number_value
                     """,
-                arguments: arguments)
-            // Histograms per account (and per CES question), fed to the one set of formulas in `Scoring`.
-            struct CESKey: Hashable {
-                var survey: String
-                var version: Int
-                var question: String
-            }
-            var nps: [String: [(Int, Int)]] = [:]
-            var csat: [String: [(Int, Int)]] = [:]
-            var ces: [String: [CESKey: [(Int, Int)]]] = [:]
-            for row in answerRows {
-                let account: String = row["account"]
-                let type: String = row["type"]
-                let bucket = (row["value"] as Int, row["n"] as Int)
-                switch type {
-                case "nps": nps[account, default: []].append(bucket)
-                case "csat": csat[account, default: []].append(bucket)
-                default:
-                    let key = CESKey(survey: row["survey_id"], version: row["survey_version"], question: row["question"])
-                    ces[account, default: [:]][key, default: []].append(bucket)
-                }
-            }
-            func values(_ buckets: [(Int, Int)]) -> [Int] {
-                buckets.flatMap { repeatElement($0.0, count: $0.1) }
-            }
-            for (account, buckets) in nps {
-                inputs[account, default: HealthInputs()].nps = Scoring.nps(values(buckets))
-            }
-            for (account, buckets) in csat {
-                inputs[account, default: HealthInputs()].csat = Scoring.csat(values(buckets))
-            }
-            for (account, groups) in ces {
-                inputs[account, default: HealthInputs()].ces = groups
-                    .sorted { ($0.key.survey, $0.key.version, $0.key.question) < ($1.key.survey, $1.key.version, $1.key.question) }
-                    .map { key, buckets in
-                        CESInput(survey: key.survey, version: key.version, question: key.question, points: nil,
-                                 result: Scoring.ces(values(buckets)))
-                    }
-            }
-            return inputs
+                arguments: answersSince.map { [$0] } ?? [])
+            return Self.healthInputs(responses: responses, answers: answers)
         }
+    }
+
+    /// Adds the complete, non-suspect responses with an account stored since the last refresh to the account
+    /// aggregates, and moves the mark (the highest response rowid counted: responses are only ever inserted).
+    static func refreshAccountAggregates(_ db: Database) throws {
+        let counted = try Int64.fetchOne(db, sql: "SELECT last_rowid FROM account_aggregate_mark WHERE id = 1") ?? 0
+        guard let top = try Int64.fetchOne(db, sql: "SELECT MAX(rowid) FROM responses"), top > counted else { return }
+        let fresh = "r.rowid > ? AND r.rowid <= ? AND r.account IS NOT NULL AND r.status = 'complete' AND r.suspect = 0"
+        try db.execute(
+            sql: """
+                INSERT INTO account_response_counts (account, day, responses, last_at)
+                SELECT r.account, date(r.completed_at), COUNT(*), MAX(r.completed_at) FROM responses r
+                WHERE \(fresh) GROUP BY r.account, date(r.completed_at)
+                ON CONFLICT (account, day) DO UPDATE SET
+                    responses = responses + excluded.responses, last_at = max(last_at, excluded.last_at)
+                """,
+            arguments: [counted, top])
+        try db.execute(
+            sql: """
+                INSERT INTO account_answer_counts (account, day, type, survey_id, survey_version, question, value, n)
+                SELECT r.account, date(r.completed_at), a.type, r.survey_id, r.survey_version, a.question, a.number_value, COUNT(*)
+                FROM responses r JOIN answers a ON a.response_id = r.id
+                WHERE \(fresh) AND a.type IN ('nps', 'ces', 'csat') AND a.number_value IS NOT NULL
+                GROUP BY r.account, date(r.completed_at), a.type, r.survey_id, r.survey_version, a.question, a.number_value
+                ON CONFLICT (account, day, type, survey_id, survey_version, question, value) DO UPDATE SET n = n + excluded.n
+                """,
+            arguments: [counted, top])
+        try db.execute(
+            sql: "INSERT INTO account_aggregate_mark (id, last_rowid) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET last_rowid = excluded.last_rowid",
+            arguments: [top])
+    }
+
+    /// Builds inputs from rows of (account, responses, recent, last) and of
+    /// (account, type, survey_id, survey_version, question, value, n), feeding the histograms to ``Scoring``.
+    static func healthInputs(responses: [Row], answers: [Row]) -> [String: HealthInputs] {
+        var inputs: [String: HealthInputs] = [:]
+        for row in responses {
+            let account: String = row["account"]
+            inputs[account] = HealthInputs(
+                responses: row["responses"], recentResponses: row["recent"] ?? 0, lastResponseAt: row["last"])
+        }
+        struct CESKey: Hashable {
+            var survey: String
+            var version: Int
+            var question: String
+        }
+        var nps: [String: [(Int, Int)]] = [:]
+        var csat: [String: [(Int, Int)]] = [:]
+        var ces: [String: [CESKey: [(Int, Int)]]] = [:]
+        for row in answers {
+            let account: String = row["account"]
+            let type: String = row["type"]
+            let bucket = (row["value"] as Int, row["n"] as Int)
+            switch type {
+            case "nps": nps[account, default: []].append(bucket)
+            case "csat": csat[account, default: []].append(bucket)
+            default:
+                let key = CESKey(survey: row["survey_id"], version: row["survey_version"], question: row["question"])
+                ces[account, default: [:]][key, default: []].append(bucket)
+            }
+        }
+        func values(_ buckets: [(Int, Int)]) -> [Int] {
+            buckets.flatMap { repeatElement($0.0, count: $0.1) }
+        }
+        for (account, buckets) in nps {
+            inputs[account, default: HealthInputs()].nps = Scoring.nps(values(buckets))
+        }
+        for (account, buckets) in csat {
+            inputs[account, default: HealthInputs()].csat = Scoring.csat(values(buckets))
+        }
+        for (account, groups) in ces {
+            inputs[account, default: HealthInputs()].ces = groups
+                .sorted { ($0.key.survey, $0.key.version, $0.key.question) < ($1.key.survey, $1.key.version, $1.key.question) }
+                .map { key, buckets in
+                    CESInput(survey: key.survey, version: key.version, question: key.question, points: nil,
+                             result: Scoring.ces(values(buckets)))
+                }
+        }
+        return inputs
     }
 
     /// Appends one snapshot per account in one transaction.

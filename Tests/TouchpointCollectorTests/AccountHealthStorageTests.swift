@@ -102,6 +102,50 @@ struct AccountHealthStorageTests {
         }
     }
 
+    @Test func aggregatesAgreeWithRawRowsAcrossRefreshes() async throws {
+        try await withStorage { storage, _ in
+            _ = try await storage.enroll(kiosk: "kiosk-1", site: "malmo", jwk: key.publicJWK, tokenHash: nil, at: Fixtures.start)
+            var generator = SeededGenerator(state: 7)
+            let accounts = ["acme", "globex", "initech", nil]
+            func batch(_ sequences: Range<UInt64>) -> [SurveyResponse] {
+                sequences.map { sequence in
+                    var item = response(
+                        sequence, account: accounts[Int(generator.next() % 4)], nps: Int(generator.next() % 11),
+                        csat: 1 + Int(generator.next() % 5), status: generator.next() % 9 == 0 ? .partial : .complete,
+                        suspect: generator.next() % 11 == 0)
+                    item.answers.append(Answer(question: "effort", type: .ces, value: .number(1 + Int(generator.next() % 7))))
+                    // Spread over ten days, so the windows cut through them.
+                    item.completedAt = Fixtures.start.addingTimeInterval(Double(generator.next() % 10) * 86_400 + Double(sequence))
+                    return item
+                }
+            }
+            let windows: [(Date?, Date)] = [
+                (nil, Fixtures.start),
+                (Fixtures.start.addingTimeInterval(3 * 86_400 + 5), Fixtures.start.addingTimeInterval(7 * 86_400)),
+            ]
+            for round in 0..<3 {
+                let first = UInt64(1 + round * 40)
+                try await ingest(batch(first..<(first + 40)), into: storage)
+                for (answersSince, recentSince) in windows {
+                    let aggregated = try await storage.healthInputs(answersSince: answersSince, recentSince: recentSince)
+                    let raw = try await storage.healthInputsFromRawRows(answersSince: answersSince, recentSince: recentSince)
+                    #expect(aggregated == raw, "round \(round)")
+                    #expect(aggregated.count == 3)
+                }
+            }
+            // A resent batch is stored as duplicates: nothing changes.
+            let before = try await storage.healthInputs(answersSince: nil, recentSince: Fixtures.start)
+            let resent = try await storage.ingest(
+                try [response(1, account: "acme", nps: 10, csat: 5)].enumerated().map { index, response in
+                    let payload = try response.canonicalJSON()
+                    return VerifiedItem(index: index, response: response, jws: try FlattenedJWS.sign(payload: payload, key: key),
+                                        kid: key.keyID, contentHash: CollectorToken.hash(String(decoding: payload, as: UTF8.self)))
+                }, health: Fixtures.health, kiosk: "kiosk-1", at: now)
+            #expect(resent.first?.status != .stored)
+            #expect(try await storage.healthInputs(answersSince: nil, recentSince: Fixtures.start) == before)
+        }
+    }
+
     @Test func referencesMatchAccountsIgnoringCaseAndSpaces() async throws {
         try await withStorage { storage, _ in
             _ = try await storage.enroll(kiosk: "kiosk-1", site: "malmo", jwk: key.publicJWK, tokenHash: nil, at: Fixtures.start)
