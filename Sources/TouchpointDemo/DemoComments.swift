@@ -172,5 +172,43 @@ public enum DemoComments {
                 ],
             ],
         ],
+        "delivery": [
+            .negative: [
+                "sv": [
+                    "Leveransen blev framflyttad två gånger utan förklaring.",
+                    "Bilen var inte laddad när vi hämtade den.",
+                    "Ingen gick igenom appen och laddningen med oss.",
+                    "Vinterhjulen vi beställt var inte monterade.",
+                ],
+                "en": [
+                    "The delivery date moved twice with no explanation.",
+                    "The car was not charged when we picked it up.",
+                    "Nobody showed us the app or how charging works.",
+                    "The winter tyres we ordered were not fitted.",
+                ],
+            ],
+            .positive: [
+                "sv": [
+                    "En riktigt fin överlämning, de tog sig tid att visa allt.",
+                    "Bilen stod tvättad och fulladdad med en blomma på sätet!",
+                    "Allt var klart när vi kom, tog en halvtimme.",
+                ],
+                "en": [
+                    "A lovely handover, they took the time to show us everything.",
+                    "The car was washed, fully charged and had flowers on the seat!",
+                    "Everything was ready when we arrived, half an hour in all.",
+                ],
+            ],
+            .suggestion: [
+                "sv": [
+                    "Skicka en checklista före leveransen om vad vi ska ta med.",
+                    "Erbjud en uppföljning efter en vecka när frågorna dyker upp.",
+                ],
+                "en": [
+                    "Send a checklist before delivery of what to bring.",
+                    "Offer a follow-up call after a week, when the questions come.",
+                ],
+            ],
+        ],
     ]
 }

@@ -86,8 +86,8 @@ public struct DemoDataSet: Sendable {
             periodStart: start, now: now)
     }
 
-    /// Relative traffic per touchpoint: service visits are the most frequent, test-drive bookings the least.
-    static let traffic: [String: Double] = ["retail": 1.0, "service": 1.3, "test-drive": 0.55]
+    /// Relative traffic per touchpoint: service visits are the most frequent, deliveries the least.
+    static let traffic: [String: Double] = ["retail": 1.0, "service": 1.3, "test-drive": 0.55, "delivery": 0.4]
 
     private init(kiosks: [DemoKiosk], drafts: [String: [ResponseDraft]], accounts: [DemoAccount], periodStart: Date, now: Date) {
         self.kiosks = kiosks

@@ -2,7 +2,7 @@
 public struct DemoSite: Sendable, Hashable {
     /// The site id, e.g. `stockholm-city`.
     public var id: String
-    /// The touchpoints with a kiosk at this site (`retail`, `test-drive`, `service`).
+    /// The touchpoints with a kiosk at this site (`retail`, `test-drive`, `delivery`, `service`).
     public var touchpoints: [String]
     /// How well the site does, roughly −1 (poorly) to +1 (very well); shifts every score.
     public var quality: Double
@@ -22,8 +22,8 @@ public struct DemoSite: Sendable, Hashable {
 
     /// The demo's six sites: some better than others, most improving, one getting worse.
     public static let all: [DemoSite] = [
-        DemoSite(id: "stockholm-city", touchpoints: ["retail", "test-drive", "service"], quality: 0.45, trend: 0.4, traffic: 1.6),
-        DemoSite(id: "goteborg-hisingen", touchpoints: ["retail", "test-drive", "service"], quality: 0.2, trend: 0.5, traffic: 1.3),
+        DemoSite(id: "stockholm-city", touchpoints: ["retail", "test-drive", "delivery", "service"], quality: 0.45, trend: 0.4, traffic: 1.6),
+        DemoSite(id: "goteborg-hisingen", touchpoints: ["retail", "test-drive", "delivery", "service"], quality: 0.2, trend: 0.5, traffic: 1.3),
         DemoSite(id: "malmo-showroom", touchpoints: ["retail", "test-drive"], quality: 0.55, trend: 0.2, traffic: 1.0),
         DemoSite(id: "uppsala-bolanderna", touchpoints: ["service"], quality: -0.45, trend: 0.8, traffic: 0.9),
         DemoSite(id: "vasteras-centrum", touchpoints: ["retail", "service"], quality: -0.1, trend: -0.5, traffic: 0.8),

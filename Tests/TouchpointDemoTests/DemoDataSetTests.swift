@@ -76,7 +76,7 @@ struct DemoDataSetTests {
             now: fixedNow)
         let drafts = dataSet.allDrafts
         #expect(Set(drafts.map(\.site)).count == 6)
-        #expect(Set(drafts.map(\.touchpoint)) == ["retail", "service", "test-drive"])
+        #expect(Set(drafts.map(\.touchpoint)) == ["delivery", "retail", "service", "test-drive"])
         let months = Set(drafts.map { Timestamp.string($0.completedAt).prefix(7) })
         #expect(months.count >= 12)
         let languages = Dictionary(grouping: drafts, by: \.language).mapValues(\.count)
