@@ -10,7 +10,7 @@ extension HealthModel {
         let reader = HealthModelReader(file: file)
         let model = reader.model(yaml)
         guard let model, reader.problems.isEmpty else {
-            throw HealthModelError(problems: reader.problems.sorted { ($0.line, $0.column) < ($1.line, $1.column) })
+            throw HealthModelError(problems: reader.sortedProblems)
         }
         return model
     }
@@ -26,35 +26,15 @@ extension HealthModel {
 }
 
 /// Collects the problems of one health model file while reading it.
-private final class HealthModelReader {
-    let file: String
-    var problems: [SurveyProblem] = []
-
-    init(file: String) {
-        self.file = file
-    }
-
-    func problem(_ node: Node?, _ message: String) {
-        let mark = node?.mark
-        problems.append(SurveyProblem(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1, message: message))
-    }
-
+private final class HealthModelReader: YAMLReader {
     func model(_ yaml: String) -> HealthModel? {
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: yaml)
-        } catch let error as YamlError {
-            yamlProblem(error)
-            return nil
-        } catch {
-            problem(nil, "cannot read YAML: \(error)")
+        let expected = "a health model is a mapping with components, zones and playbook"
+        guard let root = compose(yaml, ifEmpty: expected) else { return nil }
+        guard let map = root.mapping else {
+            problem(root, expected)
             return nil
         }
-        guard let root, let map = root.mapping else {
-            problem(root, "a health model is a mapping with components, zones and playbook")
-            return nil
-        }
-        checkKeys(map, ["components", "answers", "missing", "zones", "playbook"], context: "the health model")
+        checkKeys(map, allowed: ["components", "answers", "missing", "zones", "playbook"], context: "the health model")
 
         var nps: HealthModel.RangeComponent?
         var ces: HealthModel.CESComponent?
@@ -62,7 +42,7 @@ private final class HealthModelReader {
         var engagement: HealthModel.EngagementComponent?
         if let node = required(map, "components", context: "the health model", at: root) {
             if let components = node.mapping {
-                checkKeys(components, ["nps", "ces", "csat", "engagement"], context: "components")
+                checkKeys(components, allowed: ["nps", "ces", "csat", "engagement"], context: "components")
                 nps = rangeComponent(components["nps"], name: "nps", defaultRange: (-100, 100), limits: -100...100, owner: node)
                 csat = rangeComponent(components["csat"], name: "csat", defaultRange: (0, 100), limits: 0...100, owner: node)
                 ces = cesComponent(components["ces"], owner: node)
@@ -80,7 +60,7 @@ private final class HealthModelReader {
         var minimumAnswers = 1
         if let node = map["answers"] {
             if let answers = node.mapping {
-                checkKeys(answers, ["windowDays", "minimum"], context: "answers")
+                checkKeys(answers, allowed: ["windowDays", "minimum"], context: "answers")
                 if let window = answers["windowDays"] {
                     answerWindow = integer(window, "windowDays", range: 1...36_500)
                 }
@@ -132,7 +112,7 @@ private final class HealthModelReader {
             problem(node, "\(name) must be a mapping with weight and optionally range")
             return nil
         }
-        checkKeys(map, ["weight", "range"], context: name)
+        checkKeys(map, allowed: ["weight", "range"], context: name)
         let weight = self.weight(map, name: name, owner: node)
         var range = defaultRange
         if let rangeNode = map["range"] {
@@ -157,7 +137,7 @@ private final class HealthModelReader {
             problem(node, "ces must be a mapping with weight and optionally scale")
             return nil
         }
-        checkKeys(map, ["weight", "scale"], context: "ces")
+        checkKeys(map, allowed: ["weight", "scale"], context: "ces")
         let weight = self.weight(map, name: "ces", owner: node)
         var scale = 7
         if let scaleNode = map["scale"] {
@@ -180,13 +160,13 @@ private final class HealthModelReader {
             problem(node, "engagement must be a mapping with weight, recency and frequency")
             return nil
         }
-        checkKeys(map, ["weight", "recency", "frequency"], context: "engagement")
+        checkKeys(map, allowed: ["weight", "recency", "frequency"], context: "engagement")
         let weight = self.weight(map, name: "engagement", owner: node)
         var recencyWeight: Double?
         var halfLife: Double?
         if let recency = required(map, "recency", context: "engagement", at: node) {
             if let sub = recency.mapping {
-                checkKeys(sub, ["weight", "halfLifeDays"], context: "engagement recency")
+                checkKeys(sub, allowed: ["weight", "halfLifeDays"], context: "engagement recency")
                 recencyWeight = self.weight(sub, name: "recency", owner: recency)
                 if let days = required(sub, "halfLifeDays", context: "engagement recency", at: recency) {
                     if let value = days.float, value > 0, value <= 3650 {
@@ -204,7 +184,7 @@ private final class HealthModelReader {
         var target: Int?
         if let frequency = required(map, "frequency", context: "engagement", at: node) {
             if let sub = frequency.mapping {
-                checkKeys(sub, ["weight", "windowDays", "target"], context: "engagement frequency")
+                checkKeys(sub, allowed: ["weight", "windowDays", "target"], context: "engagement frequency")
                 frequencyWeight = self.weight(sub, name: "frequency", owner: frequency)
                 if let days = required(sub, "windowDays", context: "engagement frequency", at: frequency) {
                     window = integer(days, "windowDays", range: 1...36_500)
@@ -242,7 +222,7 @@ private final class HealthModelReader {
             problem(node, "zones must be a mapping such as {green: 70, yellow: 40}")
             return nil
         }
-        checkKeys(map, ["green", "yellow"], context: "zones")
+        checkKeys(map, allowed: ["green", "yellow"], context: "zones")
         func bound(_ key: String) -> Double? {
             guard let value = required(map, key, context: "zones", at: node) else { return nil }
             guard let number = value.float, (0...100).contains(number) else {
@@ -265,7 +245,7 @@ private final class HealthModelReader {
             problem(node, "playbook must be a mapping with zones and/or moves")
             return playbook
         }
-        checkKeys(map, ["zones", "moves"], context: "playbook")
+        checkKeys(map, allowed: ["zones", "moves"], context: "playbook")
         if let zonesNode = map["zones"] {
             if let zones = zonesNode.mapping {
                 for (key, value) in zones {
@@ -321,7 +301,7 @@ private final class HealthModelReader {
                 problem(item, "an action of \(context) must be a mapping with action and owner")
                 continue
             }
-            checkKeys(map, ["action", "owner"], context: "an action of \(context)")
+            checkKeys(map, allowed: ["action", "owner"], context: "an action of \(context)")
             let text = required(map, "action", context: "an action of \(context)", at: item).flatMap { node -> String? in
                 guard let value = node.scalar?.string.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else {
                     problem(node, "action must be a non-empty text")
@@ -351,31 +331,5 @@ private final class HealthModelReader {
             return nil
         }
         return value
-    }
-
-    func checkKeys(_ map: Node.Mapping, _ allowed: [String], context: String) {
-        for (key, _) in map where !allowed.contains(key.string ?? "") {
-            problem(key, "unknown key '\(key.string ?? "?")' in \(context) (expected one of: \(allowed.joined(separator: ", ")))")
-        }
-    }
-
-    func required(_ map: Node.Mapping, _ key: String, context: String, at owner: Node?) -> Node? {
-        if let node = map[key] { return node }
-        problem(owner ?? map.first?.key, "\(context) is missing '\(key)'")
-        return nil
-    }
-
-    func yamlProblem(_ error: YamlError) {
-        switch error {
-        case .scanner(let context, let message, let mark, _), .parser(let context, let message, let mark, _),
-             .composer(let context, let message, let mark, _):
-            let detail = context.map { "\($0.text) at \($0.mark.line):\($0.mark.column): " } ?? ""
-            problems.append(SurveyProblem(file: file, line: mark.line, column: mark.column, message: "YAML syntax: \(detail)\(message)"))
-        case .duplicatedKeysInMapping(let duplicates, let context):
-            problems.append(SurveyProblem(file: file, line: context.mark.line, column: context.mark.column,
-                                          message: "duplicate key(s) \(duplicates.joined(separator: ", "))"))
-        default:
-            problems.append(SurveyProblem(file: file, line: 1, column: 1, message: "YAML: \(error)"))
-        }
     }
 }

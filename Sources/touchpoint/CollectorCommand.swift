@@ -60,6 +60,14 @@ struct CollectorCommand: AsyncParsableCommand {
                     throw ValidationError("the feed configuration does not validate:\n\(error)")
                 }
             }
+            // Likewise the health model: the dashboard's matrix would otherwise only say it is unavailable.
+            do {
+                _ = try HealthModel.load(path: health)
+            } catch let error as HealthModelError {
+                throw ValidationError("the health model does not validate:\n\(error)")
+            } catch {
+                throw ValidationError("cannot read the health model \(health ?? ""): \(error.localizedDescription)")
+            }
             let storage = try options.openStorage(logger: logger)
             let catalog = SurveyDirectory.load(URL(fileURLWithPath: surveys, isDirectory: true))
             for problem in catalog.problems { logger.warning("survey does not validate", metadata: ["problem": "\(problem)"]) }
