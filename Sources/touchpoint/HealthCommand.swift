@@ -99,11 +99,11 @@ enum HealthTable {
             guard let part = account.components.first(where: { $0.kind == kind }), let value = part.value else { return "–" }
             return String(format: "%.0f", value) + (part.substituted ? "*" : "")
         }
-        let header = ["account", "name", "MRR", "owner", "score", "zone", "move", "NPS", "CES", "CSAT", "engage", "resp"]
-        let rightAligned: Set<Int> = [2, 4, 7, 8, 9, 10, 11]
-        var rows = [header]
+        var table = TextTable(
+            header: ["account", "name", "MRR", "owner", "score", "zone", "move", "NPS", "CES", "CSAT", "engage", "resp"],
+            rightAligned: [2, 4, 7, 8, 9, 10, 11])
         for account in accounts {
-            rows.append([
+            table.add([
                 account.id, account.name, money(account.mrr), account.owner ?? "–", number(account.score),
                 account.zone?.rawValue.uppercased() ?? "no data",
                 account.move.map { "\($0)" } ?? (account.previousZone == nil ? "new" : "–"),
@@ -111,16 +111,7 @@ enum HealthTable {
                 component(account, .engagement), "\(account.responses)",
             ])
         }
-        var widths = [Int](repeating: 0, count: header.count)
-        for row in rows {
-            for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) }
-        }
-        var lines = rows.map { row in
-            row.enumerated().map { index, cell in
-                let padding = String(repeating: " ", count: widths[index] - cell.count)
-                return rightAligned.contains(index) ? padding + cell : cell + padding
-            }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
-        }
+        var lines = [table.render()]
         lines.append("")
         lines.append("Components are 0–100 before weighting (– no data, * the model's stand-in for missing data).")
         let due = accounts.filter { !$0.actions.isEmpty }
