@@ -301,9 +301,9 @@ struct OutboxDeliveryTests {
 
     @Test func aSlowWebhookTimesOutAndIsRetried() async throws {
         try await withStorage { storage, _ in
-            let receiver = WebhookReceiver(script: [WebhookReceiver.Reply(status: 200, delay: .seconds(2))])
+            let receiver = WebhookReceiver(script: [WebhookReceiver.Reply(status: 200, delay: .seconds(5))])
             var options = Self.options
-            options.requestTimeout = .milliseconds(300)
+            options.requestTimeout = .seconds(1)
             try await receiver.serve { port in
                 let hook = try webhook("shop", port: port)
                 try await prepare(storage, [hook])
@@ -313,8 +313,9 @@ struct OutboxDeliveryTests {
                     #expect(try await FeedFixtures.eventually { try await storage.outboxStatus().webhook("shop").delivered == 1 })
                 }
             }
-            // The first post timed out on our side, so it was posted again (at least once).
-            #expect(receiver.requests.count == 2)
+            // The first post timed out on our side, so it was posted again (at least once; a machine under
+            // load may time out a retry too), and delivered once.
+            #expect(receiver.requests.count >= 2)
             #expect(receiver.requests.allSatisfy { $0.text.contains("Quick") })
         }
     }
