@@ -63,7 +63,7 @@ public struct DemoAccount: Sendable, Hashable {
         ("Kustbevakarna Marin", 29_900, "anna.lind", 13, -0.1, 1.1, 3),
         ("Hallströms Golv", 8_300, "erik.holm", 7, 0.6, 0.8, 0),
         ("Polstjärnan Skolskjuts", 66_200, "sara.nyberg", 25, 0.0, 2.3, 0),
-        ("Dalapilen Kurir", 11_800, "johan.berg", 6, -0.8, 1.0, 2),
+        ("Dalapilen Kurir", 11_800, "johan.berg", 6, -1.1, 1.0, 2),
         ("Roslagens Veterinär", 7_400, "maja.ek", 9, 0.9, 0.7, 0),
     ].enumerated().map { index, row in
         DemoAccount(

@@ -23,7 +23,7 @@ struct DemoRespondent: Sendable {
     var touchpoint: String
 
     /// Base quality per touchpoint: retail does well, service less so.
-    static let baseQuality: [String: Double] = ["retail": 0.35, "test-drive": 0.3, "delivery": 0.5, "service": -0.3]
+    static let baseQuality: [String: Double] = ["retail": 0.35, "test-drive": 0.3, "delivery": 0.4, "service": -0.3]
 
     /// The improvement every site shares over the period (a company-wide programme), on top of each site's trend.
     static let companyTrend = 0.35
@@ -34,7 +34,7 @@ struct DemoRespondent: Sendable {
         let progress = clock.progress(date)
         let language = random.chance(0.7) ? "sv" : "en"
         var account: DemoAccount?
-        let accountShare = ["service": 0.45, "delivery": 0.5, "retail": 0.22, "test-drive": 0.3][kiosk.touchpoint, default: 0.25]
+        let accountShare = ["service": 0.45, "delivery": 0.3, "retail": 0.22, "test-drive": 0.3][kiosk.touchpoint, default: 0.25]
         if random.chance(accountShare) {
             let active = accounts.filter { $0.silentMonths == 0 || date < clock.monthsAgo($0.silentMonths) }
             if !active.isEmpty { account = random.pick(active.map { ($0, $0.activity) }) }
