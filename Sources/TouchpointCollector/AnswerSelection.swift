@@ -70,8 +70,13 @@ public struct ExportedAnswer: Sendable, Hashable, Codable {
 
     /// The answer's CSV fields, in ``csvHeader`` order.
     public var csvFields: [String] {
+        csvFields(completedAt: Timestamp.string(completedAt))
+    }
+
+    /// The CSV fields with the completion time already formatted by `Timestamp.string`.
+    func csvFields(completedAt formatted: String) -> [String] {
         [
-            responseID, Timestamp.string(completedAt), site, kiosk, touchpoint, stage, survey, String(surveyVersion), language,
+            responseID, formatted, site, kiosk, touchpoint, stage, survey, String(surveyVersion), language,
             account ?? "", status, suspect ? "true" : "false", question, type, value,
         ]
     }

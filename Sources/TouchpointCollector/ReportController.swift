@@ -63,11 +63,12 @@ struct ReportController {
         let storage = storage
         let logger = logger
         let body = ResponseBody { writer in
-            try await writer.write(ByteBuffer(string: CSV.record(ExportedAnswer.csvHeader) + Self.csv(first)))
+            var csv = AnswerCSVWriter()
+            try await writer.write(ByteBuffer(string: AnswerCSVWriter.header + csv.records(first)))
             if first.count == Self.exportChunkSize, let last = first.last {
                 do {
                     try await storage.exportAnswers(selection, after: last, chunkSize: Self.exportChunkSize) { page in
-                        try await writer.write(ByteBuffer(string: Self.csv(page)))
+                        try await writer.write(ByteBuffer(string: csv.records(page)))
                     }
                 } catch {
                     logger.error("export stopped: storage failed mid-stream", metadata: ["error": "\(error)"])
@@ -77,15 +78,6 @@ struct ReportController {
             try await writer.finish(nil)
         }
         return Response(status: .ok, headers: headers, body: body)
-    }
-
-    /// CSV records of `answers`.
-    static func csv(_ answers: [ExportedAnswer]) -> String {
-        var text = ""
-        for answer in answers {
-            text += CSV.record(answer.csvFields)
-        }
-        return text
     }
 
     /// The request's query parameters by name (the last value of a repeated name).

@@ -297,6 +297,8 @@ extension SQLiteCollectorStorage {
             var page: [ExportedAnswer] = []
             page.reserveCapacity(max(1, limit))
             while let row = try rows.next() {
+                let id: String = row[0]
+                let position: Int = row[12]
                 let type: String = row[14]
                 let number: Int? = row[15]
                 let text: String? = row[16]
@@ -306,10 +308,19 @@ extension SQLiteCollectorStorage {
                 } else {
                     value = text ?? ""
                 }
+                // The answers of one response are adjacent: decode its columns (and its date) once.
+                if var answer = page.last, answer.responseID == id {
+                    answer.position = position
+                    answer.question = row[13]
+                    answer.type = type
+                    answer.value = value
+                    page.append(answer)
+                    continue
+                }
                 page.append(ExportedAnswer(
-                    responseID: row[0], completedAt: row[1], site: row[2], kiosk: row[3], touchpoint: row[4], stage: row[5],
+                    responseID: id, completedAt: row[1], site: row[2], kiosk: row[3], touchpoint: row[4], stage: row[5],
                     survey: row[6], surveyVersion: row[7], language: row[8], account: row[9], status: row[10],
-                    suspect: row[11], position: row[12], question: row[13], type: type, value: value))
+                    suspect: row[11], position: position, question: row[13], type: type, value: value))
             }
             return page
         }

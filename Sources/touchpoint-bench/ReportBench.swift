@@ -62,13 +62,19 @@ enum ReportBench {
             say("   " + pad(label, 48) + pad("\(report?.rows.count ?? 0)", 6) + pad(ms(aggregated.percentile(50)), 26)
                 + ms(raw.percentile(50)) + agree)
         }
-        var export = 0
-        let start = nowNanoseconds()
-        try await storage.exportAnswers(AnswerSelection(filters: [.site: "malmo"]), chunkSize: 5000) { page in
-            export += page.count
+        for (label, selection) in [("every answer", AnswerSelection()), ("one site's answers", AnswerSelection(filters: [.site: "malmo"]))] {
+            var rows = 0
+            var bytes = 0
+            var csv = AnswerCSVWriter()
+            let start = nowNanoseconds()
+            try await storage.exportAnswers(selection, chunkSize: 5000) { page in
+                rows += page.count
+                bytes += csv.records(page).utf8.count
+            }
+            let elapsed = secondsSince(start)
+            say("   CSV export of \(label): \(rows) rows, \(String(format: "%.0f MiB", Double(bytes) / 1_048_576)) in "
+                + "\(seconds(elapsed)) (\(rate(Double(rows) / elapsed)) rows/s)")
         }
-        let elapsed = secondsSince(start)
-        say("   export of one site's answers: \(export) rows in \(seconds(elapsed)) (\(rate(Double(export) / elapsed)) rows/s)")
     }
 
     /// Ingests `count` responses spread over 365 days from one kiosk per site; returns the first and last day.

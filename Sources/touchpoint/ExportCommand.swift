@@ -30,13 +30,10 @@ struct ExportCommand: AsyncParsableCommand {
             handle = FileHandle.standardOutput
         }
         var count = 0
-        try handle.write(contentsOf: Data(CSV.record(ExportedAnswer.csvHeader).utf8))
+        var csv = AnswerCSVWriter()
+        try handle.write(contentsOf: Data(AnswerCSVWriter.header.utf8))
         try await storage.exportAnswers(selection, chunkSize: 5000) { page in
-            var text = ""
-            for answer in page {
-                text += CSV.record(answer.csvFields)
-            }
-            try handle.write(contentsOf: Data(text.utf8))
+            try handle.write(contentsOf: Data(csv.records(page).utf8))
             count += page.count
         }
         try storage.close()

@@ -97,6 +97,8 @@ struct ReportExportTests {
             #expect(Set(later.map(\.responseID)) == [responses[2].id])
 
             let text = CSV.record(ExportedAnswer.csvHeader) + all.map { CSV.record($0.csvFields) }.joined()
+            var writer = AnswerCSVWriter()
+            #expect(AnswerCSVWriter.header + writer.records(Array(all.prefix(4))) + writer.records(Array(all.dropFirst(4))) == text)
             let records = parseCSV(text)
             #expect(records.count == 11)
             #expect(records[0] == ExportedAnswer.csvHeader)
