@@ -281,7 +281,8 @@ extension SQLiteCollectorStorage {
         try await read("export answers") { db in
             var (conditions, arguments) = Self.rawConditions(selection)
             if let after {
-                conditions.append("(r.id > ? OR (r.id = ? AND a.position > ?))")
+                // `r.id >= ?` on its own lets SQLite seek; with only the OR (and bound values) it scans every row.
+                conditions.append("r.id >= ? AND (r.id > ? OR a.position > ?)")
                 arguments += [after.responseID, after.responseID, after.position]
             }
             arguments.append(max(1, limit))
