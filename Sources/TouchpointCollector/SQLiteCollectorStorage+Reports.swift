@@ -45,7 +45,7 @@ extension SQLiteCollectorStorage {
         }
     }
 
-    private static let upsertTally = """
+    fileprivate static let upsertTally = """
         INSERT INTO report_tallies (type, day, site, touchpoint, stage, survey, question, language, points, suspect,
             partial, n, total, top, middle, bottom)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -54,12 +54,12 @@ extension SQLiteCollectorStorage {
             middle = middle + excluded.middle, bottom = bottom + excluded.bottom
         """
 
-    /// Adds a newly stored response to the report aggregates, inside the ingest transaction.
+    /// Adds a newly stored response to `batch`, the aggregates of one ingest transaction.
     ///
     /// `cesPoints` gives the scale of each CES question (see ``VerifiedItem/cesPoints``); a CES question
-    /// missing from it is taken as 1–7.
-    static func addToAggregates(_ response: SurveyResponse, cesPoints: [String: Int], db: Database) throws {
-        var upsert: Statement?
+    /// missing from it is taken as 1–7. ``ReportAggregateBatch/write(_:)`` stores the batch before the
+    /// transaction commits.
+    static func addToAggregates(_ response: SurveyResponse, cesPoints: [String: Int], batch: inout ReportAggregateBatch) {
         let day = ReportCalendar.day(of: response.completedAt)
         for answer in response.answers {
             guard let metric = ReportMetric(rawValue: answer.type.rawValue), case .number(let value) = answer.value else {
@@ -67,18 +67,14 @@ extension SQLiteCollectorStorage {
             }
             let points = metric == .ces ? cesPoints[answer.question] ?? ReportTally.defaultPoints(.ces) : ReportTally.defaultPoints(metric)
             if metric == .ces {
-                try db.cachedStatement(sql: "INSERT OR IGNORE INTO report_scales (survey, version, question, points) VALUES (?, ?, ?, ?)")
-                    .execute(arguments: [response.survey.id, response.survey.version, answer.question, points])
+                batch.scales.insert(.init(survey: response.survey.id, version: response.survey.version, question: answer.question, points: points))
             }
-            let tally = ReportTally(metric, value: value, points: points)
-            if upsert == nil {
-                upsert = try db.cachedStatement(sql: upsertTally)
-            }
-            try upsert?.execute(arguments: [
-                metric.rawValue, day, response.site, response.touchpoint, response.stage.rawValue, response.survey.id,
-                answer.question, response.language, points, response.suspect, response.status == .partial,
-                tally.count, tally.sum, tally.top, tally.middle, tally.bottom,
-            ])
+            batch.add(
+                ReportAggregateBatch.Key(
+                    type: metric.rawValue, day: day, site: response.site, touchpoint: response.touchpoint,
+                    stage: response.stage.rawValue, survey: response.survey.id, question: answer.question,
+                    language: response.language, points: points, suspect: response.suspect, partial: response.status == .partial),
+                ReportTally(metric, value: value, points: points))
         }
     }
 
@@ -96,12 +92,7 @@ extension SQLiteCollectorStorage {
     /// Fills the aggregates from the stored responses, with the CES scales recorded in `report_scales`
     /// (1–7 where none is: responses stored before the aggregates existed).
     static func backfillAggregates(_ db: Database) throws {
-        struct Key: Hashable {
-            var type, day, site, touchpoint, stage, survey, question, language: String
-            var points: Int
-            var suspect, partial: Bool
-        }
-        var tallies: [Key: ReportTally] = [:]
+        var batch = ReportAggregateBatch()
         let rows = try Row.fetchCursor(db, sql: """
             SELECT a.type, r.completed_at, r.site, r.touchpoint, r.stage, r.survey_id, a.question, r.language,
                 r.suspect, r.status, a.number_value, s.points
@@ -114,19 +105,13 @@ extension SQLiteCollectorStorage {
             guard let metric = ReportMetric(rawValue: type) else { continue }
             let completed: Date = row[1]
             let points = metric == .ces ? (row[11] as Int?) ?? ReportTally.defaultPoints(.ces) : ReportTally.defaultPoints(metric)
-            let key = Key(
+            let key = ReportAggregateBatch.Key(
                 type: type, day: ReportCalendar.day(of: completed), site: row[2], touchpoint: row[3], stage: row[4],
                 survey: row[5], question: row[6], language: row[7], points: points, suspect: row[8],
                 partial: (row[9] as String) == ResponseStatus.partial.rawValue)
-            tallies[key, default: ReportTally()] += ReportTally(metric, value: row[10], points: points)
+            batch.add(key, ReportTally(metric, value: row[10], points: points))
         }
-        for (key, tally) in tallies {
-            try db.execute(sql: upsertTally, arguments: [
-                key.type, key.day, key.site, key.touchpoint, key.stage, key.survey, key.question, key.language,
-                key.points, key.suspect, key.partial,
-                tally.count, tally.sum, tally.top, tally.middle, tally.bottom,
-            ])
-        }
+        try batch.write(db)
     }
 
     // MARK: Reports
@@ -351,6 +336,55 @@ struct ReportPlan {
         }
         if let to, let endDay, !ReportCalendar.isMidnight(to) {
             rawRanges.append((ReportCalendar.midnight(ofDay: endDay), to))
+        }
+    }
+}
+
+/// The report aggregates of the responses stored in one transaction, summed per key in memory and
+/// written with one upsert per key before the transaction commits.
+///
+/// A batch from one kiosk mostly shares its site, day and survey, so a few dozen upserts replace one per
+/// answer.
+struct ReportAggregateBatch {
+    /// One row of `report_tallies`.
+    struct Key: Hashable {
+        var type, day, site, touchpoint, stage, survey, question, language: String
+        var points: Int
+        var suspect, partial: Bool
+    }
+
+    /// One row of `report_scales`.
+    struct Scale: Hashable {
+        var survey: String
+        var version: Int
+        var question: String
+        var points: Int
+    }
+
+    private(set) var tallies: [Key: ReportTally] = [:]
+    var scales: Set<Scale> = []
+
+    /// Adds `tally` to the row of `key`.
+    mutating func add(_ key: Key, _ tally: ReportTally) {
+        tallies[key, default: ReportTally()] += tally
+    }
+
+    /// Upserts every row and records the CES scales seen.
+    func write(_ db: Database) throws {
+        if !scales.isEmpty {
+            let insert = try db.cachedStatement(
+                sql: "INSERT OR IGNORE INTO report_scales (survey, version, question, points) VALUES (?, ?, ?, ?)")
+            for scale in scales {
+                try insert.execute(arguments: [scale.survey, scale.version, scale.question, scale.points])
+            }
+        }
+        guard !tallies.isEmpty else { return }
+        let upsert = try db.cachedStatement(sql: SQLiteCollectorStorage.upsertTally)
+        for (key, tally) in tallies {
+            try upsert.execute(arguments: [
+                key.type, key.day, key.site, key.touchpoint, key.stage, key.survey, key.question, key.language,
+                key.points, key.suspect, key.partial, tally.count, tally.sum, tally.top, tally.middle, tally.bottom,
+            ])
         }
     }
 }

@@ -177,6 +177,7 @@ public struct SQLiteCollectorStorage: CollectorStorage {
             var results: [ItemResult] = []
             results.reserveCapacity(items.count)
             var storedCount = 0
+            var aggregates = ReportAggregateBatch()
             let byID = try db.cachedStatement(sql: "SELECT content_hash FROM responses WHERE id = ?")
             let bySequence = try db.cachedStatement(sql: "SELECT id FROM responses WHERE kiosk = ? AND sequence = ?")
             let insertResponse = try db.cachedStatement(sql: """
@@ -224,10 +225,11 @@ public struct SQLiteCollectorStorage: CollectorStorage {
                 }
                 try bumpKiosk.execute(arguments: [sequence, response.kiosk])
                 // Report aggregates move in the same transaction, so they always match the raw rows.
-                try Self.addToAggregates(response, cesPoints: item.cesPoints, db: db)
+                Self.addToAggregates(response, cesPoints: item.cesPoints, batch: &aggregates)
                 storedCount += 1
                 results.append(ItemResult(index: item.index, id: response.id, status: .stored))
             }
+            try aggregates.write(db)
             try db.execute(
                 sql: """
                     UPDATE kiosks SET last_seen_at = ?, health_pending = ?, health_rejected = ?,
