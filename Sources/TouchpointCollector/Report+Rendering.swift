@@ -1,4 +1,5 @@
 import Foundation
+import TouchpointCore
 
 extension Report {
     /// The figure columns of the report's metric: header and the row's formatted value.
@@ -37,30 +38,16 @@ extension Report {
                 ?? groupBy.map { row.value($0) }
             return group + ["\(row.n)\(row.tooSmall ? "*" : "")"] + figures.map { $0.value(row) }
         }
-        var lines = rows.map { cells($0, label: nil) }
-        let totalLine = cells(total, label: dimensions.isEmpty ? nil : "total")
-        var widths = header.map(\.count)
-        for line in lines + [totalLine] {
-            for (index, cell) in line.enumerated() {
-                widths[index] = max(widths[index], cell.count)
-            }
-        }
-        func render(_ line: [String]) -> String {
-            line.enumerated().map { index, cell in
-                let padding = String(repeating: " ", count: widths[index] - cell.count)
-                // Group values read left-aligned; counts and figures right-aligned.
-                return index < dimensions.count ? cell + padding : padding + cell
-            }.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
-        }
-        var output = [render(header)]
-        if !dimensions.isEmpty {
-            lines.append(totalLine)
-            output += lines.dropLast().map(render)
-            output.append(String(repeating: "─", count: widths.reduce(0, +) + 2 * (widths.count - 1)))
-            output.append(render(totalLine))
+        // Group values read left-aligned; counts and figures right-aligned.
+        var table = TextTable(header: header, rightAligned: Set(dimensions.count..<header.count))
+        if dimensions.isEmpty {
+            table.add(cells(total, label: nil))
         } else {
-            output.append(render(totalLine))
+            for row in rows { table.add(cells(row, label: nil)) }
+            table.addRule()
+            table.add(cells(total, label: "total"))
         }
+        var output = [table.render()]
         var notes: [String] = []
         if rows.contains(where: \.tooSmall) || total.tooSmall {
             notes.append("* fewer than \(minimumCount) answers: too few to rely on.")

@@ -14,7 +14,7 @@ struct CollectorCommand: AsyncParsableCommand {
 
     /// Options every collector command shares.
     struct Options: ParsableArguments {
-        @Option(name: .long, help: "SQLite database file (default collector.sqlite); created and migrated on start.")
+        @Option(name: .long, help: "The collector's SQLite database file (default collector.sqlite).")
         var database: String = "collector.sqlite"
 
         @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
