@@ -420,18 +420,14 @@ public final class Kiosk {
 public enum StatsTable {
     /// Renders one row per survey: n, NPS, CES mean, CSAT %, and responses left out.
     public static func render(_ rows: [SurveyStatistics]) -> String {
-        func pad(_ text: String, _ width: Int, right: Bool = true) -> String {
-            let padding = String(repeating: " ", count: max(0, width - text.count))
-            return right ? padding + text : text + padding
-        }
-        var lines = [pad("survey", 22, right: false) + pad("n", 6) + pad("NPS", 8) + pad("CES", 7) + pad("CSAT", 7) + pad("left out", 10)]
+        var table = TextTable(header: ["survey", "n", "NPS", "CES", "CSAT", "left out"], rightAligned: [1, 2, 3, 4, 5])
         for row in rows {
             let nps = row.nps.score.map { String(format: "%+.0f", $0) } ?? "–"
             let ces = row.ces.mean.map { String(format: "%.1f", $0) } ?? "–"
             let csat = row.csat.score.map { String(format: "%.0f%%", $0) } ?? "–"
-            lines.append(pad(row.surveyID, 22, right: false) + pad("\(row.responses)", 6) + pad(nps, 8) + pad(ces, 7)
-                         + pad(csat, 7) + pad("\(row.excluded)", 10))
+            table.add([row.surveyID, "\(row.responses)", nps, ces, csat, "\(row.excluded)"])
         }
+        var lines = [table.render()]
         lines.append("(left out: partial or suspect responses)")
         return lines.joined(separator: "\n")
     }
