@@ -79,12 +79,9 @@ public enum DashboardPage {
     private static func npsCard(_ data: DashboardData) -> String {
         var html = card(id: "nps", title: "NPS by touchpoint and stage",
                         hint: "Bars from the zero line; whiskers: 95% margin of error. Dashed bars: fewer than \(data.minimumGroupSize) answers.")
-        if let reason = data.unavailable[.reports] {
-            html += notice("Reports are unavailable: \(reason)")
-        } else if data.npsByTouchpoint.isEmpty {
-            html += empty("No responses yet", "Scores appear here once kiosks sync their responses.")
-        } else {
-            html += DashboardSVG.npsBars(data.npsByTouchpoint)
+        html += body(data, .reports, unavailable: "Reports are unavailable", isEmpty: data.npsByTouchpoint.isEmpty,
+                     empty: ("No responses yet", "Scores appear here once kiosks sync their responses.")) {
+            DashboardSVG.npsBars(data.npsByTouchpoint)
         }
         return html + "</section>"
     }
@@ -92,12 +89,9 @@ public enum DashboardPage {
     private static func trendCard(_ data: DashboardData) -> String {
         var html = card(id: "trend", title: "NPS by month",
                         hint: "Shaded: 95% margin of error. Hollow dots: months with fewer than \(data.minimumGroupSize) answers.")
-        if let reason = data.unavailable[.reports] {
-            html += notice("Reports are unavailable: \(reason)")
-        } else if data.npsByMonth.allSatisfy({ $0.score == nil }) {
-            html += empty("No responses yet", "The trend starts with the first month of answers.")
-        } else {
-            html += DashboardSVG.trend(data.npsByMonth)
+        html += body(data, .reports, unavailable: "Reports are unavailable", isEmpty: data.npsByMonth.allSatisfy { $0.score == nil },
+                     empty: ("No responses yet", "The trend starts with the first month of answers.")) {
+            DashboardSVG.trend(data.npsByMonth)
         }
         return html + "</section>"
     }
@@ -106,12 +100,9 @@ public enum DashboardPage {
         var html = card(id: "scores", title: "CSAT and CES by touchpoint", hint: nil)
         html += "<p class=\"legend\"><span class=\"key\" style=\"background:\(DashboardSVG.Colour.csat)\"></span>CSAT: % satisfied (4–5)"
         html += "<span class=\"key\" style=\"background:\(DashboardSVG.Colour.ces)\"></span>CES: % easy, and the mean answer / scale</p>"
-        if let reason = data.unavailable[.reports] {
-            html += notice("Reports are unavailable: \(reason)")
-        } else if data.scores.isEmpty {
-            html += empty("No CSAT or CES answers yet", "Touchpoints whose surveys ask them appear here.")
-        } else {
-            html += DashboardSVG.scores(data.scores)
+        html += body(data, .reports, unavailable: "Reports are unavailable", isEmpty: data.scores.isEmpty,
+                     empty: ("No CSAT or CES answers yet", "Touchpoints whose surveys ask them appear here.")) {
+            DashboardSVG.scores(data.scores)
         }
         return html + "</section>"
     }
@@ -146,6 +137,18 @@ public enum DashboardPage {
             }
         }
         return html + "</section>"
+    }
+
+    /// A card's body: a notice when its section's data could not be read, an empty state when there is nothing
+    /// to show, else `content()`.
+    private static func body(
+        _ data: DashboardData, _ section: DashboardData.Section, unavailable: String, isEmpty: Bool,
+        empty emptyState: (title: String, detail: String), content: () -> String
+    ) -> String {
+        if let reason = data.unavailable[section] {
+            return notice("\(unavailable): \(reason)")
+        }
+        return isEmpty ? empty(emptyState.title, emptyState.detail) : content()
     }
 
     private static func commentsCard(_ data: DashboardData) -> String {
