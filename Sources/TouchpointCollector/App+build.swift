@@ -24,9 +24,11 @@ public func buildRouter(
 /// Builds the collector's HTTP application, bound to `configuration.host` and `configuration.port`.
 ///
 /// The result is a swift-service-lifecycle `Service`: run it in a `ServiceGroup` for graceful shutdown
-/// (requests in flight, and so batches being stored, finish before it returns).
+/// (requests in flight, and so batches being stored, finish before it returns). `onListening` gets the port
+/// the server listens on once it does (the one the system picked, for port 0).
 public func buildApplication(
-    configuration: CollectorConfiguration, storage: any CollectorStorage, surveys: SurveyCatalog, logger: Logger
+    configuration: CollectorConfiguration, storage: any CollectorStorage, surveys: SurveyCatalog, logger: Logger,
+    onListening: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let router = buildRouter(storage: storage, surveys: surveys, configuration: configuration, logger: logger)
     return Application(
@@ -34,5 +36,6 @@ public func buildApplication(
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port),
             serverName: "touchpoint-collector"),
+        onServerRunning: { channel in await onListening(channel.localAddress?.port ?? configuration.port) },
         logger: logger)
 }
