@@ -26,13 +26,9 @@ struct DashboardController {
 
     /// The page for `request`: 200 with the dashboard, 400 for a bad range, 503 when storage fails.
     func page(_ request: Request) async -> Response {
-        var values: [String: String] = [:]
-        for (key, value) in request.uri.queryParameters {
-            values[String(key)] = String(value)
-        }
         let generatedAt = now()
         let range: (from: Date?, to: Date?)
-        switch Self.range(values) {
+        switch Self.range(request.queryValues) {
         case .success(let parsed): range = parsed
         case .failure(let problem):
             return Self.html(.badRequest, DashboardPage.badRequest(problem.message))
@@ -115,22 +111,16 @@ struct DashboardController {
             promoters: row.promoters ?? 0, passives: row.passives ?? 0, detractors: row.detractors ?? 0, tooSmall: row.tooSmall)
     }
 
-    /// A bad query parameter, with a message naming it.
-    struct ParameterProblem: Error, Hashable {
-        /// `parameter: what is wrong`.
-        var message: String
-    }
-
     /// Parses `from` and `to`: a day (`2026-11-01`, UTC) or an ISO 8601 time; `to` as a day means the end of that day.
     static func range(_ values: [String: String]) -> Result<(from: Date?, to: Date?), ParameterProblem> {
         if let unknown = values.keys.sorted().first(where: { $0 != "from" && $0 != "to" }) {
-            return .failure(ParameterProblem(message: "\(unknown): unknown parameter (known: from, to)"))
+            return .failure(ParameterProblem(parameter: unknown, message: "\(unknown): unknown parameter (known: from, to)"))
         }
         func parse(_ name: String, endOfDay: Bool) -> Result<Date?, ParameterProblem> {
             guard let text = values[name]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return .success(nil) }
             if let date = ReportQuery.parseTime(text, isEnd: endOfDay) { return .success(date) }
             return .failure(ParameterProblem(
-                message: "\(name): must be a day such as 2026-11-01 or an ISO 8601 time such as 2026-11-01T08:00:00Z, not '\(text)'"))
+                parameter: name, message: "\(name): must be a day such as 2026-11-01 or an ISO 8601 time such as 2026-11-01T08:00:00Z, not '\(text)'"))
         }
         let from: Date?, to: Date?
         switch parse("from", endOfDay: false) {
@@ -142,7 +132,7 @@ struct DashboardController {
         case .failure(let problem): return .failure(problem)
         }
         if let from, let to, from >= to {
-            return .failure(ParameterProblem(message: "from: must be before to"))
+            return .failure(ParameterProblem(parameter: "from", message: "from: must be before to"))
         }
         return .success((from, to))
     }

@@ -28,12 +28,8 @@ struct FeedController {
 
     /// `{"comments": [...]}`, or 400 naming the bad parameter.
     func comments(_ request: Request) async -> Response {
-        var values: [String: String] = [:]
-        for (key, value) in request.uri.queryParameters {
-            values[String(key)] = String(value)
-        }
         let query: CommentQuery
-        switch Self.query(values) {
+        switch Self.query(request.queryValues) {
         case .success(let parsed): query = parsed
         case .failure(let problem):
             return UploadController.error(.badRequest, "bad_parameter", problem.message)
@@ -43,14 +39,6 @@ struct FeedController {
         } catch {
             return unavailable(error)
         }
-    }
-
-    /// A bad query parameter: which, and why.
-    struct ParameterProblem: Error, Hashable {
-        /// The parameter's name.
-        var parameter: String
-        /// `parameter: what is wrong`.
-        var message: String
     }
 
     /// Parses `GET /v1/comments` parameters; unknown names and bad values are problems naming the parameter.

@@ -32,7 +32,7 @@ struct ReportController {
     /// The report as JSON, or 400 naming the bad parameter.
     func report(_ metric: ReportMetric, _ request: Request) async -> Response {
         let query: ReportQuery
-        switch Self.query(metric: metric, Self.values(request), defaultMinimum: configuration.minimumGroupSize) {
+        switch Self.query(metric: metric, request.queryValues, defaultMinimum: configuration.minimumGroupSize) {
         case .success(let parsed): query = parsed
         case .failure(let problem): return UploadController.error(.badRequest, "bad_parameter", problem.message)
         }
@@ -46,7 +46,7 @@ struct ReportController {
     /// The raw answers as RFC 4180 CSV, streamed a chunk at a time; 400 naming a bad parameter.
     func export(_ request: Request) async -> Response {
         let selection: AnswerSelection
-        switch Self.selection(Self.values(request), allowed: Self.selectionParameters) {
+        switch Self.selection(request.queryValues, allowed: Self.selectionParameters) {
         case .success(let parsed): selection = parsed
         case .failure(let problem): return UploadController.error(.badRequest, "bad_parameter", problem.message)
         }
@@ -79,17 +79,6 @@ struct ReportController {
         }
         return Response(status: .ok, headers: headers, body: body)
     }
-
-    /// The request's query parameters by name (the last value of a repeated name).
-    static func values(_ request: Request) -> [String: String] {
-        var values: [String: String] = [:]
-        for (key, value) in request.uri.queryParameters {
-            values[String(key)] = String(value)
-        }
-        return values
-    }
-
-    typealias ParameterProblem = FeedController.ParameterProblem
 
     /// Parses `GET /v1/reports/…` parameters; unknown names and bad values are problems naming the parameter.
     static func query(metric: ReportMetric, _ values: [String: String], defaultMinimum: Int) -> Result<ReportQuery, ParameterProblem> {
