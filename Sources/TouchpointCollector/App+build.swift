@@ -11,12 +11,12 @@ public func buildRouter(
     storage: any CollectorStorage, surveys: SurveyCatalog, configuration: CollectorConfiguration, logger: Logger
 ) -> Router<BasicRequestContext> {
     let router = Router(context: BasicRequestContext.self)
-    UploadController(
-        storage: storage, surveys: CollectorSurveys(catalog: surveys), configuration: configuration, logger: logger
-    ).addRoutes(to: router)
+    let collectorSurveys = CollectorSurveys(catalog: surveys)
+    UploadController(storage: storage, surveys: collectorSurveys, configuration: configuration, logger: logger)
+        .addRoutes(to: router)
     ReportController(storage: storage, configuration: configuration, logger: logger).addRoutes(to: router)
     FeedController(storage: storage, configuration: configuration, logger: logger).addRoutes(to: router)
-    DashboardController(storage: storage, surveys: surveys, configuration: configuration, logger: logger)
+    DashboardController(storage: storage, surveys: collectorSurveys, configuration: configuration, logger: logger)
         .addRoutes(to: router)
     return router
 }

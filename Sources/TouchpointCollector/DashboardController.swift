@@ -9,10 +9,24 @@ import TouchpointCore
 /// responses completed in `[from, to)`; a day given as `to` includes that whole day.
 struct DashboardController {
     let storage: any CollectorStorage
-    let surveys: SurveyCatalog
+    let surveys: CollectorSurveys
     let configuration: CollectorConfiguration
     let logger: Logger
     var now: @Sendable () -> Date = { Date() }
+    /// The health model, read once when the routes are built (the configured file, or the built-in model).
+    let healthModel: Result<HealthModel, any Error>
+
+    /// Creates the controller, reading the health model of `configuration` once.
+    init(storage: any CollectorStorage, surveys: CollectorSurveys, configuration: CollectorConfiguration, logger: Logger) {
+        self.storage = storage
+        self.surveys = surveys
+        self.configuration = configuration
+        self.logger = logger
+        healthModel = Result { try HealthModel.load(path: configuration.healthModelPath) }
+        if case .failure(let error) = healthModel {
+            logger.warning("cannot load the health model for the dashboard", metadata: ["error": "\(error)"])
+        }
+    }
 
     /// How many comments the page lists.
     static let commentCount = 12
@@ -82,19 +96,15 @@ struct DashboardController {
 
     /// Adds the health matrix: every account's health now under the configured model (or the built-in one).
     ///
-    /// A model file that cannot be read or does not validate marks the section unavailable (the rest of the
+    /// A model file that could not be read or did not validate marks the section unavailable (the rest of the
     /// page still shows); a storage failure throws.
     func addHealth(to data: inout DashboardData, at date: Date) async throws {
-        let model: HealthModel
-        do {
-            model = try HealthModel.load(path: configuration.healthModelPath)
-        } catch {
-            logger.warning("cannot load the health model for the dashboard", metadata: ["error": "\(error)"])
+        guard case .success(let model) = healthModel else {
             data.unavailable[.accounts] = "the health model \(configuration.healthModelPath ?? "") does not load; run touchpoint health for details"
             return
         }
         data.zoneThresholds = model.zones
-        let health = try await storage.accountHealth(model: model, at: date, surveys: CollectorSurveys(catalog: surveys))
+        let health = try await storage.accountHealth(model: model, at: date, surveys: surveys)
         data.accounts = health.compactMap { account in
             guard let score = account.score, let zone = account.zone else { return nil }
             return DashboardData.AccountPoint(
