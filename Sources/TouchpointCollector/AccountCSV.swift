@@ -130,10 +130,7 @@ public enum AccountCSV {
 
     /// `YYYY-MM-DD` (midnight UTC) or an ISO 8601 timestamp.
     static func date(_ text: String) -> Date? {
-        if text.count == 10, let day = try? Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day().parse(text) {
-            return day
-        }
-        return Timestamp.date(text)
+        ReportQuery.parseTime(text, isEnd: false)
     }
 
     /// The recognised columns.

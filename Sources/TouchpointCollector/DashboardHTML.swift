@@ -68,29 +68,20 @@ enum DashboardHTML {
         return String(format: "%.0f", value)
     }
 
-    private static let calendar: Calendar = {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
-        return calendar
-    }()
-
     private static let monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
     private static func two(_ value: Int) -> String {
         value < 10 ? "0\(value)" : "\(value)"
     }
 
-    /// A time in UTC to the minute: `2026-11-27 17:06 UTC`.
+    /// A time in UTC to the minute: `2026-11-27 17:06 UTC` (the feed's messages use the same form).
     static func time(_ date: Date) -> String {
-        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
-        let year = parts.year ?? 0, month = parts.month ?? 1, day = parts.day ?? 1
-        return "\(year)-\(two(month))-\(two(day)) \(two(parts.hour ?? 0)):\(two(parts.minute ?? 0)) UTC"
+        FeedEvent.time(date)
     }
 
     /// A day in UTC: `2026-11-27`.
     static func day(_ date: Date) -> String {
-        let parts = calendar.dateComponents([.year, .month, .day], from: date)
-        return "\(parts.year ?? 0)-\(two(parts.month ?? 1))-\(two(parts.day ?? 1))"
+        ReportCalendar.day(of: date)
     }
 
     /// How long before `now` `date` was: `just now`, `12 min ago`, `3 h ago`, `2 days ago`.

@@ -186,7 +186,7 @@ public final class FeedDeliveryService: Service, Sendable {
                     "response.id": "\(entry.responseID)", "feed.reason": "\(reason)", "feed.attempt": "\(attempt)",
                     "feed.retry_in": "\(delay)",
                 ])
-                await record(.retry(error: reason, next: now().addingTimeInterval(Self.seconds(delay))), entry, logger: logger)
+                await record(.retry(error: reason, next: now().addingTimeInterval(delay.seconds)), entry, logger: logger)
             case .refused(let reason):
                 logger.error("feed post refused by the webhook; kept as failed, not retried", metadata: [
                     "response.id": "\(entry.responseID)", "feed.reason": "\(reason)",
@@ -206,10 +206,5 @@ public final class FeedDeliveryService: Service, Sendable {
             ])
             await pause(options.pollInterval)
         }
-    }
-
-    private static func seconds(_ duration: Duration) -> TimeInterval {
-        let parts = duration.components
-        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
     }
 }

@@ -1,19 +1,7 @@
 /// A health zone: red (at risk), yellow (watch) or green (healthy).
-public enum HealthZone: String, Sendable, Hashable, Codable, CaseIterable, Comparable, CustomStringConvertible {
+public enum HealthZone: String, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
+    /// In this order, worst first (`allCases` orders lists of accounts).
     case red, yellow, green
-
-    /// Red < yellow < green.
-    public static func < (lhs: HealthZone, rhs: HealthZone) -> Bool {
-        lhs.rank < rhs.rank
-    }
-
-    private var rank: Int {
-        switch self {
-        case .red: 0
-        case .yellow: 1
-        case .green: 2
-        }
-    }
 
     /// The zone's name (`red`, `yellow`, `green`).
     public var description: String { rawValue }
@@ -31,9 +19,6 @@ public struct ZoneMove: Sendable, Hashable, Codable, CustomStringConvertible {
         self.from = from
         self.to = to
     }
-
-    /// Whether the account got healthier.
-    public var isImprovement: Bool { to > from }
 
     /// `green -> yellow`, as written in a health model's playbook.
     public var description: String { "\(from) -> \(to)" }

@@ -237,8 +237,9 @@ extension SQLiteCollectorStorage {
                 ces[account, default: [:]][key, default: []].append(bucket)
             }
         }
-        func values(_ buckets: [(Int, Int)]) -> [Int] {
-            buckets.flatMap { repeatElement($0.0, count: $0.1) }
+        // Each (value, count) bucket as `count` answers, lazily: `Scoring` stays the one formula, nothing is copied.
+        func values(_ buckets: [(Int, Int)]) -> some Sequence<Int> {
+            buckets.lazy.flatMap { repeatElement($0.0, count: $0.1) }
         }
         for (account, buckets) in nps {
             inputs[account, default: HealthInputs()].nps = Scoring.nps(values(buckets))

@@ -1,4 +1,5 @@
 import Foundation
+import TouchpointCollector
 import TouchpointCore
 
 /// A demo customer account (the CRM side): what `accounts.csv` lists and responses refer to.
@@ -76,15 +77,10 @@ public struct DemoAccount: Sendable, Hashable {
     public static func csv(_ accounts: [DemoAccount], now: Date) -> String {
         var lines = ["id,name,mrr,owner,interactions,last_interaction"]
         for account in accounts {
-            let last = Timestamp.string(now.addingTimeInterval(-Double(account.lastInteractionDaysAgo) * 86_400)).prefix(10)
-            lines.append([account.id, account.name, String(account.mrr), account.owner, String(account.interactions), String(last)]
-                .map(csvField).joined(separator: ","))
+            let last = ReportCalendar.day(of: now.addingTimeInterval(-Double(account.lastInteractionDaysAgo) * 86_400))
+            lines.append([account.id, account.name, String(account.mrr), account.owner, String(account.interactions), last]
+                .map(CSV.field).joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
-    }
-
-    private static func csvField(_ value: String) -> String {
-        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
-        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

@@ -81,7 +81,6 @@ public struct DemoSummary: Sendable, CustomStringConvertible {
     }
 
     static func seconds(_ duration: Duration) -> String {
-        let value = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-        return String(format: "%.1f s", value)
+        String(format: "%.1f s", duration.seconds)
     }
 }
