@@ -123,6 +123,8 @@ let package = Package(
                 "TouchpointSync",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                // Only to damage a database behind the storage's back (the aggregates' rebuild test).
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .testTarget(

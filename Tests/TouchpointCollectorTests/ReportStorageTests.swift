@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 import TouchpointCollector
 import TouchpointCore
@@ -267,13 +268,21 @@ struct ReportStorageTests {
         }
     }
 
-    @Test("Rebuilding the aggregates from raw rows (as the migration does) gives the same reports")
+    @Test("Rebuilding lost aggregates from raw rows (as the migration does) gives the same reports")
     func rebuild() async throws {
-        try await withHandSet { storage in
+        try await withStorage { storage, directory in
+            try await FeedFixtures.enroll(storage, key: key)
+            _ = try await FeedFixtures.ingest(handSet, into: storage, key: key)
             var before: [Report] = []
             for query in Self.queries {
                 before.append(try await storage.report(query))
             }
+            // Lose the aggregates behind the storage's back: reports now miss every answer…
+            let other = try DatabaseQueue(path: directory.appendingPathComponent("collector.sqlite").path)
+            try await other.write { try $0.execute(sql: "DELETE FROM report_tallies") }
+            try other.close()
+            #expect(try await storage.report(ReportQuery(metric: .nps)).total.n == 0)
+            // …until they are rebuilt from the raw rows.
             try await storage.rebuildAggregates()
             for (query, old) in zip(Self.queries, before) {
                 #expect(try await storage.report(query) == old, "\(query)")
