@@ -59,4 +59,30 @@ struct InsightsCommandTests {
         #expect(bad.status != 0)
         #expect(bad.stderr.contains("--by: unknown dimension 'planet'"), "\(bad)")
     }
+
+    @Test("import-accounts: a file with one bad row is refused whole, with FILE:LINE: column, and nothing changes")
+    func importAccountsIsAllOrNothing() throws {
+        let workspace = try Workspace()
+        let database = ["--database", "c.sqlite"]
+        try "id,name,mrr\nACME,Acme Fleet,1000\n".write(to: workspace.url("good.csv"), atomically: true, encoding: .utf8)
+        let good = try workspace.run(["collector", "import-accounts", "good.csv"] + database)
+        #expect(good.status == 0, "\(good)")
+        #expect(good.stdout.contains("1 new, 0 updated"), "\(good)")
+
+        // The first row would rename ACME; the second is bad: neither is written.
+        try "id,name,mrr\nacme,Renamed,2000\nGLOBEX,Globex,lots\n".write(
+            to: workspace.url("bad.csv"), atomically: true, encoding: .utf8)
+        let bad = try workspace.run(["collector", "import-accounts", "bad.csv"] + database)
+        #expect(bad.status == 1, "\(bad)")
+        #expect(bad.stderr.contains("bad.csv:3: column mrr"), "\(bad)")
+        #expect(bad.stderr.contains("Nothing imported."), "\(bad)")
+
+        let health = try workspace.run(["health", "--format", "json", "--dry-run"] + database)
+        try #require(health.status == 0, "\(health)")
+        let accounts = try #require(
+            (try JSONSerialization.jsonObject(with: Data(health.stdout.utf8)) as? [String: Any])?["accounts"] as? [[String: Any]])
+        #expect(accounts.map { $0["id"] as? String } == ["ACME"], "\(accounts)")
+        #expect(accounts.first?["name"] as? String == "Acme Fleet")
+        #expect(accounts.first?["mrr"] as? Double == 1000 || accounts.first?["mrr"] as? Int == 1000, "\(accounts)")
+    }
 }

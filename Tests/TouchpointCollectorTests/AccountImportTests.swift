@@ -90,11 +90,12 @@ struct AccountImportTests {
         }
     }
 
-    @Test func aBadFileChangesNothing() async throws {
+    /// The parser refuses the whole file, good rows too, so the command has nothing to write; the end-to-end
+    /// check that the database is untouched runs the real command (`InsightsCommandTests`).
+    @Test func aBadFileIsRefusedWhole() async throws {
         try await withStorage { storage, _ in
             let good = try AccountCSV.parse(text: "id,name,mrr\nacme,Acme,1000\n", file: "a.csv")
             _ = try await storage.importAccounts(good, at: Fixtures.start)
-            // The good first row is not imported either: the whole file is checked before anything is written.
             let text = "id,name,mrr\nacme,Acme Renamed,2000\nglobex,Globex,lots\n"
             #expect(throws: AccountCSVError.self) { try AccountCSV.parse(text: text, file: "a.csv") }
             let accounts = try await storage.accounts()
