@@ -30,7 +30,7 @@ extension SQLiteCollectorStorage {
                 """)
         }
         migrator.registerMigration("health v2: account aggregates") { db in
-            // Filled from the responses on the next health computation (see `refreshAccountAggregates`).
+            // Filled by "health v3" below, then kept up to date at ingest (see `refreshAccountAggregates`).
             try db.execute(sql: """
                 CREATE TABLE account_response_counts (
                     account TEXT NOT NULL,
@@ -55,6 +55,10 @@ extension SQLiteCollectorStorage {
                     last_rowid INTEGER NOT NULL
                 );
                 """)
+        }
+        migrator.registerMigration("health v3: account aggregates kept at ingest") { db in
+            // From now on every ingest transaction moves them; catch up with what is already stored.
+            try refreshAccountAggregates(db)
         }
     }
 
@@ -121,16 +125,13 @@ extension SQLiteCollectorStorage {
         }
     }
 
-    /// Per-account survey inputs from the account aggregates, brought up to date first; see
-    /// ``AccountStorage/healthInputs(answersSince:recentSince:)``.
+    /// Per-account survey inputs from the account aggregates; see ``AccountStorage/healthInputs(answersSince:recentSince:)``.
     ///
-    /// The aggregates count responses and NPS/CES/CSAT answers per account and UTC day. They are brought up to
-    /// date here, from the responses stored since the last time (responses are only ever added), in the same
-    /// transaction as the read; so the windows count whole UTC days: a response counts from `answersSince`
-    /// when it was completed on that day or later.
+    /// The aggregates count responses and NPS/CES/CSAT answers per account and UTC day, and move in the same
+    /// transaction as every ingest (so reading them never writes, e.g. on a dashboard page load); the windows
+    /// count whole UTC days: a response counts from `answersSince` when it was completed on that day or later.
     public func healthInputs(answersSince: Date?, recentSince: Date) async throws -> [String: HealthInputs] {
-        try await write("compute account health inputs") { db in
-            try Self.refreshAccountAggregates(db)
+        try await read("compute account health inputs") { db in
             let responses = try Row.fetchAll(
                 db,
                 sql: """
@@ -180,6 +181,7 @@ extension SQLiteCollectorStorage {
 
     /// Adds the complete, non-suspect responses with an account stored since the last refresh to the account
     /// aggregates, and moves the mark (the highest response rowid counted: responses are only ever inserted).
+    /// Runs inside every ingest transaction that stored something, and once in the migration.
     static func refreshAccountAggregates(_ db: Database) throws {
         let counted = try Int64.fetchOne(db, sql: "SELECT last_rowid FROM account_aggregate_mark WHERE id = 1") ?? 0
         guard let top = try Int64.fetchOne(db, sql: "SELECT MAX(rowid) FROM responses"), top > counted else { return }

@@ -230,6 +230,10 @@ public struct SQLiteCollectorStorage: CollectorStorage {
                 results.append(ItemResult(index: item.index, id: response.id, status: .stored))
             }
             try aggregates.write(db)
+            // So do the per-account aggregates of the health scores (the responses just inserted).
+            if storedCount > 0 {
+                try Self.refreshAccountAggregates(db)
+            }
             try db.execute(
                 sql: """
                     UPDATE kiosks SET last_seen_at = ?, health_pending = ?, health_rejected = ?,
