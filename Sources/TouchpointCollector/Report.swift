@@ -78,18 +78,18 @@ public struct ReportQuery: Sendable, Hashable {
     public var metric: ReportMetric
     /// The grouping, in order (empty: one overall row).
     public var groupBy: [ReportDimension]
-    /// Responses completed at or after this time.
-    public var from: Date?
-    /// Responses completed before this time.
-    public var to: Date?
-    /// Equality filters, e.g. `[.site: "stockholm-city", .stage: "own"]` (time dimensions are ignored).
-    public var filters: [ReportDimension: String]
-    /// Include responses marked suspect (default no).
-    public var includeSuspect: Bool
-    /// Include partial responses (default no).
-    public var includePartial: Bool
+    /// The responses the report reads: time range, filters and flags (the same selection an export takes).
+    public var selection: AnswerSelection
     /// Groups with fewer answers than this are flagged `tooSmall` (not hidden).
     public var minimumCount: Int
+
+    /// Creates a query over `selection`.
+    public init(metric: ReportMetric, groupBy: [ReportDimension] = [], selection: AnswerSelection, minimumCount: Int = 30) {
+        self.metric = metric
+        self.groupBy = groupBy
+        self.selection = selection
+        self.minimumCount = minimumCount
+    }
 
     /// Creates a query; defaults leave suspect and partial responses out and flag groups under 30.
     public init(
@@ -97,19 +97,37 @@ public struct ReportQuery: Sendable, Hashable {
         filters: [ReportDimension: String] = [:], includeSuspect: Bool = false, includePartial: Bool = false,
         minimumCount: Int = 30
     ) {
-        self.metric = metric
-        self.groupBy = groupBy
-        self.from = from
-        self.to = to
-        self.filters = filters
-        self.includeSuspect = includeSuspect
-        self.includePartial = includePartial
-        self.minimumCount = minimumCount
+        self.init(
+            metric: metric, groupBy: groupBy,
+            selection: AnswerSelection(
+                from: from, to: to, filters: filters, includeSuspect: includeSuspect, includePartial: includePartial),
+            minimumCount: minimumCount)
     }
 
-    /// The responses a report or export reads: the query's time range, filters and flags.
-    public var selection: AnswerSelection {
-        AnswerSelection(from: from, to: to, filters: filters, includeSuspect: includeSuspect, includePartial: includePartial)
+    /// Responses completed at or after this time.
+    public var from: Date? {
+        get { selection.from }
+        set { selection.from = newValue }
+    }
+    /// Responses completed before this time.
+    public var to: Date? {
+        get { selection.to }
+        set { selection.to = newValue }
+    }
+    /// Equality filters, e.g. `[.site: "stockholm-city", .stage: "own"]` (time dimensions are ignored).
+    public var filters: [ReportDimension: String] {
+        get { selection.filters }
+        set { selection.filters = newValue }
+    }
+    /// Include responses marked suspect (default no).
+    public var includeSuspect: Bool {
+        get { selection.includeSuspect }
+        set { selection.includeSuspect = newValue }
+    }
+    /// Include partial responses (default no).
+    public var includePartial: Bool {
+        get { selection.includePartial }
+        set { selection.includePartial = newValue }
     }
 
     /// Parses a `from`/`to` bound: an ISO 8601 time, or a `YYYY-MM-DD` day (UTC).

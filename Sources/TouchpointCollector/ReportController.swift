@@ -90,9 +90,7 @@ struct ReportController {
         case .success(let parsed): selection = parsed
         case .failure(let problem): return .failure(problem)
         }
-        var query = ReportQuery(
-            metric: metric, from: selection.from, to: selection.to, filters: selection.filters,
-            includeSuspect: selection.includeSuspect, includePartial: selection.includePartial, minimumCount: defaultMinimum)
+        var query = ReportQuery(metric: metric, selection: selection, minimumCount: defaultMinimum)
         if let text = values["by"] {
             switch ReportDimension.parseList(text) {
             case .success(let dimensions): query.groupBy = dimensions

@@ -40,9 +40,7 @@ struct ReportCommand: AsyncParsableCommand {
         let selection = try filters.selection()
         try options.bootstrapLogging()
         let storage = try options.openExistingStorage(logger: Logger(label: "touchpoint.report"))
-        let report = try await storage.report(ReportQuery(
-            metric: metric, groupBy: groupBy, from: selection.from, to: selection.to, filters: selection.filters,
-            includeSuspect: selection.includeSuspect, includePartial: selection.includePartial, minimumCount: min))
+        let report = try await storage.report(ReportQuery(metric: metric, groupBy: groupBy, selection: selection, minimumCount: min))
         try storage.close()
         switch format {
         case .table: print(report.table())
