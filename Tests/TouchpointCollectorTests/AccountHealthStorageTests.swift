@@ -23,12 +23,7 @@ struct AccountHealthStorageTests {
 
     /// Stores `responses` through the real ingest path, as verified items.
     func ingest(_ responses: [SurveyResponse], into storage: SQLiteCollectorStorage) async throws {
-        let items = try responses.enumerated().map { index, response in
-            let payload = try response.canonicalJSON()
-            return VerifiedItem(
-                index: index, response: response, jws: try FlattenedJWS.sign(payload: payload, key: key),
-                kid: key.keyID, contentHash: CollectorToken.hash(String(decoding: payload, as: UTF8.self)))
-        }
+        let items = try Fixtures.verified(responses, key: key)
         let results = try await storage.ingest(items, health: Fixtures.health, kiosk: "kiosk-1", at: now)
         #expect(results.allSatisfy { $0.status == .stored })
     }
@@ -136,11 +131,7 @@ struct AccountHealthStorageTests {
             // A resent batch is stored as duplicates: nothing changes.
             let before = try await storage.healthInputs(answersSince: nil, recentSince: Fixtures.start)
             let resent = try await storage.ingest(
-                try [response(1, account: "acme", nps: 10, csat: 5)].enumerated().map { index, response in
-                    let payload = try response.canonicalJSON()
-                    return VerifiedItem(index: index, response: response, jws: try FlattenedJWS.sign(payload: payload, key: key),
-                                        kid: key.keyID, contentHash: CollectorToken.hash(String(decoding: payload, as: UTF8.self)))
-                }, health: Fixtures.health, kiosk: "kiosk-1", at: now)
+                try Fixtures.verified([response(1, account: "acme", nps: 10, csat: 5)], key: key), health: Fixtures.health, kiosk: "kiosk-1", at: now)
             #expect(resent.first?.status != .stored)
             #expect(try await storage.healthInputs(answersSince: nil, recentSince: Fixtures.start) == before)
         }

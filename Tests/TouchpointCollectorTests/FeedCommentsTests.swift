@@ -99,11 +99,7 @@ struct FeedCommentsTests {
             // A retail response cannot have two comments, so store one with two text answers directly.
             var response = FeedFixtures.response(sequence: 1, nps: 4, comment: "First thought")
             response.answers.append(Answer(question: "loved", type: .text, value: .text("Second thought")))
-            let payload = try response.canonicalJSON()
-            let item = VerifiedItem(
-                index: 0, response: response, jws: try FlattenedJWS.sign(payload: payload, key: key), kid: key.keyID,
-                contentHash: CollectorToken.hash(String(decoding: payload, as: UTF8.self)))
-            _ = try await storage.ingest([item], health: Fixtures.health, kiosk: "kiosk-1", at: Fixtures.start)
+            _ = try await storage.ingest(try Fixtures.verified([response], key: key), health: Fixtures.health, kiosk: "kiosk-1", at: Fixtures.start)
             let page = try await storage.comments(CommentQuery(limit: 1))
             #expect(page.map(\.text) == ["First thought", "Second thought"])
         }

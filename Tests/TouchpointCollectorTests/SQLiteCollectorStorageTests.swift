@@ -12,13 +12,7 @@ struct SQLiteCollectorStorageTests {
 
     /// Verified items for `responses`, as the verifier would produce them.
     func items(_ responses: [SurveyResponse], key: KioskKey? = nil, from index: Int = 0) throws -> [VerifiedItem] {
-        let signer = key ?? self.key
-        return try responses.enumerated().map { offset, response in
-            let payload = try response.canonicalJSON()
-            return VerifiedItem(
-                index: index + offset, response: response, jws: try FlattenedJWS.sign(payload: payload, key: signer),
-                kid: signer.keyID, contentHash: CollectorToken.hash(String(decoding: payload, as: UTF8.self)))
-        }
+        try Fixtures.verified(responses, key: key ?? self.key, from: index)
     }
 
     @Test func enrolListAndRevoke() async throws {

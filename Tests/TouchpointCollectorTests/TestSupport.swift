@@ -86,6 +86,16 @@ enum Fixtures {
         try FlattenedJWS.sign(payload: response.canonicalJSON(), key: key)
     }
 
+    /// `responses` signed with `key` as verified items, as the verifier would produce them (batch indexes from `first`).
+    static func verified(_ responses: [SurveyResponse], key: KioskKey, from first: Int = 0) throws -> [VerifiedItem] {
+        try responses.enumerated().map { offset, response in
+            let payload = try response.canonicalJSON()
+            return VerifiedItem(
+                index: first + offset, response: response, jws: try FlattenedJWS.sign(payload: payload, key: key),
+                kid: key.keyID, contentHash: CollectorToken.hash(String(decoding: payload, as: UTF8.self)))
+        }
+    }
+
     /// `count` signed responses with sequences `first…`.
     static func batch(kiosk: String = "kiosk-1", key: KioskKey, sequences: some Sequence<UInt64>) throws -> [FlattenedJWS] {
         try sequences.map { try signed(response(kiosk: kiosk, sequence: $0), key: key) }
