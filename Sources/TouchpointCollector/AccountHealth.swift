@@ -17,7 +17,8 @@ public struct AccountHealth: Sendable, Hashable, Codable {
     public var imported: Bool
     /// Complete, non-suspect responses that carry the account's reference.
     public var responses: Int
-    /// The score (0–100); nil without any data the model weighs.
+    /// The score (0–100); nil only when no weighted component has a value. Engagement always has one (no
+    /// activity at all is 0), so with a weighted engagement every account is scored.
     public var score: Double?
     /// The zone of ``score``.
     public var zone: HealthZone?

@@ -1,6 +1,6 @@
 /// An account's health: the score, its zone and what drove it.
 public struct HealthScore: Sendable, Hashable, Codable {
-    /// The score from 0 to 100; nil when no component has data (and missing ones are left out).
+    /// The score from 0 to 100; nil when no weighted component has a value (engagement always has one).
     public var score: Double?
     /// The zone of ``score``; nil without a score.
     public var zone: HealthZone?
