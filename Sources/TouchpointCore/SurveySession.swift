@@ -95,14 +95,14 @@ public struct SurveySession: Sendable {
     private var path: [Int] = []
     private var answers: [String: AnswerValue] = [:]
 
-    /// Starts a session. `language` is used if the survey offers it; otherwise a survey with one language
-    /// uses that one and a survey with several asks first.
+    /// Starts a session. `language` (a code in any case: `EN` is `en`) is used if the survey offers it;
+    /// otherwise a survey with one language uses that one and a survey with several asks first.
     public init(survey: Survey, reference: SurveyReference, settings: SessionSettings, language: String?, at now: Date) {
         self.survey = survey
         self.reference = reference
         self.settings = settings
         self.startedAt = now
-        if let language, survey.languages.contains(language) {
+        if let language = language?.lowercased(), survey.languages.contains(language) {
             self.language = language
         } else if survey.languages.count == 1 {
             self.language = survey.languages[0]

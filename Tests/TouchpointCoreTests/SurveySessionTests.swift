@@ -128,6 +128,13 @@ struct SurveySessionTests {
         #expect(questionPrompt(session.start())?.language == "sv")
     }
 
+    @Test("A given language code is read in any case", arguments: [("EN", "en"), ("Sv", "sv"), ("sV", "sv")])
+    func givenLanguageAnyCase(given: String, expected: String) throws {
+        let session = makeSession(try visit(), language: given)
+        #expect(session.language == expected)
+        #expect(questionPrompt(session.start())?.language == expected)
+    }
+
     // MARK: Going back
 
     @Test("Back at the first question, language given: reprompt")
