@@ -42,7 +42,8 @@ public struct QuestionPrompt: Sendable, Hashable {
     public var language: String
     /// 1-based position among the questions asked so far.
     public var number: Int
-    /// The number of questions the customer will see, as far as known from the answers so far.
+    /// The most questions this customer can still be shown: `number` plus the later questions that may
+    /// still appear given the answers so far. Answering never makes it grow; going back may.
     public var total: Int
     /// Whether `<` goes back.
     public var canGoBack: Bool
@@ -122,7 +123,7 @@ public struct SurveySession: Sendable {
     /// The prompt currently shown.
     public var prompt: SessionPrompt {
         guard let language, let index = current else { return .language(survey.languages) }
-        let remaining = countVisible(after: index)
+        let remaining = ((index + 1)..<survey.questions.count).filter { mayAppear($0, current: index) }.count
         return .question(QuestionPrompt(
             question: survey.questions[index], language: language, number: path.count + 1,
             total: path.count + 1 + remaining, canGoBack: !path.isEmpty || languageChosenHere,
@@ -216,8 +217,18 @@ public struct SurveySession: Sendable {
         return (start..<survey.questions.count).first(where: isVisible)
     }
 
-    private func countVisible(after index: Int) -> Int {
-        ((index + 1)..<survey.questions.count).filter(isVisible).count
+    /// Whether the question at `index` (after `current`) may still be shown, given the answers so far.
+    ///
+    /// A `when:` on a question before `current` is decided: such a question was answered, skipped or hidden
+    /// on the path taken, so the condition is evaluated. A `when:` on `current` or a later question (also one
+    /// the customer went back from) is open: the question may appear if the one it looks at may.
+    private func mayAppear(_ index: Int, current: Int) -> Bool {
+        let question = survey.questions[index]
+        if question.asksForAccount, settings.account != nil { return false }
+        guard let condition = question.condition else { return true }
+        guard let target = survey.questions.firstIndex(where: { $0.id == condition.question }) else { return false }
+        if target < current { return condition.matches(effectiveAnswer(condition.question)) }
+        return mayAppear(target, current: current)
     }
 
     private func draft(status: ResponseStatus, at now: Date) -> ResponseDraft {

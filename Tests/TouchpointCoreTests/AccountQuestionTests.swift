@@ -56,6 +56,14 @@ struct AccountQuestionTests {
         #expect(draft.account == "VOLVO-7")
     }
 
+    @Test("Progress counts the account question only when the customer may be asked it")
+    func progressWithAccount() throws {
+        let asked = try #require(questionPrompt(makeSession(try parsedSurvey(accountYAML)).start()))
+        #expect((asked.question.id, asked.number, asked.total) == ("customer-number", 1, 3))
+        let staff = try #require(questionPrompt(makeSession(try parsedSurvey(accountYAML), account: "VOLVO-7").start()))
+        #expect((staff.question.id, staff.number, staff.total) == ("recommend", 1, 2))
+    }
+
     @Test("A reference longer than the limit asks again")
     func tooLong() throws {
         var session = makeSession(try parsedSurvey(accountYAML))

@@ -329,20 +329,156 @@ struct SurveySessionTests {
 
     // MARK: Progress
 
-    @Test("Progress counts the questions asked and the ones still visible")
+    @Test("Progress counts the questions asked and the most that may still be shown")
     func progress() throws {
         var session = makeSession(try visit())
         let first = try #require(questionPrompt(session.start()))
-        // recommend, effort, purpose, comment (the conditional ones are hidden while unanswered)
-        #expect((first.number, first.total) == (1, 4))
+        // Nothing answered yet: all seven may be shown (improve and loved hang on recommend, follow-up on purpose).
+        #expect((first.number, first.total) == (1, 7))
+        // 5: improve is shown, loved never will be.
         let improve = try #require(questionPrompt(session.receive("5", at: t0)))
-        #expect((improve.number, improve.total) == (2, 5))
+        #expect((improve.number, improve.total) == (2, 6))
         let effort = try #require(questionPrompt(session.receive("", at: t0)))
-        #expect((effort.number, effort.total) == (3, 5))
-        session.receive(["3"])
+        #expect((effort.number, effort.total) == (3, 6))
+        let purpose = try #require(questionPrompt(session.receive("3", at: t0)))
+        #expect((purpose.number, purpose.total) == (4, 6))
+        // An offer: follow-up is shown.
         let followUp = try #require(questionPrompt(session.receive("2", at: t0)))
         #expect(followUp.question.id == "follow-up")
         #expect((followUp.number, followUp.total) == (5, 6))
+        let comment = try #require(questionPrompt(session.receive("y", at: t0)))
+        #expect((comment.number, comment.total) == (6, 6))
+    }
+
+    @Test("Progress of a short branching survey, by hand", arguments: [
+        // the answer to q1, then (number, total) at q1 and at each following question
+        ("9", [(1, 3), (2, 2)]),        // q1 9: q2 (≤ 6) is hidden
+        ("3", [(1, 3), (2, 3), (3, 3)]),  // q1 3: q2 is shown
+        ("6", [(1, 3), (2, 3), (3, 3)]),
+        ("7", [(1, 3), (2, 2)]),
+    ])
+    func progressByHand(score: String, expected: [(Int, Int)]) throws {
+        let survey = try parsedSurvey("""
+            id: short
+            version: 1
+            title: {en: Short}
+            touchpoint: retail
+            stage: shop
+            languages: [en]
+            questions:
+              - id: q1
+                type: nps
+                text: {en: Recommend?}
+              - id: q2
+                type: text
+                when: {question: q1, max: 6}
+                text: {en: Why?}
+              - id: q3
+                type: csat
+                text: {en: Satisfied?}
+
+            """)
+        var session = makeSession(survey)
+        var seen: [(Int, Int)] = []
+        var action = session.start()
+        var inputs = [score, "Slow", "4"].makeIterator()
+        while let prompt = questionPrompt(action) {
+            seen.append((prompt.number, prompt.total))
+            var input = inputs.next() ?? "4"
+            if prompt.question.id == "q3" { input = "4" }
+            action = session.receive(input, at: t0)
+        }
+        #expect(completedDraft(action) != nil)
+        #expect(seen.map(\.0) == expected.map(\.0))
+        #expect(seen.map(\.1) == expected.map(\.1))
+    }
+
+    @Test("A question behind a question that can no longer be shown is not counted")
+    func progressThroughAChain() throws {
+        // visited (yesno) → recommend → liked (yesno, when visited) → what (text, when liked)
+        let survey = try parsedSurvey("""
+            id: chain
+            version: 1
+            title: {en: Chain}
+            touchpoint: retail
+            stage: shop
+            languages: [en]
+            questions:
+              - id: visited
+                type: yesno
+                text: {en: Visited before?}
+              - id: recommend
+                type: nps
+                text: {en: Recommend?}
+              - id: liked
+                type: yesno
+                when: {question: visited, equals: true}
+                text: {en: Liked it then?}
+              - id: what
+                type: text
+                when: {question: liked, equals: true}
+                text: {en: What?}
+
+            """)
+        var first = makeSession(survey)
+        #expect(questionPrompt(first.start()).map { ($0.number, $0.total) } ?? (0, 0) == (1, 4))
+        // No visit: liked is hidden, so what (which looks at liked) cannot be shown either.
+        let noVisit = try #require(questionPrompt(first.receive("n", at: t0)))
+        #expect((noVisit.number, noVisit.total) == (2, 2))
+        var second = makeSession(survey)
+        let visited = try #require(questionPrompt(second.receive("y", at: t0)))
+        #expect((visited.number, visited.total) == (2, 4))
+        let liked = try #require(questionPrompt(second.receive("8", at: t0)))
+        #expect((liked.question.id, liked.number, liked.total) == ("liked", 3, 4))
+        #expect(completedDraft(second.receive("n", at: t0)) != nil)
+    }
+
+    @Test("Going back opens again what the answer had closed; answering never raises the total")
+    func progressAfterGoingBack() throws {
+        var session = makeSession(try visit())
+        session.receive(["8", "3"])
+        let comment = try #require(questionPrompt(session.receive("1", at: t0)))  // browse: no follow-up
+        #expect((comment.question.id, comment.number, comment.total) == ("comment", 4, 4))
+        // Back at purpose, its answer no longer counts: follow-up may be shown again.
+        let purpose = try #require(questionPrompt(session.receive("<", at: t0)))
+        #expect((purpose.question.id, purpose.number, purpose.total) == ("purpose", 3, 5))
+        #expect(purpose.previous == .option("browse"))
+        let effort = try #require(questionPrompt(session.receive("<", at: t0)))
+        #expect((effort.number, effort.total) == (2, 5))
+    }
+
+    @Test("Along every way through the survey the total never grows and is never exceeded")
+    func progressNeverGrows() throws {
+        let survey = try visit()
+        var ways = 0
+        for score in ["0", "6", "7", "8", "9", "10"] {
+            for comment in ["", "Words"] {
+                for purpose in ["1", "2", "3"] {
+                    for call in ["y", "n"] {
+                        let answers = [
+                            "recommend": score, "improve": comment, "loved": comment, "effort": "4",
+                            "purpose": purpose, "follow-up": call, "comment": comment,
+                        ]
+                        var session = makeSession(survey)
+                        var action = session.start()
+                        var seen: [(Int, Int)] = []
+                        while let prompt = questionPrompt(action) {
+                            seen.append((prompt.number, prompt.total))
+                            action = session.receive(answers[prompt.question.id] ?? "", at: t0)
+                        }
+                        let draft = try #require(completedDraft(action))
+                        let totals = seen.map(\.1)
+                        #expect(zip(totals, totals.dropFirst()).allSatisfy { $0 >= $1 }, "totals \(totals)")
+                        #expect(seen.map(\.0) == Array(1...seen.count))
+                        #expect(totals.allSatisfy { $0 >= seen.count })
+                        #expect(totals.last == seen.count)
+                        #expect(draft.answers.count <= seen.count)
+                        ways += 1
+                    }
+                }
+            }
+        }
+        #expect(ways == 72)
     }
 
     // MARK: Completion
