@@ -56,9 +56,10 @@ public struct Phrasebook: Sendable {
         return parts.isEmpty ? nil : "(" + parts.joined(separator: " · ") + ")"
     }
 
-    /// The answer that was given before, shown when the customer comes back to a question.
+    /// The answer that was given before, shown when the customer comes back to a question (Enter keeps it).
     public func previousAnswer(_ text: String) -> String {
-        sv ? "Ditt tidigare svar: \(text)" : "Your earlier answer: \(text)"
+        sv ? "Ditt tidigare svar: \(text) – tryck Enter för att behålla det eller ändra det."
+           : "Your earlier answer: \(text) – press Enter to keep it, or change it."
     }
 
     /// "yes" / "no" in this language.

@@ -47,9 +47,9 @@ public struct QuestionPrompt: Sendable, Hashable {
     public var total: Int
     /// Whether `<` goes back.
     public var canGoBack: Bool
-    /// Whether an empty answer skips it.
+    /// Whether an empty answer skips it: an optional question without an earlier answer.
     public var canSkip: Bool
-    /// The answer given before, when the customer came back to this question.
+    /// The answer given before, when the customer came back to this question; an empty answer keeps it.
     public var previous: AnswerValue?
 }
 
@@ -75,8 +75,8 @@ public enum SessionAction: Sendable, Hashable {
 
 /// One customer's way through a survey: a value that takes input and returns what to do next.
 ///
-/// Pure: no terminal, no clock (times are passed in). `<` goes back, an empty answer skips an optional
-/// question, `when:` conditions hide questions, and the idle timeout abandons.
+/// Pure: no terminal, no clock (times are passed in). `<` goes back, an empty answer keeps the answer given
+/// before or else skips an optional question, `when:` conditions hide questions, and the idle timeout abandons.
 public struct SurveySession: Sendable {
     /// The survey being answered.
     public let survey: Survey
@@ -123,11 +123,12 @@ public struct SurveySession: Sendable {
     /// The prompt currently shown.
     public var prompt: SessionPrompt {
         guard let language, let index = current else { return .language(survey.languages) }
+        let previous = answers[survey.questions[index].id]
         let remaining = ((index + 1)..<survey.questions.count).filter { mayAppear($0, current: index) }.count
         return .question(QuestionPrompt(
             question: survey.questions[index], language: language, number: path.count + 1,
             total: path.count + 1 + remaining, canGoBack: !path.isEmpty || languageChosenHere,
-            canSkip: survey.questions[index].optional, previous: answers[survey.questions[index].id]))
+            canSkip: survey.questions[index].optional && previous == nil, previous: previous))
     }
 
     /// Takes one line the customer typed.
@@ -152,8 +153,8 @@ public struct SurveySession: Sendable {
             return .reprompt(prompt, .atFirstQuestion)
         }
         if cleaned.isEmpty {
-            guard question.optional else { return .reprompt(prompt, .required) }
-            answers[question.id] = nil
+            // Enter keeps the answer given before; without one it skips an optional question.
+            guard answers[question.id] != nil || question.optional else { return .reprompt(prompt, .required) }
         } else if question.asksForAccount, cleaned.count > Question.maximumAccountLength {
             return .reprompt(prompt, .tooLong(limit: Question.maximumAccountLength))
         } else {

@@ -34,6 +34,12 @@ struct PhrasebookTests {
         #expect(Phrasebook("sv").scaleHint(0...10, low: "inte alls", high: "mycket") == "Svara med en siffra från 0 (inte alls) till 10 (mycket).")
     }
 
+    @Test("The earlier answer says that Enter keeps it")
+    func previousAnswer() {
+        #expect(Phrasebook("en").previousAnswer("7") == "Your earlier answer: 7 – press Enter to keep it, or change it.")
+        #expect(Phrasebook("sv").previousAnswer("ja") == "Ditt tidigare svar: ja – tryck Enter för att behålla det eller ändra det.")
+    }
+
     @Test("Every reprompt reason has a text in both languages, and they differ", arguments: [
         RepromptReason.notANumber(1...5), .outOfRange(0...10), .unknownOption(count: 3), .notYesNo, .required,
         .tooLong(limit: 500), .atFirstQuestion, .unknownLanguage,

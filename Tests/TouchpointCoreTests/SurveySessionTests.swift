@@ -175,18 +175,33 @@ struct SurveySessionTests {
 
     // MARK: Skipping and required answers
 
-    @Test("An empty line skips an optional question, also one answered before")
+    @Test("An empty line skips an optional question that has no answer yet")
     func skipOptional() throws {
         var session = makeSession(try visit())
-        session.receive(["3", "Parking", "<"])
-        #expect(questionID(session.receive("<", at: t0)) == "recommend")
-        let again = try #require(questionPrompt(session.receive("3", at: t0)))
-        #expect(again.question.id == "improve")
-        #expect(again.previous == .text("Parking"))
-        #expect(again.canSkip)
+        let improve = try #require(questionPrompt(session.receive("3", at: t0)))
+        #expect(improve.question.id == "improve")
+        #expect(improve.canSkip)
+        #expect(improve.previous == nil)
         #expect(questionID(session.receive("", at: t0)) == "effort")
         let done = try session.complete(["4", "1", ""])
         #expect(done.answers.map(\.question) == ["recommend", "effort", "purpose"])
+    }
+
+    @Test("Back at an answered question, an empty line keeps the earlier answer, required or optional")
+    func emptyKeepsPrevious() throws {
+        var session = makeSession(try visit())
+        session.receive(["3", "Parking", "<"])
+        let recommend = try #require(questionPrompt(session.receive("<", at: t0)))
+        #expect(recommend.question.id == "recommend")
+        #expect(recommend.previous == .number(3))
+        #expect(!recommend.canSkip)
+        let improve = try #require(questionPrompt(session.receive("", at: t0)))
+        #expect(improve.question.id == "improve")
+        #expect(improve.previous == .text("Parking"))
+        #expect(!improve.canSkip)  // Enter keeps "Parking" rather than skipping
+        #expect(questionID(session.receive("", at: t0)) == "effort")
+        let done = try session.complete(["4", "1", ""])
+        #expect(done.answers.map(\.value) == [.number(3), .text("Parking"), .number(4), .option("browse")])
     }
 
     @Test("An empty line at a required question asks again", arguments: ["", "   ", "\u{1B}[A"])
