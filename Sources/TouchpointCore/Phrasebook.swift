@@ -90,6 +90,12 @@ public struct Phrasebook: Sendable {
             return sv ? "Det här är första frågan." : "This is the first question."
         case .unknownLanguage:
             return sv ? "Välj ett av språken med dess nummer." : "Pick one of the languages by its number."
+        case .accountFormat(let example?):
+            return sv ? "Det ser inte ut som ett kundnummer – skriv det på formen \(example), tack."
+                      : "That does not look like a customer number – type it like \(example), please."
+        case .accountFormat(nil):
+            return sv ? "Det ser inte ut som ett kundnummer – kontrollera det och skriv det igen, tack."
+                      : "That does not look like a customer number – please check it and type it again."
         }
     }
 
@@ -118,6 +124,8 @@ public enum RepromptReason: Sendable, Hashable {
     case atFirstQuestion
     /// The language picked is not offered.
     case unknownLanguage
+    /// Not an account reference of the kiosk's form; `example` shows one (``AccountRule/example``).
+    case accountFormat(example: String?)
 }
 
 /// Unique elements in first-seen order.

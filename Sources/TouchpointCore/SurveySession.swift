@@ -14,15 +14,17 @@ public struct SessionSettings: Sendable, Hashable {
     public var minimumSeconds: Double?
     /// The longest answer accepted, in characters.
     public var maxAnswerLength: Int
-    /// An account reference entered by staff.
+    /// An account reference entered by staff, taken as given (normalise it with ``accountRule`` first).
     public var account: String?
     /// The app version recorded in responses.
     public var appVersion: String
+    /// What a customer's answer to the account question must look like.
+    public var accountRule: AccountRule
 
     /// Creates settings.
     public init(site: String, kiosk: String, touchpoint: String? = nil, mode: KioskMode = .attended,
                 minimumSeconds: Double? = nil, maxAnswerLength: Int = 500, account: String? = nil,
-                appVersion: String) {
+                appVersion: String, accountRule: AccountRule = .standard) {
         self.site = site
         self.kiosk = kiosk
         self.touchpoint = touchpoint
@@ -31,6 +33,7 @@ public struct SessionSettings: Sendable, Hashable {
         self.maxAnswerLength = maxAnswerLength
         self.account = account
         self.appVersion = appVersion
+        self.accountRule = accountRule
     }
 }
 
@@ -152,16 +155,14 @@ public struct SurveySession: Sendable {
             }
             return .reprompt(prompt, .atFirstQuestion)
         }
-        if cleaned.isEmpty {
+        switch reading(cleaned, for: question, language: language) {
+        case nil:
             // Enter keeps the answer given before; without one it skips an optional question.
             guard answers[question.id] != nil || question.optional else { return .reprompt(prompt, .required) }
-        } else if question.asksForAccount, cleaned.count > Question.maximumAccountLength {
-            return .reprompt(prompt, .tooLong(limit: Question.maximumAccountLength))
-        } else {
-            switch AnswerReader.read(cleaned, for: question, language: language) {
-            case .value(let value): answers[question.id] = value
-            case .invalid(let reason): return .reprompt(prompt, reason)
-            }
+        case .value(let value)?:
+            answers[question.id] = value
+        case .invalid(let reason)?:
+            return .reprompt(prompt, reason)
         }
         path.append(index)
         guard let next = nextVisible(after: index) else {
@@ -198,6 +199,21 @@ public struct SurveySession: Sendable {
         language = picked
         current = nextVisible(after: nil)
         return .ask(prompt)
+    }
+
+    /// What `input` (cleaned) answers to `question`: nil when nothing was typed. An account reference is
+    /// checked and normalised by the settings' ``AccountRule``.
+    private func reading(_ input: String, for question: Question, language: String) -> AnswerReading? {
+        guard question.asksForAccount else {
+            return input.isEmpty ? nil : AnswerReader.read(input, for: question, language: language)
+        }
+        let rule = settings.accountRule
+        switch rule.accept(input) {
+        case .accepted(let reference): return .value(.text(reference))
+        case .empty: return nil
+        case .tooLong: return .invalid(.tooLong(limit: Question.maximumAccountLength))
+        case .mismatch: return .invalid(.accountFormat(example: rule.example))
+        }
     }
 
     /// The answers that count: those on the path actually taken.

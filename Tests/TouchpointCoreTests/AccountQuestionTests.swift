@@ -73,6 +73,54 @@ struct AccountQuestionTests {
         #expect(questionID(session.receive(String(long.dropLast()), at: t0.addingTimeInterval(2))) == "recommend")
     }
 
+    @Test("A reference is normalised by the kiosk's rule: trimmed, single spaces, uppercase")
+    func normalised() throws {
+        var session = makeSession(try parsedSurvey(accountYAML))
+        let draft = try session.complete(["  acme \t 42 ", "9", ""])
+        #expect(draft.account == "ACME 42")
+    }
+
+    @Test("A reference of the wrong form asks again, with the rule's example")
+    func wrongForm() throws {
+        let rule = try AccountRule(pattern: "^ACC-[0-9]{4}$", example: "ACC-1234")
+        var session = makeSession(try parsedSurvey(accountYAML), accountRule: rule)
+        for wrong in ["hello", "ACC-123", "ACC-12345", "x ACC-1234"] {
+            let action = session.receive(wrong, at: t0.addingTimeInterval(1))
+            #expect(repromptReason(action) == .accountFormat(example: "ACC-1234"), "\(wrong)")
+            #expect(questionID(action) == "customer-number")
+        }
+        let long = session.receive("ACC-" + String(repeating: "1", count: 61), at: t0.addingTimeInterval(2))
+        #expect(repromptReason(long) == .tooLong(limit: Question.maximumAccountLength))
+        let draft = try session.complete([" acc-1234 ", "9", ""])
+        #expect(draft.account == "ACC-1234")
+    }
+
+    @Test("Without an example the reprompt has none")
+    func wrongFormWithoutExample() throws {
+        let rule = try AccountRule(pattern: "[0-9]+")
+        var session = makeSession(try parsedSurvey(accountYAML), accountRule: rule)
+        #expect(repromptReason(session.receive("12a", at: t0)) == .accountFormat(example: nil))
+        #expect(questionID(session.receive("120", at: t0)) == "recommend")
+    }
+
+    @Test("An empty answer still skips an optional account question, and is refused at a required one")
+    func emptyWithRule() throws {
+        let rule = try AccountRule(pattern: "^ACC-[0-9]{4}$", example: "ACC-1234")
+        var optional = makeSession(try parsedSurvey(accountYAML), accountRule: rule)
+        #expect(try optional.complete(["  ", "9", ""]).account == nil)
+        let required = accountYAML.replacingOccurrences(of: "    optional: true\n    account: true", with: "    account: true")
+        var session = makeSession(try parsedSurvey(required), accountRule: rule)
+        #expect(repromptReason(session.receive("", at: t0)) == .required)
+        #expect(repromptReason(session.receive("\u{1B}[A", at: t0)) == .required)
+    }
+
+    @Test("Staff's reference is taken as given, not checked against the rule")
+    func staffReferenceAsGiven() throws {
+        let rule = try AccountRule(pattern: "^ACC-[0-9]{4}$", example: "ACC-1234")
+        var session = makeSession(try parsedSurvey(accountYAML), account: "volvo-7", accountRule: rule)
+        #expect(try session.complete(["10", ""]).account == "volvo-7")
+    }
+
     @Test("A survey without account questions keeps its encoding (and so its digest)")
     func encodingUnchangedWithoutTheFlag() throws {
         let plain = Question(id: "c", kind: .text, text: LocalizedText(["en": "C?"]))

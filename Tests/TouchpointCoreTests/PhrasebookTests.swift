@@ -42,7 +42,8 @@ struct PhrasebookTests {
 
     @Test("Every reprompt reason has a text in both languages, and they differ", arguments: [
         RepromptReason.notANumber(1...5), .outOfRange(0...10), .unknownOption(count: 3), .notYesNo, .required,
-        .tooLong(limit: 500), .atFirstQuestion, .unknownLanguage,
+        .tooLong(limit: 500), .atFirstQuestion, .unknownLanguage, .accountFormat(example: "ACC-1234"),
+        .accountFormat(example: nil),
     ])
     func reprompts(reason: RepromptReason) {
         let sv = Phrasebook("sv").reprompt(reason)
@@ -50,6 +51,18 @@ struct PhrasebookTests {
         #expect(!sv.isEmpty)
         #expect(!en.isEmpty)
         #expect(sv != en)
+    }
+
+    @Test("A reference of the wrong form is met with the example, when there is one")
+    func accountFormat() {
+        #expect(Phrasebook("en").reprompt(.accountFormat(example: "ACC-1234"))
+                == "That does not look like a customer number – type it like ACC-1234, please.")
+        #expect(Phrasebook("sv").reprompt(.accountFormat(example: "ACC-1234"))
+                == "Det ser inte ut som ett kundnummer – skriv det på formen ACC-1234, tack.")
+        #expect(Phrasebook("en").reprompt(.accountFormat(example: nil))
+                == "That does not look like a customer number – please check it and type it again.")
+        #expect(Phrasebook("sv").reprompt(.accountFormat(example: nil))
+                == "Det ser inte ut som ett kundnummer – kontrollera det och skriv det igen, tack.")
     }
 
     @Test("Reprompts name the scale and the limit")

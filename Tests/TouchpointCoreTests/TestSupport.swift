@@ -99,11 +99,12 @@ extension SurveySession {
 /// A session over `survey` with test settings.
 func makeSession(
     _ survey: Survey, language: String? = "en", mode: KioskMode = .attended, minimumSeconds: Double? = nil,
-    maxAnswerLength: Int = 500, touchpoint: String? = nil, account: String? = nil, at start: Date = t0
+    maxAnswerLength: Int = 500, touchpoint: String? = nil, account: String? = nil,
+    accountRule: AccountRule = .standard, at start: Date = t0
 ) -> SurveySession {
     let settings = SessionSettings(
         site: "sto-1", kiosk: "kiosk-7", touchpoint: touchpoint, mode: mode, minimumSeconds: minimumSeconds,
-        maxAnswerLength: maxAnswerLength, account: account, appVersion: "1.2.3")
+        maxAnswerLength: maxAnswerLength, account: account, appVersion: "1.2.3", accountRule: accountRule)
     let reference = SurveyReference(id: survey.id, version: survey.version, digest: "sha256:" + String(repeating: "ab", count: 32))
     return SurveySession(survey: survey, reference: reference, settings: settings, language: language, at: start)
 }
