@@ -33,17 +33,49 @@ public struct Phrasebook: Sendable {
         sv ? "Fråga \(index) av \(total)" : "Question \(index) of \(total)"
     }
 
-    /// How to answer a scale question.
+    /// How to answer a scale question by typing a number and pressing Enter.
     public func scaleHint(_ range: ClosedRange<Int>, low: String, high: String) -> String {
-        sv ? "Svara med en siffra från \(range.lowerBound) (\(low)) till \(range.upperBound) (\(high))."
-           : "Answer with a number from \(range.lowerBound) (\(low)) to \(range.upperBound) (\(high))."
+        scaleHint(range, low: low, high: high, singleKey: false)
     }
 
-    /// How to answer a choice question.
-    public var choiceHint: String { sv ? "Svara med numret på ditt val." : "Answer with the number of your choice." }
+    /// How to answer a scale question; `singleKey` when one key press answers (no Enter).
+    public func scaleHint(_ range: ClosedRange<Int>, low: String, high: String, singleKey: Bool) -> String {
+        let (from, to) = (range.lowerBound, range.upperBound)
+        if singleKey {
+            return sv ? "Tryck på en siffra från \(from) (\(low)) till \(to) (\(high))."
+                      : "Press a number from \(from) (\(low)) to \(to) (\(high))."
+        }
+        return sv ? "Svara med en siffra från \(from) (\(low)) till \(to) (\(high))."
+                  : "Answer with a number from \(from) (\(low)) to \(to) (\(high))."
+    }
 
-    /// How to answer a yes/no question.
-    public var yesNoHint: String { sv ? "Svara j (ja) eller n (nej)." : "Answer y (yes) or n (no)." }
+    /// How to answer a choice question by typing a number and pressing Enter.
+    public var choiceHint: String { choiceHint(singleKey: false) }
+
+    /// How to answer a choice question; `singleKey` when one key press answers (no Enter).
+    public func choiceHint(singleKey: Bool) -> String {
+        if singleKey { return sv ? "Tryck på numret för ditt val." : "Press the number of your choice." }
+        return sv ? "Svara med numret för ditt val." : "Answer with the number of your choice."
+    }
+
+    /// How to answer a yes/no question by typing and pressing Enter.
+    public var yesNoHint: String { yesNoHint(singleKey: false) }
+
+    /// How to answer a yes/no question; `singleKey` when one key press answers (no Enter).
+    public func yesNoHint(singleKey: Bool) -> String {
+        if singleKey { return sv ? "Tryck på j (ja) eller n (nej)." : "Press y (yes) or n (no)." }
+        return sv ? "Svara j (ja) eller n (nej)." : "Answer y (yes) or n (no)."
+    }
+
+    /// How to answer the account question: type the customer number (like `example`, when given), then Enter.
+    public func accountHint(example: String?) -> String {
+        switch (sv, example) {
+        case (true, let example?): "Skriv ditt kundnummer (till exempel \(example)) och tryck Enter."
+        case (true, nil): "Skriv ditt kundnummer och tryck Enter."
+        case (false, let example?): "Type your customer number (for example \(example)) and press Enter."
+        case (false, nil): "Type your customer number and press Enter."
+        }
+    }
 
     /// How to answer a comment question.
     public var textHint: String { sv ? "Skriv din kommentar och tryck Enter." : "Type your comment and press Enter." }
@@ -58,7 +90,7 @@ public struct Phrasebook: Sendable {
 
     /// The answer that was given before, shown when the customer comes back to a question (Enter keeps it).
     public func previousAnswer(_ text: String) -> String {
-        sv ? "Ditt tidigare svar: \(text) – tryck Enter för att behålla det eller ändra det."
+        sv ? "Ditt tidigare svar: \(text) – tryck Enter för att behålla det eller skriv ett nytt."
            : "Your earlier answer: \(text) – press Enter to keep it, or change it."
     }
 
@@ -82,14 +114,14 @@ public struct Phrasebook: Sendable {
         case .notYesNo:
             return sv ? "Svara j för ja eller n för nej, tack." : "Please answer y for yes or n for no."
         case .required:
-            return sv ? "Den här frågan behöver ett svar." : "This question needs an answer."
+            return sv ? "Du behöver svara på den här frågan." : "This question needs an answer."
         case .tooLong(let limit):
             return sv ? "Svaret är för långt – högst \(limit) tecken, tack."
                       : "That answer is too long – at most \(limit) characters, please."
         case .atFirstQuestion:
             return sv ? "Det här är första frågan." : "This is the first question."
         case .unknownLanguage:
-            return sv ? "Välj ett av språken med dess nummer." : "Pick one of the languages by its number."
+            return sv ? "Skriv numret för det språk du vill använda." : "Pick one of the languages by its number."
         case .accountFormat(let example?):
             return sv ? "Det ser inte ut som ett kundnummer – skriv det på formen \(example), tack."
                       : "That does not look like a customer number – type it like \(example), please."
@@ -104,6 +136,18 @@ public struct Phrasebook: Sendable {
 
     /// Invitation on the unattended start screen.
     public var pressEnterToStart: String { sv ? "Tryck Enter för att börja." : "Press Enter to start." }
+
+    /// Said when the idle timeout closed the survey.
+    public var sessionTimedOut: String {
+        sv ? "Enkäten stängdes eftersom inget skrevs på en stund."
+           : "This survey was closed because nothing was typed for a while."
+    }
+
+    /// Said when the response could not be stored: an apology and where to get help.
+    public var notSaved: String {
+        sv ? "Tyvärr kunde dina svar inte sparas. Be personalen om hjälp."
+           : "Sorry – your answers could not be saved. Please ask the staff for help."
+    }
 }
 
 /// Why an answer was not taken; the customer is asked again.
