@@ -20,12 +20,20 @@ public struct Survey: Sendable, Hashable, Codable {
     public var minimumSeconds: Double?
     /// The questions, in order.
     public var questions: [Question]
+    /// How the answers are used, shown before the first free-text question; nil when the file has none.
+    ///
+    /// Nil is left out of the encoding, so surveys without it keep their digest.
+    public var privacyNotice: LocalizedText?
+    /// Whether questions answered with one key take a single key press (`singleKey:`); nil when not given.
+    ///
+    /// Nil is left out of the encoding, so surveys without it keep their digest.
+    public var singleKey: Bool?
 
     /// Creates a survey. Prefer ``SurveyParser`` for definitions from files: it validates.
     public init(
         id: String, version: Int, title: LocalizedText, touchpoint: String, stage: JourneyStage,
         languages: [String], abandoned: AbandonPolicy = .drop, minimumSeconds: Double? = nil,
-        questions: [Question]
+        questions: [Question], privacyNotice: LocalizedText? = nil, singleKey: Bool? = nil
     ) {
         self.id = id
         self.version = version
@@ -36,6 +44,8 @@ public struct Survey: Sendable, Hashable, Codable {
         self.abandoned = abandoned
         self.minimumSeconds = minimumSeconds
         self.questions = questions
+        self.privacyNotice = privacyNotice
+        self.singleKey = singleKey
     }
 
     /// The question with `id`, if any.

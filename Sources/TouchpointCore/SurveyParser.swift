@@ -38,7 +38,7 @@ private final class Reader: YAMLReader {
             return nil
         }
         checkKeys(map, allowed: ["id", "version", "title", "touchpoint", "stage", "languages", "abandoned",
-                                 "minimumSeconds", "questions"], context: "survey")
+                                 "minimumSeconds", "questions", "privacyNotice", "singleKey"], context: "survey")
 
         languages = readLanguages(map)
         let id = identifier(map, "id", context: "survey")
@@ -66,10 +66,27 @@ private final class Reader: YAMLReader {
                 problem(node, "minimumSeconds must be a number of seconds, 0 or more")
             }
         }
+        var privacyNotice: LocalizedText?
+        var privacyNoticeFailed = false
+        if let node = map["privacyNotice"] {
+            privacyNotice = localized(node, context: "survey privacyNotice")
+            privacyNoticeFailed = privacyNotice == nil
+        }
+        var singleKey: Bool?
+        if let node = map["singleKey"] {
+            if let value = node.bool {
+                singleKey = value
+            } else {
+                problem(node, "singleKey must be true or false, not '\(node.scalar?.string ?? "…")'")
+            }
+        }
         let questions = readQuestions(map)
-        guard let id, let version, let title, let touchpoint, let stage, let questions else { return nil }
+        guard let id, let version, let title, let touchpoint, let stage, let questions, !privacyNoticeFailed else {
+            return nil
+        }
         return Survey(id: id, version: version, title: title, touchpoint: touchpoint, stage: stage,
-                      languages: languages, abandoned: abandoned, minimumSeconds: minimumSeconds, questions: questions)
+                      languages: languages, abandoned: abandoned, minimumSeconds: minimumSeconds, questions: questions,
+                      privacyNotice: privacyNotice, singleKey: singleKey)
     }
 
     // MARK: Values

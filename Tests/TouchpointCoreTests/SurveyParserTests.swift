@@ -107,6 +107,43 @@ struct SurveyParserTests {
         #expect(parsed.minimumSeconds == 4.5)
     }
 
+    @Test("privacyNotice and singleKey are read, and are nil when absent")
+    func privacyNoticeAndSingleKey() throws {
+        let plain = try parsedSurvey(survey(recommend))
+        #expect(plain.privacyNotice == nil)
+        #expect(plain.singleKey == nil)
+        let yaml = survey(recommend) + """
+            privacyNotice:
+              en: We keep your answers for a year.
+              sv: Vi sparar dina svar i ett år.
+            singleKey: true
+
+            """
+        let parsed = try parsedSurvey(yaml)
+        #expect(parsed.privacyNotice == LocalizedText(["en": "We keep your answers for a year.", "sv": "Vi sparar dina svar i ett år."]))
+        #expect(parsed.singleKey == true)
+        #expect(try parsedSurvey(survey(recommend) + "singleKey: false\n").singleKey == false)
+    }
+
+    @Test("privacyNotice needs every language of the survey, and singleKey a boolean")
+    func privacyNoticeAndSingleKeyProblems() {
+        #expect(problemLines(survey(recommend) + "privacyNotice: {en: We keep your answers.}\n") == [
+            "s.yaml:11:16: survey privacyNotice has no translation for 'sv'",
+        ])
+        #expect(problemLines(survey(recommend) + "privacyNotice: {en: Kept., sv: Sparas., de: Gespeichert.}\n") == [
+            "s.yaml:11:41: survey privacyNotice has a translation 'de', which is not one of the survey's languages (sv, en)",
+        ])
+        #expect(problemLines(survey(recommend) + "privacyNotice: {en: Kept., sv: ''}\n") == [
+            "s.yaml:11:32: survey privacyNotice in 'sv' is empty",
+        ])
+        #expect(problemLines(survey(recommend) + "privacyNotice: We keep your answers.\n") == [
+            "s.yaml:11:16: survey privacyNotice must give a text per language, e.g. `en: …` and `sv: …`",
+        ])
+        #expect(problemLines(survey(recommend) + "singleKey: sometimes\n") == [
+            "s.yaml:11:12: singleKey must be true or false, not 'sometimes'",
+        ])
+    }
+
     // MARK: Problems, with file:line:column
 
     @Test("YAML syntax error")
@@ -121,7 +158,7 @@ struct SurveyParserTests {
     func unknownTopLevelKey() {
         let yaml = survey(recommend) + "colour: red\n"
         #expect(problemLines(yaml) == [
-            "s.yaml:11:1: unknown key 'colour' in survey (expected one of: id, version, title, touchpoint, stage, languages, abandoned, minimumSeconds, questions)",
+            "s.yaml:11:1: unknown key 'colour' in survey (expected one of: id, version, title, touchpoint, stage, languages, abandoned, minimumSeconds, questions, privacyNotice, singleKey)",
         ])
     }
 
@@ -354,7 +391,7 @@ struct SurveyParserTests {
         let found = problems(yaml)
         #expect(found.map { "\($0.line):\($0.column)" } == ["5:8", "9:11", "13:12", "15:9", "18:1"])
         #expect(found.allSatisfy { $0.file == "s.yaml" })
-        #expect(found.map(\.message).contains("unknown key 'colour' in survey (expected one of: id, version, title, touchpoint, stage, languages, abandoned, minimumSeconds, questions)"))
+        #expect(found.map(\.message).contains("unknown key 'colour' in survey (expected one of: id, version, title, touchpoint, stage, languages, abandoned, minimumSeconds, questions, privacyNotice, singleKey)"))
     }
 
     @Test("An empty file is a problem")
