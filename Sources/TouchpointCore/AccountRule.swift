@@ -96,5 +96,6 @@ public struct AccountRuleError: Error, Sendable, CustomStringConvertible {
         self.cause = cause
     }
 
+    /// The message.
     public var description: String { message }
 }
