@@ -131,7 +131,7 @@ public struct SurveySession: Sendable {
         return .question(QuestionPrompt(
             question: survey.questions[index], language: language, number: path.count + 1,
             total: path.count + 1 + remaining, canGoBack: !path.isEmpty || languageChosenHere,
-            canSkip: survey.questions[index].optional && previous == nil, previous: previous))
+            canSkip: survey.questions[index].optional, previous: previous))
     }
 
     /// Takes one line the customer typed.
@@ -157,8 +157,11 @@ public struct SurveySession: Sendable {
         }
         switch reading(cleaned, for: question, language: language) {
         case nil:
-            // Enter keeps the answer given before; without one it skips an optional question.
-            guard answers[question.id] != nil || question.optional else { return .reprompt(prompt, .required) }
+            // The line is the answer: an empty one skips an optional question (dropping an earlier answer)
+            // and is refused at a required one. The kiosk starts the line with the earlier answer, so
+            // Enter keeps it and clearing the line takes it back.
+            guard question.optional else { return .reprompt(prompt, .required) }
+            answers[question.id] = nil
         case .value(let value)?:
             answers[question.id] = value
         case .invalid(let reason)?:

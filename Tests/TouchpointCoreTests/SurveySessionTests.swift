@@ -187,21 +187,24 @@ struct SurveySessionTests {
         #expect(done.answers.map(\.question) == ["recommend", "effort", "purpose"])
     }
 
-    @Test("Back at an answered question, an empty line keeps the earlier answer, required or optional")
-    func emptyKeepsPrevious() throws {
+    @Test("Back at an answered question the line is the answer: empty skips an optional one, a required one asks again")
+    func emptyAfterGoingBack() throws {
         var session = makeSession(try visit())
         session.receive(["3", "Parking", "<"])
         let recommend = try #require(questionPrompt(session.receive("<", at: t0)))
         #expect(recommend.question.id == "recommend")
         #expect(recommend.previous == .number(3))
-        #expect(!recommend.canSkip)
-        let improve = try #require(questionPrompt(session.receive("", at: t0)))
+        #expect(repromptReason(session.receive("", at: t0)) == .required)
+        // What the kiosk pre-fills for the earlier answer keeps it.
+        let typed = AnswerReader.typed(.number(3), for: recommend.question, language: recommend.language)
+        let improve = try #require(questionPrompt(session.receive(typed, at: t0)))
         #expect(improve.question.id == "improve")
         #expect(improve.previous == .text("Parking"))
-        #expect(!improve.canSkip)  // Enter keeps "Parking" rather than skipping
+        #expect(improve.canSkip)
+        // Clearing the line takes the comment back.
         #expect(questionID(session.receive("", at: t0)) == "effort")
         let done = try session.complete(["4", "1", ""])
-        #expect(done.answers.map(\.value) == [.number(3), .text("Parking"), .number(4), .option("browse")])
+        #expect(done.answers.map(\.value) == [.number(3), .number(4), .option("browse")])
     }
 
     @Test("An empty line at a required question asks again", arguments: ["", "   ", "\u{1B}[A"])
