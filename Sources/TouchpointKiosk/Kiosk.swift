@@ -39,6 +39,9 @@ public final class Kiosk {
         case inputEnded
         /// The response could not be stored.
         case failed(String)
+        /// The kiosk was asked to stop (SIGTERM, SIGHUP); a half-answered session was handled as on the
+        /// idle timeout.
+        case shutdown(stored: StoredSummary?)
     }
 
     /// The id, sequence number and file of a stored response.
@@ -57,11 +60,12 @@ public final class Kiosk {
     private let keyID: String
     private let sources: Sources
     private let now: () -> Date
-    private let pause: (Double) -> Void
     private let logger: Logger
     private let sync: (any BackgroundSync)?
     private var catalog: SurveyCatalog
     private var sessionPINHash: String?
+    private var wrongPINs = 0
+    private var pinLockedUntil: Date?
     private(set) var abandonedCount = 0
     private(set) var storedCount = 0
 
@@ -71,7 +75,6 @@ public final class Kiosk {
     /// Creates a kiosk.
     public init(configuration: KioskConfiguration, console: any Console, store: any ResponseStore, keyID: String,
                 sources: Sources, now: @escaping () -> Date = Date.init,
-                pause: @escaping (Double) -> Void = { Thread.sleep(forTimeInterval: $0) },
                 sync: (any BackgroundSync)? = nil,
                 logger: Logger = Logger(label: "touchpoint.kiosk")) {
         self.configuration = configuration
@@ -80,7 +83,6 @@ public final class Kiosk {
         self.keyID = keyID
         self.sources = sources
         self.now = now
-        self.pause = pause
         self.sync = sync
         var logger = logger
         logger[metadataKey: "kiosk.id"] = "\(configuration.kiosk)"
@@ -88,8 +90,20 @@ public final class Kiosk {
         catalog = sources.loadSurveys()
     }
 
-    /// The staff prompt, showing site and kiosk.
-    public var staffPrompt: String { "touchpoint [\(configuration.site)/\(configuration.kiosk)]> " }
+    /// The staff prompt, showing site and kiosk, and loudly whether they are the built-in defaults.
+    public var staffPrompt: String {
+        let defaults = configuration.unconfiguredIdentity.isEmpty ? "" : " DEFAULTS"
+        return "touchpoint [\(configuration.site)/\(configuration.kiosk)\(defaults)]> "
+    }
+
+    /// The warning shown at start and in `status` while site or kiosk id are the built-in defaults.
+    public var defaultsWarning: String? {
+        let unset = configuration.unconfiguredIdentity
+        guard !unset.isEmpty else { return nil }
+        return "!! WARNING: no \(unset.joined(separator: " or ")) configured: responses are recorded as site "
+            + "'\(configuration.site)', kiosk '\(configuration.kiosk)'. Set site: and kiosk: in touchpoint.yaml "
+            + "(or --site / --kiosk-id) before customers answer."
+    }
 
     /// Runs staff mode until `quit` or end of input; returns the exit status.
     @discardableResult
@@ -99,10 +113,14 @@ public final class Kiosk {
             StaffCommand.completions(after: words, surveys: surveyIDs, languages: Phrasebook.languages)
         }
         console.line("Touchpoint kiosk \(Self.appVersion) — site \(configuration.site), kiosk \(configuration.kiosk). Type help for commands.")
+        if let defaultsWarning {
+            console.line(defaultsWarning)
+            logger.warning("running on built-in defaults", metadata: ["unset": "\(configuration.unconfiguredIdentity)"])
+        }
         reportSurveyProblems()
         while true {
             switch console.read(prompt: staffPrompt, kind: .staff, timeout: nil) {
-            case .endOfInput:
+            case .endOfInput, .shutdown:
                 return 0
             case .interrupt:
                 console.line("(type quit or press Ctrl-D to leave)")
@@ -116,7 +134,10 @@ public final class Kiosk {
                 case .success(.quit):
                     return 0
                 case .success(let command):
-                    if perform(command) == .inputEnded { return 0 }
+                    switch perform(command) {
+                    case .inputEnded, .shutdown: return 0
+                    default: continue
+                    }
                 }
             }
         }
@@ -132,9 +153,28 @@ public final class Kiosk {
             listSurveys()
         case .start(let id, let language, let account):
             guard let survey = survey(id, language: language) else { return nil }
-            let end = runSession(survey, language: language ?? configuration.language, mode: .attended, account: account)
-            if configuration.thankYouSeconds > 0, console.isInteractive, case .completed = end {
-                pause(configuration.thankYouSeconds)
+            var normalised: String?
+            if let account {
+                switch configuration.accountRule.accept(account) {
+                case .accepted(let value): normalised = value
+                case .empty:
+                    console.line("An account reference follows @ directly, such as @\(configuration.accountRule.example ?? "ACME-42").")
+                    return nil
+                case .tooLong:
+                    console.line("An account reference is at most \(Question.maximumAccountLength) characters.")
+                    return nil
+                case .mismatch:
+                    console.line("'\(account)' is not an account reference here: it must match \(configuration.accountRule.pattern ?? "")"
+                                 + (configuration.accountRule.example.map { " (for example \($0))" } ?? "") + ".")
+                    return nil
+                }
+            }
+            let end = runSession(survey, language: language ?? configuration.language, mode: .attended, account: normalised)
+            if console.isInteractive, case .completed = end {
+                if configuration.thankYouSeconds > 0, !console.pause(seconds: configuration.thankYouSeconds) {
+                    return .shutdown(stored: nil)
+                }
+                console.discardPendingInput()
                 console.clearScreen()
             }
             return end
@@ -183,43 +223,76 @@ public final class Kiosk {
         let settings = SessionSettings(
             site: configuration.site, kiosk: configuration.kiosk, touchpoint: configuration.touchpoint, mode: mode,
             minimumSeconds: configuration.minimumSeconds, maxAnswerLength: configuration.maxAnswerLength,
-            account: account, appVersion: Self.appVersion)
+            account: account, appVersion: Self.appVersion, accountRule: configuration.accountRule)
         var session = SurveySession(survey: survey, reference: reference, settings: settings, language: language, at: now())
-        console.line("")
-        console.line(survey.title.text(in: session.language ?? survey.languages[0]))
+        let singleKey = survey.singleKey ?? configuration.singleKey
+        let notice = survey.privacyNotice ?? configuration.privacyNotice
+        var noticeQuestion: String?
+        var lastInput: String?
         var action = session.start()
         while true {
+            var prompt: SessionPrompt
+            var reason: RepromptReason?
             switch action {
-            case .ask(let prompt):
-                console.write(PromptRenderer.render(prompt, survey: survey))
-            case .reprompt(let prompt, let reason):
-                let language = session.language ?? survey.languages[0]
-                console.line("→ " + Phrasebook(language).reprompt(reason))
-                if case .language = prompt { console.write(PromptRenderer.render(prompt, survey: survey)) }
+            case .ask(let asked):
+                prompt = asked
+            case .reprompt(let asked, let why):
+                prompt = asked
+                reason = why
             case .completed(let draft):
                 return finish(draft, survey: survey)
             case .abandoned(let draft):
-                abandonedCount += 1
-                console.line("")
-                console.line("(session timed out)")
-                logger.info("session abandoned", metadata: ["survey.id": "\(survey.id)", "kept": "\(draft != nil)"])
-                guard let draft else { return .abandoned(stored: nil) }
-                switch record(draft) {
-                case .success(let summary): return .abandoned(stored: summary)
-                case .failure(let message): return .failed(message)
+                return abandon(draft, survey: survey, language: session.language ?? survey.languages[0], end: { .abandoned(stored: $0) })
+            }
+            // The page: the question, the privacy notice before the first free-text question, why the last
+            // answer was not taken.
+            var options = PromptRenderer.PageOptions(reprompt: reason, accountExample: configuration.accountRule.example)
+            var keys: [String]?
+            var prefill: String?
+            if case .question(let question) = prompt {
+                if case .text = question.question.kind, let notice {
+                    if noticeQuestion == nil { noticeQuestion = question.question.id }
+                    if noticeQuestion == question.question.id { options.notice = notice.text(in: question.language) }
+                }
+                if singleKey, let answers = AnswerReader.singleKeys(for: question.question, language: question.language) {
+                    options.singleKey = true
+                    keys = answers + (question.canGoBack ? ["<"] : []) + (question.canSkip || question.previous != nil ? [""] : [])
+                }
+                if case .tooLong = reason {
+                    prefill = lastInput  // the answer stays on the line to be shortened
+                } else if let previous = question.previous {
+                    prefill = AnswerReader.typed(previous, for: question.question, language: question.language)
                 }
             }
-            let input = console.read(prompt: "> ", kind: .customer, timeout: configuration.idleTimeout)
+            let page = options
+            let shown = prompt
+            console.showPage { width in PromptRenderer.page(shown, survey: survey, options: page, width: width) }
+            let input = keys.map { console.readKey(prompt: "> ", keys: $0, timeout: configuration.idleTimeout) }
+                ?? console.read(prompt: "> ", kind: .customer, timeout: configuration.idleTimeout, prefill: prefill)
             switch input {
-            case .line(let text):
+            case .line(var text):
+                // A single-key Enter on a question answered before keeps that answer.
+                if keys != nil, text.isEmpty, case .question(let question) = prompt, let previous = question.previous {
+                    text = AnswerReader.typed(previous, for: question.question, language: question.language)
+                }
+                lastInput = TextSanitizer.clean(text)
                 action = session.receive(text, at: now())
             case .timedOut:
                 action = session.timeout(at: now())
+            case .shutdown:
+                // Stopping the kiosk treats a half-answered session as the idle timeout does.
+                guard case .abandoned(let draft) = session.timeout(at: now()) else { return .shutdown(stored: nil) }
+                return abandon(draft, survey: survey, language: session.language ?? survey.languages[0], end: { .shutdown(stored: $0) })
             case .interrupt, .endOfInput:
                 if mode == .unattended && console.isInteractive {
-                    // Ctrl-C or Ctrl-D never leaves unattended mode without the staff PIN.
-                    if askPIN() { return .staffExit }
-                    action = .ask(session.prompt)
+                    // Ctrl-C, Ctrl-D, Ctrl-Z or Ctrl-\ never leave unattended mode without the staff PIN.
+                    switch askPIN() {
+                    case .granted: return .staffExit
+                    case .shutdown:
+                        guard case .abandoned(let draft) = session.timeout(at: now()) else { return .shutdown(stored: nil) }
+                        return abandon(draft, survey: survey, language: session.language ?? survey.languages[0], end: { .shutdown(stored: $0) })
+                    case .refused: action = .ask(session.prompt)
+                    }
                 } else if case .interrupt = input {
                     console.line("(session cancelled by staff; nothing stored)")
                     return .cancelled
@@ -234,16 +307,31 @@ public final class Kiosk {
         }
     }
 
+    /// Ends an abandoned session: says so in the customer's language and stores the partial response
+    /// if the survey keeps them.
+    private func abandon(_ draft: ResponseDraft?, survey: Survey, language: String,
+                         end: (StoredSummary?) -> SessionEnd) -> SessionEnd {
+        abandonedCount += 1
+        console.line("")
+        console.line(Phrasebook(language).sessionTimedOut)
+        logger.info("session abandoned", metadata: ["survey.id": "\(survey.id)", "kept": "\(draft != nil)"])
+        guard let draft else { return end(nil) }
+        switch record(draft) {
+        case .success(let summary): return end(summary)
+        case .failure(let message): return .failed(message)
+        }
+    }
+
     private func finish(_ draft: ResponseDraft, survey: Survey) -> SessionEnd {
         switch record(draft) {
         case .success(let summary):
-            console.line("")
-            console.line(Phrasebook(draft.language).thankYou)
+            console.showPage { width in TextWrapper.wrap(survey.title.text(in: draft.language) + "\n\n"
+                                                         + Phrasebook(draft.language).thankYou + "\n", width: width) }
             return .completed(summary)
         case .failure(let message):
+            // The reason is in the log; the customer gets words they can act on.
             console.line("")
-            console.line("!! The response could not be saved: \(message)")
-            console.line("!! Please ask staff for help.")
+            console.line("!! " + Phrasebook(draft.language).notSaved)
             return .failed(message)
         }
     }
@@ -267,36 +355,59 @@ public final class Kiosk {
         }
     }
 
-    /// Unattended mode: a start screen, a session, a thank-you, a cleared screen, again — until the staff PIN.
+    /// Unattended mode: a start screen, a session, a thank-you, a cleared screen, again — until the staff
+    /// PIN. The terminal is locked down for all of it: no key leaves without the PIN.
     private func runUnattended(_ survey: Survey, language: String?) -> SessionEnd {
         guard ensurePIN() else { return .cancelled }
-        console.line("Unattended mode: \(survey.id). Ctrl-C and the staff PIN return to staff mode.")
+        logger.info("unattended mode started", metadata: ["survey.id": "\(survey.id)"])
+        console.setLockdown(true)
+        defer {
+            console.setLockdown(false)
+            logger.info("unattended mode ended", metadata: ["survey.id": "\(survey.id)"])
+        }
+        let prompt = Array(Set(survey.languages.map { Phrasebook($0).pressEnterToStart })).sorted().joined(separator: " / ") + " "
+        var seen = Set<String>()
+        let startPage = (language.map { [$0] } ?? survey.languages).map { survey.title.text(in: $0) }
+            .filter { seen.insert($0).inserted }.joined(separator: " / ")
         while true {
-            let shown = language ?? survey.languages[0]
-            console.line("")
-            console.line(survey.title.text(in: shown))
-            let start = survey.languages.map { Phrasebook($0).pressEnterToStart }
-            switch console.read(prompt: Array(Set(start)).sorted().joined(separator: " / ") + " ", kind: .customer, timeout: nil) {
+            // A fresh screen, and a fresh keypress: nothing typed before this screen starts a session.
+            console.discardPendingInput()
+            console.showPage { width in TextWrapper.wrap(startPage + "\n\n", width: width) }
+            switch console.read(prompt: prompt, kind: .customer, timeout: nil) {
             case .line:
                 break
             case .timedOut:
                 continue
+            case .shutdown:
+                return .shutdown(stored: nil)
             case .interrupt, .endOfInput:
                 if !console.isInteractive { return .inputEnded }
-                if askPIN() { return .staffExit }
-                continue
+                switch askPIN() {
+                case .granted: return leaveUnattended()
+                case .shutdown: return .shutdown(stored: nil)
+                case .refused: continue
+                }
             }
             let end = runSession(survey, language: language, mode: .unattended)
             switch end {
-            case .staffExit, .inputEnded:
+            case .staffExit:
+                return leaveUnattended()
+            case .inputEnded, .shutdown:
                 return end
             default:
-                if console.isInteractive {
-                    if configuration.thankYouSeconds > 0 { pause(configuration.thankYouSeconds) }
-                    console.clearScreen()
+                guard console.isInteractive else { continue }
+                if configuration.thankYouSeconds > 0, !console.pause(seconds: configuration.thankYouSeconds) {
+                    return .shutdown(stored: nil)
                 }
             }
         }
+    }
+
+    /// Staff are back: the last customer's screen and its scrollback go.
+    private func leaveUnattended() -> SessionEnd {
+        console.clearScreen()
+        console.line("Left unattended mode.")
+        return .staffExit
     }
 
     /// Makes sure a PIN exists: the configured hash, or one staff set now for this run.
@@ -324,19 +435,52 @@ public final class Kiosk {
         return false
     }
 
-    /// Asks for the staff PIN; true if it matches.
-    private func askPIN() -> Bool {
-        guard let hash = configuration.staffPINHash ?? sessionPINHash else { return false }
+    /// What the PIN prompt decided.
+    private enum PINOutcome { case granted, refused, shutdown }
+
+    /// Asks for the staff PIN. Wrong PINs cost a growing delay (1, 2, 4 … s, at most 30), and after
+    /// `pinAttempts` of them in a row the prompt is locked for `pinLockoutSeconds`. Logged, never the PIN.
+    private func askPIN() -> PINOutcome {
+        guard let hash = configuration.staffPINHash ?? sessionPINHash else { return .refused }
         console.line("")
-        guard case .line(let pin) = console.read(prompt: "Staff PIN (Enter to go back): ", kind: .secret, timeout: 30),
-              !pin.isEmpty else {
-            return false
+        if let until = pinLockedUntil {
+            let left = until.timeIntervalSince(now())
+            if left > 0 {
+                console.line("Staff PIN locked after \(configuration.pinAttempts) wrong PINs; try again in \(Self.minutes(left)).")
+                return console.pause(seconds: 2) ? .refused : .shutdown
+            }
+            pinLockedUntil = nil
+            wrongPINs = 0
         }
-        if PINHash.verify(pin: pin, against: hash) { return true }
-        logger.notice("wrong staff PIN entered")
-        console.line("Wrong PIN.")
-        pause(1)
-        return false
+        switch console.read(prompt: "Staff PIN (Enter to go back): ", kind: .secret, timeout: 30) {
+        case .shutdown:
+            return .shutdown
+        case .line(let pin) where !pin.isEmpty:
+            if PINHash.verify(pin: pin, against: hash) {
+                wrongPINs = 0
+                logger.notice("staff PIN accepted")
+                return .granted
+            }
+            wrongPINs += 1
+            if wrongPINs >= configuration.pinAttempts {
+                pinLockedUntil = now().addingTimeInterval(configuration.pinLockoutSeconds)
+                logger.warning("staff PIN locked after wrong PINs", metadata: [
+                    "pin.failures": "\(wrongPINs)", "pin.lockout_seconds": "\(Int(configuration.pinLockoutSeconds))",
+                ])
+                console.line("Wrong PIN. Staff PIN locked for \(Self.minutes(configuration.pinLockoutSeconds)).")
+            } else {
+                logger.warning("wrong staff PIN entered", metadata: ["pin.failures": "\(wrongPINs)"])
+                console.line("Wrong PIN.")
+            }
+            let delay = min(30, pow(2, Double(wrongPINs - 1)))
+            return console.pause(seconds: delay) ? .refused : .shutdown
+        default:
+            return .refused
+        }
+    }
+
+    private static func minutes(_ seconds: Double) -> String {
+        seconds < 90 ? "\(Int(seconds.rounded(.up))) s" : "\(Int((seconds / 60).rounded(.up))) min"
     }
 
     // MARK: Staff views
@@ -387,8 +531,11 @@ public final class Kiosk {
             this run:    \(storedCount) stored, \(abandonedCount) abandoned
             surveys:     \(catalog.surveys.count) valid, \(Set(catalog.problems.map(\.file)).count) invalid  (\(configuration.surveysDirectory)/)
             idle timeout: \(Int(configuration.idleTimeout)) s, suspect under: \(configuration.minimumSeconds.map { "\($0) s" } ?? "off")
-            staff PIN:   \(pin)
+            single-key:  \(configuration.singleKey ? "on" : "off") (a survey's own singleKey wins)
+            accounts:    \(configuration.accountRule.pattern.map { "must match \($0)" } ?? "any text")\(configuration.accountRule.uppercase ? ", upper-cased" : "")
+            staff PIN:   \(pin)\(pinLockedUntil.map { $0 > now() ? " (locked for \(Self.minutes($0.timeIntervalSince(now()))))" : "" } ?? "")
             """)
+        if let defaultsWarning { console.line(defaultsWarning) }
         if let sync, let collector = configuration.collector {
             for line in SyncStatusText.lines(sync.status, collector: collector, now: now()) { console.line(line) }
         } else {
@@ -412,18 +559,30 @@ public final class Kiosk {
             console.line("  (none)")
             return
         }
-        console.line(StatsTable.render(rows))
+        var scales: [String: String] = [:]
+        for row in rows {
+            let points = Set(catalog.survey(row.surveyID)?.questions.compactMap { question -> Int? in
+                if case .ces(let points, _) = question.kind { return points }
+                return nil
+            } ?? [])
+            scales[row.surveyID] = points.count == 1 ? points.first.map { "1–\($0)" } : points.isEmpty ? nil : "mixed"
+        }
+        console.line(StatsTable.render(rows, cesScales: scales))
     }
 }
 
 /// The `stats` table.
 public enum StatsTable {
-    /// Renders one row per survey: n, NPS, CES mean, CSAT %, and responses left out.
-    public static func render(_ rows: [SurveyStatistics]) -> String {
+    /// Renders one row per survey: n, NPS, CES mean with its scale (`cesScales` by survey id, "1–7"),
+    /// CSAT %, and responses left out.
+    public static func render(_ rows: [SurveyStatistics], cesScales: [String: String] = [:]) -> String {
         var table = TextTable(header: ["survey", "n", "NPS", "CES", "CSAT", "left out"], rightAligned: [1, 2, 3, 4, 5])
         for row in rows {
             let nps = row.nps.score.map { String(format: "%+.0f", $0) } ?? "–"
-            let ces = row.ces.mean.map { String(format: "%.1f", $0) } ?? "–"
+            let scale = cesScales[row.surveyID]
+            // A mean over answers on different scales means nothing: it is not shown.
+            let ces = scale == "mixed" ? "(mixed scales)"
+                : row.ces.mean.map { String(format: "%.1f", $0) + (scale.map { " (\($0))" } ?? "") } ?? "–"
             let csat = row.csat.score.map { String(format: "%.0f%%", $0) } ?? "–"
             table.add([row.surveyID, "\(row.responses)", nps, ces, csat, "\(row.excluded)"])
         }

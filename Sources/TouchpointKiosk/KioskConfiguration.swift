@@ -1,14 +1,33 @@
 import Foundation
 import TouchpointCore
+import TouchpointStore
 import Yams
 
 /// Everything the kiosk needs to know about its site and setup; every field has a default, so the
 /// kiosk runs with no configuration at all.
 public struct KioskConfiguration: Sendable, Hashable {
+    /// The site id used when none is configured.
+    public static let defaultSite = "demo-site"
+    /// The kiosk id used when none is configured.
+    public static let defaultKiosk = "kiosk-1"
+
     /// The site id (showroom, service centre).
-    public var site = "demo-site"
+    public var site = KioskConfiguration.defaultSite {
+        didSet { siteIsConfigured = true }
+    }
     /// This kiosk's id.
-    public var kiosk = "kiosk-1"
+    public var kiosk = KioskConfiguration.defaultKiosk {
+        didSet { kioskIsConfigured = true }
+    }
+    /// Whether the site came from the file or a flag rather than the built-in default.
+    public private(set) var siteIsConfigured = false
+    /// Whether the kiosk id came from the file or a flag rather than the built-in default.
+    public private(set) var kioskIsConfigured = false
+    /// The identity settings still at their built-in defaults (`site`, `kiosk`): responses recorded
+    /// under them cannot be told apart from another unconfigured kiosk's.
+    public var unconfiguredIdentity: [String] {
+        (siteIsConfigured ? [] : ["site"]) + (kioskIsConfigured ? [] : ["kiosk"])
+    }
     /// Overrides each survey's touchpoint when set.
     public var touchpoint: String?
     /// Language customers get without choosing; nil lets them choose when a survey has several.
@@ -35,6 +54,20 @@ public struct KioskConfiguration: Sendable, Hashable {
     public var collector: String?
     /// The bearer token the collector gave this kiosk at enrolment, if it uses tokens.
     public var collectorToken: String?
+    /// Single-key answers: a keypress answers questions whose every answer is one key (a survey may
+    /// say otherwise with its own `singleKey`).
+    public var singleKey = false
+    /// The privacy notice shown before the first free-text question when the survey has none of its own.
+    public var privacyNotice: LocalizedText?
+    /// How account references are normalised and checked (`accountPattern`, `accountUppercase`,
+    /// `accountExample`).
+    public var accountRule = AccountRule.standard
+    /// Wrong staff PINs in a row before the PIN prompt is locked.
+    public var pinAttempts = 5
+    /// How long the PIN prompt stays locked after `pinAttempts` wrong PINs, in seconds.
+    public var pinLockoutSeconds: Double = 300
+    /// Where the kiosk on a terminal writes its log (`kiosk.log`) and crash reports, never on screen.
+    public var logDirectory = "logs"
 
     /// The defaults.
     public init() {}
@@ -43,7 +76,8 @@ public struct KioskConfiguration: Sendable, Hashable {
     public static let fileKeys = [
         "site", "kiosk", "touchpoint", "language", "idleTimeout", "staffPinHash", "minimumSeconds",
         "maxAnswerLength", "thankYouSeconds", "surveys", "responses", "keyFile", "historyFile", "collector",
-        "collectorToken",
+        "collectorToken", "singleKey", "privacyNotice", "accountPattern", "accountUppercase", "accountExample",
+        "pinAttempts", "pinLockoutSeconds", "logDirectory",
     ]
 
     /// Reads a YAML configuration file's text over these values; unknown keys and bad values are errors
@@ -57,6 +91,10 @@ public struct KioskConfiguration: Sendable, Hashable {
         }
         guard let root else { return }
         guard let map = root.mapping else { throw ConfigurationError("\(file):1:1: expected keys such as 'site: …'") }
+        var accountPattern = accountRule.pattern
+        var accountUppercase = accountRule.uppercase
+        var accountExample = accountRule.example
+        var accountAt = "\(file):1:1"
         for (keyNode, value) in map {
             let key = keyNode.string ?? ""
             let at = "\(file):\(keyNode.mark?.line ?? 1):\(keyNode.mark?.column ?? 1)"
@@ -68,12 +106,16 @@ public struct KioskConfiguration: Sendable, Hashable {
                 guard let number = value.float, number >= 0 else { throw ConfigurationError("\(at): \(key) must be a number, 0 or more") }
                 return number
             }
+            func flag() throws -> Bool {
+                guard let flag = value.bool else { throw ConfigurationError("\(at): \(key) must be true or false") }
+                return flag
+            }
             switch key {
             case "site": site = try string()
             case "kiosk": kiosk = try string()
             case "touchpoint": touchpoint = try string()
             case "language":
-                let code = try string()
+                let code = try string().lowercased()
                 guard Phrasebook.languages.contains(code) else {
                     throw ConfigurationError("\(at): language '\(code)' is not supported (\(Phrasebook.languages.joined(separator: ", ")))")
                 }
@@ -81,7 +123,14 @@ public struct KioskConfiguration: Sendable, Hashable {
             case "idleTimeout":
                 idleTimeout = try number()
                 guard idleTimeout > 0 else { throw ConfigurationError("\(at): idleTimeout must be above 0 seconds") }
-            case "staffPinHash": staffPINHash = try string()
+            case "staffPinHash":
+                let hash = try string()
+                do {
+                    _ = try PINHash(encoded: hash)
+                } catch {
+                    throw ConfigurationError("\(at): staffPinHash is not a hash from `touchpoint pin hash`: \(error)")
+                }
+                staffPINHash = hash
             case "minimumSeconds": minimumSeconds = try number()
             case "maxAnswerLength":
                 guard let value = value.int, value > 0 else { throw ConfigurationError("\(at): maxAnswerLength must be a whole number above 0") }
@@ -98,10 +147,52 @@ public struct KioskConfiguration: Sendable, Hashable {
                 }
                 collector = url
             case "collectorToken": collectorToken = try string()
+            case "singleKey": singleKey = try flag()
+            case "privacyNotice": privacyNotice = try Self.localizedText(value, key: key, file: file, at: at)
+            case "accountPattern":
+                accountPattern = try string()
+                accountAt = at
+            case "accountUppercase": accountUppercase = try flag()
+            case "accountExample": accountExample = try string()
+            case "pinAttempts":
+                guard let value = value.int, value > 0 else { throw ConfigurationError("\(at): pinAttempts must be a whole number above 0") }
+                pinAttempts = value
+            case "pinLockoutSeconds": pinLockoutSeconds = try number()
+            case "logDirectory": logDirectory = try string()
             default:
                 throw ConfigurationError("\(at): unknown key '\(key)' (known: \(Self.fileKeys.joined(separator: ", ")))")
             }
         }
+        do {
+            accountRule = try AccountRule(pattern: accountPattern, uppercase: accountUppercase, example: accountExample)
+        } catch let error as AccountRuleError {
+            throw ConfigurationError("\(accountAt): accountPattern: \(error.message)")
+        }
+        if let accountExample {
+            guard case .accepted = accountRule.accept(accountExample) else {
+                throw ConfigurationError("\(accountAt): accountExample '\(accountExample)' does not match accountPattern")
+            }
+        }
+    }
+
+    /// A `{en: …, sv: …}` map of texts in the kiosk's languages.
+    private static func localizedText(_ node: Node, key: String, file: String, at: String) throws -> LocalizedText {
+        guard let map = node.mapping, !map.isEmpty else {
+            throw ConfigurationError("\(at): \(key) must be texts by language, such as {en: …, sv: …}")
+        }
+        var translations: [String: String] = [:]
+        for (languageNode, textNode) in map {
+            let language = (languageNode.string ?? "").lowercased()
+            let place = "\(file):\(languageNode.mark?.line ?? 1):\(languageNode.mark?.column ?? 1)"
+            guard Phrasebook.languages.contains(language) else {
+                throw ConfigurationError("\(place): \(key): language '\(language)' is not supported (\(Phrasebook.languages.joined(separator: ", ")))")
+            }
+            guard let text = textNode.string, !text.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw ConfigurationError("\(place): \(key).\(language) must be a non-empty text")
+            }
+            translations[language] = text
+        }
+        return LocalizedText(translations)
     }
 }
 

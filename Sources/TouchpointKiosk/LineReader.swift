@@ -11,11 +11,13 @@ final class LineReader {
     private var buffer: [UInt8] = []
     private var ended = false
     private let chunkSize: Int
+    private let terminal: Bool
 
     /// Reads `fd`, `chunkSize` bytes at a time (1 on a terminal, so nothing after the line is consumed).
-    init(fd: Int32, chunkSize: Int) {
+    init(fd: Int32, chunkSize: Int, terminal: Bool = false) {
         self.fd = fd
         self.chunkSize = chunkSize
+        self.terminal = terminal
     }
 
     /// The next line (without `\n` or `\r`), or why there is none.
@@ -34,9 +36,11 @@ final class LineReader {
                 buffer.removeAll()
                 return .line(String(decoding: bytes, as: UTF8.self))
             }
-            switch Poll.wait(fd: fd, until: deadline) {
+            switch Poll.wait(fd: fd, until: deadline, terminal: terminal) {
             case .interrupted: return .interrupt
             case .timedOut: return .timedOut
+            case .shutdown: return .shutdown
+            case .resized: continue
             case .readable:
                 var chunk = [UInt8](repeating: 0, count: chunkSize)
                 let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
@@ -50,14 +54,20 @@ final class LineReader {
     }
 }
 
-/// Waiting for input on a descriptor, Ctrl-C aware.
+/// Waiting for input on a descriptor, aware of the kiosk's signals.
 enum Poll {
-    enum Outcome { case readable, timedOut, interrupted }
+    enum Outcome { case readable, timedOut, interrupted, shutdown, resized }
 
-    /// Waits until `fd` is readable, the deadline passes or Ctrl-C is pressed.
-    static func wait(fd: Int32, until deadline: Date?) -> Outcome {
+    /// Waits until `fd` is readable, the deadline passes or a signal arrives. On a terminal
+    /// (`terminal`), a hang-up means the terminal is gone: the kiosk stops as on SIGHUP.
+    static func wait(fd: Int32, until deadline: Date?, terminal: Bool = false) -> Outcome {
         while true {
-            if TerminalSignals.takeInterrupt() { return .interrupted }
+            switch TerminalSignals.take() {
+            case .shutdown: return .shutdown
+            case .interrupt: return .interrupted
+            case .resize: return .resized
+            case nil: break
+            }
             var milliseconds: Int32 = -1
             if let deadline {
                 let remaining = deadline.timeIntervalSinceNow
@@ -67,9 +77,25 @@ enum Poll {
             var descriptors = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0),
                                pollfd(fd: TerminalSignals.wakeDescriptor, events: Int16(POLLIN), revents: 0)]
             let ready = poll(&descriptors, descriptors[1].fd >= 0 ? 2 : 1, milliseconds)
-            if ready > 0 && descriptors[1].revents != 0 { continue }  // Ctrl-C: the flag is checked at the top
+            if ready > 0 && descriptors[1].revents != 0 { continue }  // a signal: its flag is read at the top
+            if ready > 0, terminal, descriptors[0].revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 {
+                TerminalSignals.requestShutdown()
+                return .shutdown
+            }
             if ready > 0 { return .readable }
             if ready < 0 && errno != EINTR { return .readable }  // let read() report the error
+        }
+    }
+
+    /// Waits `seconds` without reading input; false if the kiosk was asked to stop meanwhile.
+    static func sleep(seconds: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while true {
+            switch wait(fd: -1, until: deadline) {
+            case .shutdown: return false
+            case .timedOut: return true
+            case .readable, .interrupted, .resized: continue
+            }
         }
     }
 }

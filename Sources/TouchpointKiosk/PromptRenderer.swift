@@ -2,8 +2,45 @@ import TouchpointCore
 
 /// Turns session prompts into the text a customer sees. Customer text is cleaned before it is echoed.
 public enum PromptRenderer {
+    /// How one question page is drawn.
+    public struct PageOptions: Sendable, Hashable {
+        /// Why the last answer was not taken, shown under the question.
+        public var reprompt: RepromptReason?
+        /// A privacy notice shown above the question, in the customer's language.
+        public var notice: String?
+        /// Whether a keypress answers (the hints say "press" instead of "answer with").
+        public var singleKey: Bool
+        /// An example account reference for the account question's hint.
+        public var accountExample: String?
+
+        /// Creates options.
+        public init(reprompt: RepromptReason? = nil, notice: String? = nil, singleKey: Bool = false,
+                    accountExample: String? = nil) {
+            self.reprompt = reprompt
+            self.notice = notice
+            self.singleKey = singleKey
+            self.accountExample = accountExample
+        }
+    }
+
+    /// One whole screen for `prompt`: the survey's title, then the question (or language choice), wrapped
+    /// at word boundaries to `width` columns.
+    public static func page(_ prompt: SessionPrompt, survey: Survey, options: PageOptions = PageOptions(),
+                            width: Int) -> String {
+        let language: String
+        switch prompt {
+        case .language(let languages): language = languages.first ?? "en"
+        case .question(let question): language = question.language
+        }
+        var text = survey.title.text(in: language) + "\n" + render(prompt, survey: survey, options: options)
+        if let reason = options.reprompt {
+            text += "→ " + Phrasebook(language).reprompt(reason) + "\n"
+        }
+        return TextWrapper.wrap(text, width: width)
+    }
+
     /// The text shown before the input line for `prompt`.
-    public static func render(_ prompt: SessionPrompt, survey: Survey) -> String {
+    public static func render(_ prompt: SessionPrompt, survey: Survey, options: PageOptions = PageOptions()) -> String {
         switch prompt {
         case .language(let languages):
             var lines = ["", Phrasebook.chooseLanguage(languages)]
@@ -12,31 +49,36 @@ public enum PromptRenderer {
             }
             return lines.joined(separator: "\n") + "\n"
         case .question(let question):
-            return render(question)
+            return render(question, options: options)
         }
     }
 
     /// The text of one question: progress, the question, its scale or options, how to go back or skip.
-    public static func render(_ prompt: QuestionPrompt) -> String {
+    public static func render(_ prompt: QuestionPrompt, options: PageOptions = PageOptions()) -> String {
         let phrases = Phrasebook(prompt.language)
         let question = prompt.question
-        var lines = ["", phrases.progress(prompt.number, of: prompt.total), question.text.text(in: prompt.language)]
+        var lines = ["", phrases.progress(prompt.number, of: prompt.total)]
+        if let notice = options.notice {
+            lines.append(notice)
+            lines.append("")
+        }
+        lines.append(question.text.text(in: prompt.language))
         switch question.kind {
         case .nps, .ces, .csat:
             if let scale = question.kind.scale, let labels = question.kind.labels {
                 lines.append(phrases.scaleHint(scale, low: labels.low.text(in: prompt.language),
-                                               high: labels.high.text(in: prompt.language)))
+                                               high: labels.high.text(in: prompt.language), singleKey: options.singleKey))
                 lines.append("  " + scale.map(String.init).joined(separator: "  "))
             }
-        case .choice(let options):
-            for (index, option) in options.enumerated() {
+        case .choice(let choices):
+            for (index, option) in choices.enumerated() {
                 lines.append("  \(index + 1)) \(option.label.text(in: prompt.language))")
             }
-            lines.append(phrases.choiceHint)
+            lines.append(phrases.choiceHint(singleKey: options.singleKey))
         case .yesno:
-            lines.append(phrases.yesNoHint)
+            lines.append(phrases.yesNoHint(singleKey: options.singleKey))
         case .text:
-            lines.append(phrases.textHint)
+            lines.append(question.asksForAccount ? phrases.accountHint(example: options.accountExample) : phrases.textHint)
         }
         if let previous = prompt.previous {
             lines.append(phrases.previousAnswer(display(previous, for: question, language: prompt.language)))

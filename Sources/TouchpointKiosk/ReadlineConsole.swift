@@ -54,6 +54,8 @@ public final class ReadlineConsole: Console {
     private var staffHistory: [String] = []
     private var lastKind: InputKind?
     private static let historyLimit = 1000
+    private var page: ((Int) -> String)?
+    private var savedSettings: termios?
 
     /// Supplies completions for staff input.
     public var completer: (@Sendable ([String]) -> [String])?
@@ -82,19 +84,33 @@ public final class ReadlineConsole: Console {
         if let historyFile, let text = try? String(contentsOf: historyFile, encoding: .utf8) {
             staffHistory = Array(text.split(separator: "\n").map(String.init).suffix(Self.historyLimit))
         }
+        tp_guard_install()
     }
 
-    public func read(prompt: String, kind: InputKind, timeout: Double?) -> ConsoleInput {
+    deinit {
+        setLockdown(false)
+    }
+
+    /// The terminal's width in columns (80 if it cannot be read).
+    public var width: Int {
+        var size = winsize()
+        guard ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return 80 }
+        return Int(size.ws_col)
+    }
+
+    public func read(prompt: String, kind: InputKind, timeout: Double?, prefill: String?) -> ConsoleInput {
         if kind == .secret { return readSecret(prompt: prompt, timeout: timeout) }
         prepareHistory(for: kind)
         activeCompleter = kind == .staff ? completer : nil
         defer { activeCompleter = nil }
+        if kind == .staff { page = nil }
         arrivedLine = nil
         lineArrived = false
+        tp_rl_set_prefill(prefill)
         rl_callback_handler_install(prompt, lineHandler)
         let deadline = timeout.map { Date().addingTimeInterval($0) }
         while !lineArrived {
-            switch Poll.wait(fd: STDIN_FILENO, until: deadline) {
+            switch Poll.wait(fd: STDIN_FILENO, until: deadline, terminal: true) {
             case .readable:
                 rl_callback_read_char()
             case .interrupted:
@@ -103,25 +119,148 @@ public final class ReadlineConsole: Console {
             case .timedOut:
                 abandonLine(showing: "")
                 return .timedOut
+            case .shutdown:
+                abandonLine(showing: "")
+                return .shutdown
+            case .resized:
+                redrawForNewSize()
             }
         }
         guard let line = arrivedLine else {
             write("\n")
-            return .endOfInput
+            return TerminalSignals.shutdownRequested ? .shutdown : .endOfInput
         }
         if kind == .staff { remember(line) }
         return .line(line)
+    }
+
+    public func readKey(prompt: String, keys: [String], timeout: Double?) -> ConsoleInput {
+        prepareHistory(for: .customer)
+        write(prompt)
+        var saved = termios()
+        guard tcgetattr(STDIN_FILENO, &saved) == 0 else {
+            return read(prompt: "", kind: .customer, timeout: timeout, prefill: nil)
+        }
+        var raw = saved
+        raw.c_lflag &= ~tcflag_t(ICANON | ECHO)
+        raw.c_iflag &= ~tcflag_t(ICRNL | INLCR)
+        withUnsafeMutableBytes(of: &raw.c_cc) { cc in
+            cc[Int(VMIN)] = 1
+            cc[Int(VTIME)] = 0
+        }
+        tcsetattr(STDIN_FILENO, TCSANOW, &raw)
+        defer { tcsetattr(STDIN_FILENO, TCSANOW, &saved) }
+        let deadline = timeout.map { Date().addingTimeInterval($0) }
+        var pending: [UInt8] = []
+        while true {
+            switch Poll.wait(fd: STDIN_FILENO, until: deadline, terminal: true) {
+            case .interrupted:
+                write("^C\n")
+                return .interrupt
+            case .timedOut:
+                write("\n")
+                return .timedOut
+            case .shutdown:
+                write("\n")
+                return .shutdown
+            case .resized:
+                if let page { drawPage(page) }
+                write(prompt)
+            case .readable:
+                var byte: UInt8 = 0
+                let count = Glibc.read(STDIN_FILENO, &byte, 1)
+                if count <= 0 {
+                    if count < 0 && (errno == EINTR || errno == EAGAIN) { continue }
+                    write("\n")
+                    return TerminalSignals.shutdownRequested ? .shutdown : .endOfInput
+                }
+                if byte == 0x04 && pending.isEmpty {  // Ctrl-D
+                    write("\n")
+                    return .endOfInput
+                }
+                if byte == 0x0D || byte == 0x0A {
+                    pending.removeAll()
+                    if keys.contains("") {
+                        write("\n")
+                        return .line("")
+                    }
+                    continue
+                }
+                pending.append(byte)
+                // A whole UTF-8 character yet? (A lead byte says how long it is.)
+                let expected = pending[0] < 0x80 ? 1 : pending[0] >= 0xF0 ? 4 : pending[0] >= 0xE0 ? 3 : 2
+                guard pending.count >= expected else { continue }
+                let key = String(decoding: pending, as: UTF8.self)
+                pending.removeAll()
+                if let match = keys.first(where: { !$0.isEmpty && $0.lowercased() == key.lowercased() }) {
+                    write(key + "\n")
+                    return .line(match)
+                }
+            }
+        }
     }
 
     public func write(_ text: String) {
         StandardOutput.write(text)
     }
 
+    public func showPage(_ page: @escaping (Int) -> String) {
+        self.page = page
+        drawPage(page)
+    }
+
     public func clearScreen() {
-        write("\u{1B}[H\u{1B}[2J\u{1B}[3J")
+        page = nil
+        write(Self.clearSequence)
+    }
+
+    public func discardPendingInput() {
+        tcflush(STDIN_FILENO, TCIFLUSH)
+    }
+
+    public func pause(seconds: Double) -> Bool {
+        Poll.sleep(seconds: seconds)
+    }
+
+    public func setLockdown(_ on: Bool) {
+        TerminalSignals.lockedDown = on
+        if on {
+            guard savedSettings == nil else { return }
+            var settings = termios()
+            guard tcgetattr(STDIN_FILENO, &settings) == 0 else { return }
+            savedSettings = settings
+            tp_guard_arm(&settings)
+            var locked = settings
+            // No echo of typeahead between reads (readline draws what it reads itself), no Ctrl-S/Ctrl-Q
+            // flow control that would freeze the screen.
+            locked.c_lflag &= ~tcflag_t(ECHO | ECHONL)
+            locked.c_iflag &= ~tcflag_t(IXON | IXOFF | IXANY)
+            tcsetattr(STDIN_FILENO, TCSANOW, &locked)
+        } else {
+            guard var settings = savedSettings else { return }
+            tcsetattr(STDIN_FILENO, TCSANOW, &settings)
+            savedSettings = nil
+            tp_guard_disarm()
+        }
     }
 
     // MARK: Private
+
+    private static let clearSequence = "\u{1B}[H\u{1B}[2J\u{1B}[3J"
+
+    private func drawPage(_ page: (Int) -> String) {
+        write(Self.clearSequence + page(width))
+    }
+
+    private func redrawForNewSize() {
+        var size = winsize()
+        if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 {
+            rl_set_screen_size(Int32(size.ws_row), Int32(size.ws_col))
+        }
+        guard let page else { return }
+        drawPage(page)
+        tp_rl_redraw()
+    }
 
     private func abandonLine(showing marker: String) {
         rl_replace_line("", 0)
@@ -153,7 +292,8 @@ public final class ReadlineConsole: Console {
     }
 
     private func readSecret(prompt: String, timeout: Double?) -> ConsoleInput {
-        write(prompt)
+        // Echo off, and whatever was typed before the prompt thrown away, before the prompt shows: what is
+        // typed after it is the PIN.
         var saved = termios()
         let isTerminal = tcgetattr(STDIN_FILENO, &saved) == 0
         if isTerminal {
@@ -161,10 +301,11 @@ public final class ReadlineConsole: Console {
             quiet.c_lflag &= ~tcflag_t(ECHO)
             tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet)
         }
+        write(prompt)
         defer {
             if isTerminal { tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved) }
             write("\n")
         }
-        return LineReader(fd: STDIN_FILENO, chunkSize: 1).readLine(timeout: timeout)
+        return LineReader(fd: STDIN_FILENO, chunkSize: 1, terminal: true).readLine(timeout: timeout)
     }
 }

@@ -19,16 +19,32 @@ public final class ScriptConsole: Console {
         reader = LineReader(fd: STDIN_FILENO, chunkSize: 4096)
     }
 
-    public func read(prompt: String, kind: InputKind, timeout: Double?) -> ConsoleInput {
+    public func read(prompt: String, kind: InputKind, timeout: Double?, prefill: String?) -> ConsoleInput {
         write(prompt)
         let input = reader.readLine(timeout: timeout)
         write("\n")
         return input
     }
 
+    /// Scripts answer single-key questions with a line.
+    public func readKey(prompt: String, keys: [String], timeout: Double?) -> ConsoleInput {
+        read(prompt: prompt, kind: .customer, timeout: timeout, prefill: nil)
+    }
+
     public func write(_ text: String) {
         StandardOutput.write(text)
     }
 
+    /// Pages are written unwrapped: the output goes to a program, not a screen.
+    public func showPage(_ page: @escaping (Int) -> String) {
+        write(page(Int.max))
+    }
+
     public func clearScreen() {}
+
+    public func discardPendingInput() {}
+
+    public func pause(seconds: Double) -> Bool { !TerminalSignals.shutdownRequested }
+
+    public func setLockdown(_ on: Bool) {}
 }

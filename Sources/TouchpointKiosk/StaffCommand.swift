@@ -1,3 +1,4 @@
+import Foundation
 import TouchpointCore
 
 /// A command typed in staff mode.
@@ -36,18 +37,27 @@ public enum StaffCommand: Sendable, Hashable {
         guard let first = words.first?.lowercased() else { return nil }
         let arguments = Array(words.dropFirst())
         func survey(_ usage: String) -> Result<(String, String?, String?), StaffCommandError> {
-            guard let id = arguments.first else { return .failure(StaffCommandError("usage: \(usage)")) }
+            guard let id = arguments.first, !id.hasPrefix("@") else { return .failure(StaffCommandError("usage: \(usage)")) }
             var language: String?
             var account: String?
-            for word in arguments.dropFirst() {
-                if word.hasPrefix("@"), word.count > 1 {
-                    guard word.count - 1 <= Question.maximumAccountLength else {
-                        return .failure(StaffCommandError(
-                            "an account reference is at most \(Question.maximumAccountLength) characters"))
-                    }
-                    account = String(word.dropFirst())
-                } else if language == nil {
-                    language = word
+            var rest = Array(arguments.dropFirst())
+            // Everything from the first @ to the end of the line is the account reference ("@ACME 42").
+            if let at = rest.firstIndex(where: { $0.hasPrefix("@") }) {
+                let reference = ([String(rest[at].dropFirst())] + rest[(at + 1)...]).joined(separator: " ")
+                    .trimmingCharacters(in: .whitespaces)
+                guard !reference.isEmpty else {
+                    return .failure(StaffCommandError("type the account reference right after @, as in @ACME-42"))
+                }
+                guard reference.count <= Question.maximumAccountLength else {
+                    return .failure(StaffCommandError(
+                        "an account reference is at most \(Question.maximumAccountLength) characters"))
+                }
+                account = reference
+                rest = Array(rest[..<at])
+            }
+            for word in rest {
+                if language == nil {
+                    language = word.lowercased()
                 } else {
                     return .failure(StaffCommandError("unexpected '\(word)'; usage: \(usage)"))
                 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import TouchpointCore
 import TouchpointKiosk
 
 /// Flags shared by the commands that use the kiosk configuration; flags win over the config file.
@@ -23,11 +24,15 @@ struct ConfigOptions: ParsableArguments {
     @Option(name: .long, help: "Bearer token the collector issued for this kiosk.") var token: String?
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String = "warning"
 
+    /// The configuration file in use: `--config`, or ./touchpoint.yaml if it exists.
+    var configFile: String? {
+        config ?? (FileManager.default.fileExists(atPath: "touchpoint.yaml") ? "touchpoint.yaml" : nil)
+    }
+
     /// The configuration: defaults, then the config file, then flags.
     func load() throws -> KioskConfiguration {
         var configuration = KioskConfiguration()
-        let path = config ?? (FileManager.default.fileExists(atPath: "touchpoint.yaml") ? "touchpoint.yaml" : nil)
-        if let path {
+        if let path = configFile {
             let text: String
             do {
                 text = try String(contentsOfFile: path, encoding: .utf8)
@@ -44,8 +49,11 @@ struct ConfigOptions: ParsableArguments {
         if let kioskID { configuration.kiosk = kioskID }
         if let touchpoint { configuration.touchpoint = touchpoint }
         if let language {
-            guard ["sv", "en"].contains(language) else { throw ValidationError("--language must be sv or en") }
-            configuration.language = language
+            let code = language.lowercased()
+            guard Phrasebook.languages.contains(code) else {
+                throw ValidationError("--language must be one of \(Phrasebook.languages.joined(separator: ", "))")
+            }
+            configuration.language = code
         }
         if let idleTimeout {
             guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be above 0 seconds") }

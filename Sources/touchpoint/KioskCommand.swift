@@ -15,9 +15,21 @@ struct KioskCommand: ParsableCommand {
 
     @OptionGroup var options: ConfigOptions
 
+    @Flag(name: .long, help: "Check the configuration and the surveys, show what the kiosk would run with, and exit (1 if anything needs fixing).")
+    var check = false
+
     func run() throws {
         try options.bootstrapLogging()
         let configuration = try options.load()
+        if check {
+            let surveys = SurveyDirectory.load(URL(fileURLWithPath: configuration.surveysDirectory, isDirectory: true))
+            let report = KioskCheck.report(configuration: configuration, configFile: options.configFile, catalog: surveys)
+            print(report.text)
+            if !report.ok { throw ExitCode(1) }
+            return
+        }
+        let onTerminal = isatty(STDIN_FILENO) != 0
+        if onTerminal { try KioskCrashReports.takeOver(logDirectory: configuration.logDirectory) }
         let logger = Logger(label: "touchpoint.kiosk")
         TerminalSignals.install()
         let (key, created) = try KeyFile.loadOrCreate(at: URL(fileURLWithPath: configuration.keyFile))
@@ -47,9 +59,48 @@ struct KioskCommand: ParsableCommand {
         let background = try BackgroundSyncRunner.start(configuration: configuration, responses: responses, logger: logger)
         let kiosk = Kiosk(configuration: configuration, console: console, store: store, keyID: key.keyID,
                           sources: sources, sync: background?.service, logger: logger)
+        // On a terminal, log lines and crash reports go to files: the screen belongs to the customer.
+        if onTerminal { try KioskCrashReports.redirectStandardError(logDirectory: configuration.logDirectory) }
         let status = kiosk.run()
         background?.stop()
         if status != 0 { throw ExitCode(status) }
+    }
+}
+
+/// Keeping crashes and log lines off the customer's screen.
+enum KioskCrashReports {
+    /// Makes sure Swift's backtracer never takes over the terminal: unless `SWIFT_BACKTRACE` is set
+    /// already, sets it to write crash reports into `logDirectory` without interaction, and starts the
+    /// kiosk again with it (the runtime reads it only at start).
+    static func takeOver(logDirectory: String) throws {
+        guard getenv("SWIFT_BACKTRACE") == nil else { return }
+        let directory = try createLogDirectory(logDirectory)
+        setenv("SWIFT_BACKTRACE", "enable=yes,interactive=no,color=no,output-to=\(directory.path)", 1)
+        // Exec the binary by its real path (so the process keeps its name), with the same arguments.
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        execv(executable, CommandLine.unsafeArgv)
+        // Only reached if exec failed: run on, with the runtime's defaults.
+        unsetenv("SWIFT_BACKTRACE")
+    }
+
+    /// Appends standard error (the log, and any runtime message) to `logDirectory/kiosk.log` (0600).
+    static func redirectStandardError(logDirectory: String) throws {
+        let file = try createLogDirectory(logDirectory).appendingPathComponent("kiosk.log")
+        let fd = open(file.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw ValidationError("cannot open the kiosk log \(file.path): \(String(cString: strerror(errno)))") }
+        dup2(fd, STDERR_FILENO)
+        close(fd)
+    }
+
+    private static func createLogDirectory(_ path: String) throws -> URL {
+        let directory = URL(fileURLWithPath: path, isDirectory: true).standardizedFileURL
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw ValidationError("cannot create the log directory \(path): \(error.localizedDescription)")
+        }
+        return directory
     }
 }
 

@@ -82,6 +82,6 @@ enum Fixtures {
         let sources = Kiosk.Sources(
             loadSurveys: { catalog() }, digest: { try SurveyDigest.digest(of: $0) }, bufferedResponses: buffered)
         return Kiosk(configuration: configuration, console: console, store: store, keyID: store.key.keyID,
-                     sources: sources, now: { clock.now }, pause: { _ in })
+                     sources: sources, now: { clock.now })
     }
 }

@@ -1,4 +1,6 @@
 import Testing
+import TouchpointCore
+import TouchpointStore
 @testable import TouchpointKiosk
 
 @Suite struct KioskConfigurationTests {
@@ -23,7 +25,7 @@ import Testing
             surveys: /srv/surveys
             responses: /var/lib/touchpoint
             keyFile: /etc/touchpoint/kiosk.key.jwk
-            staffPinHash: pbkdf2-sha256$1000$abc$def
+            staffPinHash: \(Self.hash)
             """, file: "touchpoint.yaml")
         #expect(configuration.site == "malmo-showroom")
         #expect(configuration.kiosk == "entrance")
@@ -32,7 +34,69 @@ import Testing
         #expect(configuration.minimumSeconds == 12)
         #expect(configuration.maxAnswerLength == 200)
         #expect(configuration.responsesDirectory == "/var/lib/touchpoint")
-        #expect(configuration.staffPINHash == "pbkdf2-sha256$1000$abc$def")
+        #expect(configuration.staffPINHash == Self.hash)
+        #expect(configuration.unconfiguredIdentity.isEmpty)
+    }
+
+    static let hash = PINHash.make(pin: "2468", iterations: 1000).encoded
+
+    @Test func builtInIdentityIsKnownAsSuch() throws {
+        #expect(KioskConfiguration().unconfiguredIdentity == ["site", "kiosk"])
+        var configuration = KioskConfiguration()
+        try configuration.apply(yaml: "site: malmo-showroom\n", file: "touchpoint.yaml")
+        #expect(configuration.unconfiguredIdentity == ["kiosk"])
+        configuration.kiosk = "entrance"
+        #expect(configuration.unconfiguredIdentity.isEmpty)
+    }
+
+    @Test func lockdownScreenAndAccountSettings() throws {
+        var configuration = KioskConfiguration()
+        try configuration.apply(yaml: """
+            language: SV
+            singleKey: true
+            privacyNotice: {en: No names please., sv: "Inga namn, tack."}
+            accountPattern: '^ACC-[0-9]{4}$'
+            accountExample: ACC-1234
+            pinAttempts: 3
+            pinLockoutSeconds: 120
+            logDirectory: /var/log/touchpoint
+            """, file: "touchpoint.yaml")
+        #expect(configuration.language == "sv")
+        #expect(configuration.singleKey)
+        #expect(configuration.privacyNotice == LocalizedText(["en": "No names please.", "sv": "Inga namn, tack."]))
+        #expect(configuration.accountRule.pattern == "^ACC-[0-9]{4}$")
+        #expect(configuration.accountRule.accept(" acc-1234 ") == .accepted("ACC-1234"))
+        #expect(configuration.accountRule.accept("ACME 42") == .mismatch)
+        #expect(configuration.pinAttempts == 3)
+        #expect(configuration.pinLockoutSeconds == 120)
+        #expect(configuration.logDirectory == "/var/log/touchpoint")
+    }
+
+    @Test func badLockdownAndAccountSettingsSayWhere() {
+        var configuration = KioskConfiguration()
+        #expect(throws: ConfigurationError.self) {
+            try configuration.apply(yaml: "site: a\naccountPattern: '^ACC-[0-9'\n", file: "t.yaml")
+        }
+        do {
+            try configuration.apply(yaml: "site: a\naccountPattern: '^ACC-[0-9'\n", file: "t.yaml")
+        } catch {
+            #expect("\(error)".hasPrefix("t.yaml:2:1: accountPattern:"), "\(error)")
+        }
+        #expect(throws: ConfigurationError("t.yaml:1:1: accountExample 'X' does not match accountPattern")) {
+            try configuration.apply(yaml: "accountPattern: '^ACC-[0-9]{4}$'\naccountExample: X\n", file: "t.yaml")
+        }
+        #expect(throws: ConfigurationError("t.yaml:1:1: pinAttempts must be a whole number above 0")) {
+            try configuration.apply(yaml: "pinAttempts: 0\n", file: "t.yaml")
+        }
+        #expect(throws: ConfigurationError("t.yaml:1:1: singleKey must be true or false")) {
+            try configuration.apply(yaml: "singleKey: sometimes\n", file: "t.yaml")
+        }
+        #expect(throws: ConfigurationError("t.yaml:1:17: privacyNotice: language 'de' is not supported (sv, en)")) {
+            try configuration.apply(yaml: "privacyNotice: {de: Keine Namen}\n", file: "t.yaml")
+        }
+        #expect(throws: ConfigurationError.self) {
+            try configuration.apply(yaml: "staffPinHash: '1234'\n", file: "t.yaml")
+        }
     }
 
     @Test func unknownKeysAndBadValuesSayWhere() {

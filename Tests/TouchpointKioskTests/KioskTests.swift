@@ -54,7 +54,7 @@ import TouchpointSync
         let response = try #require(store.responses.first).response
         #expect(response.status == .partial)
         #expect(response.answers.map(\.question) == ["recommend"])
-        #expect(console.output.contains("(session timed out)"))
+        #expect(console.output.contains(Phrasebook("en").sessionTimedOut))
         #expect(console.output.contains("1 stored, 1 abandoned"))
     }
 
@@ -235,12 +235,182 @@ final class RecordingSync: BackgroundSync, @unchecked Sendable {
         let sources = Kiosk.Sources(loadSurveys: { Fixtures.catalog() }, digest: { try SurveyDigest.digest(of: $0) },
                                     bufferedResponses: { [] })
         let kiosk = Kiosk(configuration: configuration, console: console, store: InMemoryResponseStore(), keyID: "kid",
-                          sources: sources, now: { clock.now }, pause: { _ in }, sync: sync)
+                          sources: sources, now: { clock.now }, sync: sync)
         _ = kiosk.run()
         // One trigger when the response was stored, one for the staff command.
         #expect(sync.triggers == 2)
         #expect(console.output.contains("collector:   http://127.0.0.1:9 (NOT reachable)"))
         #expect(console.output.contains("(2 min ago)"))
         #expect(console.output.contains("last error:  collector unreachable: connection refused (30 s ago)"))
+    }
+}
+
+@Suite struct KioskLockdownUnitTests {
+    static let hash = PINHash.make(pin: "2468", iterations: 1000).encoded
+
+    @Test func unattendedModeLocksTheTerminalAndGivesEveryCustomerAFreshScreen() throws {
+        let console = MemoryConsole(script: [
+            .line("kiosk quick"), .line(""), .line("6"),   // one customer
+            .interrupt, .line("2468"),                   // staff leave
+            .line("quit"),
+        ])
+        let store = InMemoryResponseStore()
+        _ = Fixtures.kiosk(console: console, store: store) { $0.staffPINHash = Self.hash }.run()
+        #expect(store.responses.count == 1)
+        #expect(console.lockdowns == [true, false])
+        // Typeahead thrown away before each start screen (the second comes after the thank-you).
+        #expect(console.discards == 2)
+        #expect(console.pauses.first == 4)  // the thank-you
+        // The start screen is a page of its own: nothing from staff above it.
+        let firstStart = try #require(console.output.range(of: "Press Enter to start."))
+        let beforeStart = console.output[..<firstStart.lowerBound]
+        let lastClear = try #require(beforeStart.range(of: "<clear>", options: .backwards))
+        #expect(!console.output[lastClear.upperBound..<firstStart.lowerBound].contains("touchpoint ["))
+        // Leaving clears the last customer's screen.
+        let left = try #require(console.output.range(of: "Left unattended mode."))
+        let tail = console.output[..<left.lowerBound]
+        #expect(tail.hasSuffix("<clear>\n"), "no clear before staff mode:\n\(tail.suffix(200))")
+    }
+
+    @Test func wrongPINsCostGrowingDelaysThenLockThePrompt() throws {
+        let clock = ManualClock()
+        let console = MemoryConsole(script: [
+            .line("kiosk quick"),
+            .interrupt, .line("1111"),       // wrong: 1 s
+            .interrupt, .line("1112"),       // wrong: 2 s, and locked (pinAttempts 2)
+            .interrupt,                      // locked: no PIN prompt
+            .interrupt, .line("2468"),       // after the lockout (the clock moved): the right PIN
+            .line("quit"),
+        ])
+        console.beforeRead = { index in
+            if index == 6 { clock.advance(301) }
+        }
+        let store = InMemoryResponseStore()
+        _ = Fixtures.kiosk(console: console, store: store, clock: clock) {
+            $0.staffPINHash = Self.hash
+            $0.pinAttempts = 2
+            $0.pinLockoutSeconds = 300
+        }.run()
+        #expect(console.pauses.prefix(2) == [1, 2])
+        #expect(console.output.contains("Wrong PIN. Staff PIN locked for 5 min."))
+        #expect(console.output.contains("Staff PIN locked after 2 wrong PINs; try again in 5 min."))
+        #expect(console.reads.filter { $0.kind == .secret }.count == 3)
+        #expect(console.reads.last?.kind == .staff)
+        #expect(console.output.contains("Left unattended mode."))
+    }
+
+    @Test func shutdownKeepsAHalfAnsweredSessionAsTheIdleTimeoutWould() throws {
+        let console = MemoryConsole(script: [.line("kiosk feedback en"), .line(""), .line("8"), .shutdown])
+        let store = InMemoryResponseStore()
+        let status = Fixtures.kiosk(console: console, store: store) { $0.staffPINHash = Self.hash }.run()
+        #expect(status == 0)
+        let response = try #require(store.responses.first).response
+        #expect(response.status == .partial)
+        #expect(response.answers.map(\.question) == ["recommend"])
+        #expect(console.lockdowns == [true, false])
+        #expect(console.output.contains(Phrasebook("en").sessionTimedOut))
+    }
+
+    @Test func goingBackPrefillsTheEarlierAnswer() throws {
+        let console = MemoryConsole(script: [
+            .line("start feedback en"), .line("3"), .line("slow"), .line("<"), .line("slow"), .line("<"), .line("<"),
+            .line("3"), .line("slow"), .line("4"), .line("quit"),
+        ])
+        let store = InMemoryResponseStore()
+        _ = Fixtures.kiosk(console: console, store: store).run()
+        // reads: staff, recommend, improve, satisfied, improve (back), satisfied, improve (back), recommend (back) …
+        #expect(console.reads[4].prefill == "slow")
+        #expect(console.reads[7].prefill == "3")
+        let response = try #require(store.responses.first).response
+        #expect(response.answer("improve") == .text("slow"))
+        #expect(response.answer("satisfied") == .number(4))
+    }
+
+    @Test func aTooLongAnswerStaysOnTheLine() {
+        let long = String(repeating: "x", count: 12)
+        let console = MemoryConsole(script: [.line("start feedback en"), .line("3"), .line(long), .line("short"), .line("4"), .line("quit")])
+        _ = Fixtures.kiosk(console: console, store: InMemoryResponseStore()) { $0.maxAnswerLength = 10 }.run()
+        #expect(console.reads[3].prefill == long)
+        #expect(console.output.contains("at most 10 characters"))
+    }
+
+    @Test func singleKeyQuestionsAskForAKey() {
+        let console = MemoryConsole(script: [.line("start quick"), .line("6"), .line("start feedback en"), .line("9"), .line("5"), .line("quit")])
+        let store = InMemoryResponseStore()
+        _ = Fixtures.kiosk(console: console, store: store) { $0.singleKey = true }.run()
+        #expect(console.reads[1].keys == ["1", "2", "3", "4", "5", "6", "7"])
+        #expect(console.reads[3].keys == nil, "NPS 0–10 needs two keys for 10")
+        #expect(console.reads[4].keys == ["1", "2", "3", "4", "5", "<"])
+        #expect(console.output.contains("Press a number"))
+        #expect(store.responses.map { $0.response.answers.count } == [1, 2])
+    }
+
+    @Test func privacyNoticeComesBeforeTheFirstComment() {
+        let console = MemoryConsole(script: [.line("start feedback sv"), .line("3"), .line("långsamt"), .line("4"), .line("quit")])
+        _ = Fixtures.kiosk(console: console, store: InMemoryResponseStore()) {
+            $0.privacyNotice = LocalizedText(["en": "No names, please.", "sv": "Skriv inga namn, tack."])
+        }.run()
+        let output = console.output
+        #expect(output.components(separatedBy: "Skriv inga namn, tack.").count == 2, "\(output)")
+        let notice = output.range(of: "Skriv inga namn, tack.")
+        let question = output.range(of: "Vad kan bli bättre?")
+        #expect(notice != nil && question != nil && notice!.lowerBound < question!.lowerBound)
+        let recommend = output.range(of: "Rekommendera oss?")
+        #expect(recommend != nil && notice != nil && recommend!.lowerBound < notice!.lowerBound)
+    }
+
+    @Test func timeoutIsSaidInTheCustomersLanguage() {
+        let console = MemoryConsole(script: [.line("start feedback sv"), .line("8"), .timedOut, .line("quit")])
+        _ = Fixtures.kiosk(console: console, store: InMemoryResponseStore()).run()
+        #expect(console.output.contains(Phrasebook("sv").sessionTimedOut))
+        #expect(!console.output.contains("(session timed out)"))
+    }
+
+    @Test func staffAccountsAreNormalisedAndChecked() throws {
+        let console = MemoryConsole(script: [
+            .line("start quick @ acme 42"), .line("start quick @ACC-12"), .line("start quick @ acc-1234 "), .line("5"),
+            .line("start feedback EN"), .line("9"), .line("5"),
+            .line("quit"),
+        ])
+        let store = InMemoryResponseStore()
+        let rule = try AccountRule(pattern: "^ACC-[0-9]{4}$", example: "ACC-1234")
+        _ = Fixtures.kiosk(console: console, store: store) { $0.accountRule = rule }.run()
+        #expect(console.output.contains("'acme 42' is not an account reference here: it must match ^ACC-[0-9]{4}$ (for example ACC-1234)."))
+        #expect(console.output.contains("'ACC-12' is not an account reference here"))
+        #expect(store.responses.map(\.response.account) == ["ACC-1234", nil])
+        #expect(store.responses.last?.response.language == "en")
+    }
+
+    @Test func builtInDefaultsAreShownLoudly() {
+        let console = MemoryConsole(script: [.line("status"), .line("quit")])
+        let sources = Kiosk.Sources(loadSurveys: { Fixtures.catalog() }, digest: { try SurveyDigest.digest(of: $0) },
+                                    bufferedResponses: { [] })
+        let store = InMemoryResponseStore()
+        let kiosk = Kiosk(configuration: KioskConfiguration(), console: console, store: store, keyID: "kid", sources: sources)
+        _ = kiosk.run()
+        #expect(console.reads.first?.prompt == "touchpoint [demo-site/kiosk-1 DEFAULTS]> ")
+        // At start and in status.
+        #expect(console.output.components(separatedBy: "!! WARNING: no site or kiosk configured").count == 3, "\(console.output)")
+    }
+
+    @Test func statsShowEachCESScale() {
+        let console = MemoryConsole(script: [.line("start quick"), .line("6"), .line("stats"), .line("quit")])
+        let store = InMemoryResponseStore()
+        _ = Fixtures.kiosk(console: console, store: store, buffered: { store.responses.map(\.response) }).run()
+        #expect(console.output.contains("6.0 (1–7)"), "\(console.output)")
+    }
+
+    @Test func checkReportsWhatNeedsFixing() {
+        var configuration = KioskConfiguration()
+        let bad = KioskCheck.report(configuration: configuration, configFile: nil, catalog: Fixtures.catalog())
+        #expect(!bad.ok)
+        #expect(bad.text.contains("no site or kiosk configured"))
+        #expect(bad.text.contains("surveys/broken.yaml:9:11: unknown question type 'stars'"))
+        configuration.site = "malmo"
+        configuration.kiosk = "entrance"
+        let good = KioskCheck.report(configuration: configuration, configFile: "touchpoint.yaml",
+                                     catalog: SurveyCatalog(files: [("surveys/quick.yaml", Fixtures.quick)]))
+        #expect(good.ok, "\(good.text)")
+        #expect(good.text.contains("OK: ready for customers."))
     }
 }

@@ -12,12 +12,18 @@ import Testing
         #expect(StaffCommand.parse("stats all") == .success(.stats(today: false)))
         #expect(StaffCommand.parse("QUIT") == .success(.quit))
         #expect(StaffCommand.parse("exit") == .success(.quit))
+        // Language codes in any case; the account runs to the end of the line.
+        #expect(StaffCommand.parse("start retail-visit EN") == .success(.start(survey: "retail-visit", language: "en", account: nil)))
+        #expect(StaffCommand.parse("start retail-visit @ACME 42") == .success(.start(survey: "retail-visit", language: nil, account: "ACME 42")))
+        #expect(StaffCommand.parse("start retail-visit Sv @acme 42 ") == .success(.start(survey: "retail-visit", language: "sv", account: "acme 42")))
     }
 
     @Test func explainsWhatIsWrong() {
         #expect(StaffCommand.parse("frobnicate") == .failure(StaffCommandError("unknown command 'frobnicate'; type help")))
         #expect(StaffCommand.parse("start a b c") == .failure(StaffCommandError("unexpected 'c'; usage: start SURVEY [LANG] [@ACCOUNT]")))
         #expect(StaffCommand.parse("kiosk s @acct") == .failure(StaffCommandError("an account belongs to one customer: use start SURVEY @ACCOUNT")))
+        #expect(StaffCommand.parse("start retail-visit @") == .failure(StaffCommandError("type the account reference right after @, as in @ACME-42")))
+        #expect(StaffCommand.parse("start @ACME") == .failure(StaffCommandError("usage: start SURVEY [LANG] [@ACCOUNT]")))
     }
 
     @Test func completesCommandsSurveysAndLanguages() {
