@@ -42,6 +42,7 @@ final class Workspace {
 
     /// The flags every kiosk run here gets: everything inside this directory, no thank-you pause.
     static let kioskFlags = [
+        "--site", "demo-site", "--kiosk-id", "kiosk-1",
         "--surveys", "surveys", "--responses", "responses", "--key", "keys/kiosk.key.jwk",
         "--history", "staff-history", "--thank-you-seconds", "0",
     ]
@@ -66,9 +67,59 @@ final class Workspace {
     var keyFile: URL { url("keys/kiosk.key.jwk") }
 
     /// Starts `touchpoint kiosk` on a pseudo-terminal in this directory.
-    func kioskOnTerminal(_ extra: [String] = [], environment: [String: String?] = [:]) throws -> PseudoTerminal {
-        try PseudoTerminal(try TouchpointBinary.require(), ["kiosk"] + Self.kioskFlags + extra, directory: root.path,
-                           environment: environment)
+    func kioskOnTerminal(_ extra: [String] = [], environment: [String: String?] = [:],
+                         columns: UInt16 = 200) throws -> PseudoTerminal {
+        var environment = environment
+        if environment.index(forKey: "SWIFT_BACKTRACE") == nil { environment.updateValue(nil, forKey: "SWIFT_BACKTRACE") }
+        return try PseudoTerminal(try TouchpointBinary.require(), ["kiosk"] + Self.kioskFlags + extra, directory: root.path,
+                                  environment: environment, columns: columns)
+    }
+
+    /// The prompt of the interactive shell ``kioskInShell(_:environment:columns:)`` starts the kiosk from.
+    static let shellPrompt = "tp-shell$ "
+
+    /// Starts `touchpoint kiosk` the way staff do: typed into an interactive bash on a pseudo-terminal,
+    /// so it runs as a foreground job with job control (Ctrl-Z would stop it and hand the terminal back
+    /// to the shell). A kiosk spawned directly on a pty is an orphaned process group, for which the
+    /// kernel discards Ctrl-Z.
+    func kioskInShell(_ extra: [String] = [], environment: [String: String?] = [:],
+                      columns: UInt16 = 200) throws -> PseudoTerminal {
+        var shellEnvironment = environment
+        shellEnvironment["PS1"] = Self.shellPrompt
+        // The kiosk decides how crashes are reported, as it would outside the test runner.
+        if environment.index(forKey: "SWIFT_BACKTRACE") == nil { shellEnvironment.updateValue(nil, forKey: "SWIFT_BACKTRACE") }
+        let terminal = try PseudoTerminal("/bin/bash", ["--norc", "--noprofile", "-i"], directory: root.path,
+                                          environment: shellEnvironment, columns: columns)
+        try terminal.expect(Self.shellPrompt)
+        let command = ([try TouchpointBinary.require(), "kiosk"] + Self.kioskFlags + extra)
+            .map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+        terminal.sendLine(command)
+        return terminal
+    }
+
+    /// The kiosk started in the shell of `terminal`: the shell's child process running `touchpoint`.
+    func kioskProcess(in terminal: PseudoTerminal) throws -> pid_t {
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+            for entry in entries {
+                guard let pid = pid_t(entry),
+                      let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                      let close = stat.lastIndex(of: ")") else { continue }
+                let name = stat[stat.index(after: stat.firstIndex(of: "(") ?? stat.startIndex)..<close]
+                let fields = stat[stat.index(after: close)...].split(separator: " ")
+                if name == "touchpoint", fields.count > 1, pid_t(fields[1]) == terminal.pid { return pid }
+            }
+            usleep(20_000)
+        }
+        throw PseudoTerminal.Timeout(awaited: "a touchpoint process in the shell", screen: terminal.screen)
+    }
+
+    /// A process's state letter from /proc (R, S, T for stopped, …), nil once it is gone.
+    static func processState(_ pid: pid_t) -> Character? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return nil }
+        return stat[stat.index(after: close)...].split(separator: " ").first?.first
     }
 
     /// Runs `touchpoint ARGUMENTS` here with `input` on a pipe as stdin; waits at most `timeout` seconds.

@@ -26,6 +26,8 @@ final class PseudoTerminal: @unchecked Sendable {
 
     /// The child's process id.
     let pid: pid_t
+    /// The terminal's settings before the child started.
+    let initialSettings: termios
 
     private let master: Int32
     private let slave: Int32
@@ -71,6 +73,9 @@ final class PseudoTerminal: @unchecked Sendable {
         }
         var size = winsize(ws_row: rows, ws_col: columns, ws_xpixel: 0, ws_ypixel: 0)
         _ = ioctl(master, UInt(TIOCSWINSZ), &size)
+        var initial = termios()
+        _ = tcgetattr(master, &initial)
+        initialSettings = initial
 
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -177,6 +182,36 @@ final class PseudoTerminal: @unchecked Sendable {
         send("\u{1B}[A")
     }
 
+    /// Presses Ctrl-Z.
+    func suspend() {
+        send(bytes: [0x1A])
+    }
+
+    /// Presses Ctrl-\.
+    func quitKey() {
+        send(bytes: [0x1C])
+    }
+
+    /// Resizes the terminal (the kernel sends SIGWINCH to the foreground process group).
+    func resize(columns: UInt16, rows: UInt16) {
+        var size = winsize(ws_row: rows, ws_col: columns, ws_xpixel: 0, ws_ypixel: 0)
+        _ = ioctl(master, UInt(TIOCSWINSZ), &size)
+    }
+
+    /// Bytes typed that the child has not read yet (or that are still waiting to be thrown away).
+    var unreadInput: Int {
+        var count: Int32 = 0
+        _ = ioctl(slave, UInt(FIONREAD), &count)
+        return Int(count)
+    }
+
+    /// The terminal's current settings, as the child left them.
+    var settings: termios {
+        var attributes = termios()
+        _ = tcgetattr(master, &attributes)
+        return attributes
+    }
+
     // MARK: Waiting
 
     /// Waits until `substring` appears in the output after the previous match; returns the output from
@@ -221,6 +256,22 @@ final class PseudoTerminal: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         return String(decoding: Self.clean(raw), as: UTF8.self)
+    }
+
+    /// What is on the screen now: the output after the last clear-screen sequence (ESC [2J), cleaned.
+    var currentScreen: String {
+        condition.lock()
+        defer { condition.unlock() }
+        let clear: [UInt8] = [0x1B, UInt8(ascii: "["), UInt8(ascii: "2"), UInt8(ascii: "J")]
+        var start = 0
+        if raw.count >= clear.count {
+            for index in stride(from: raw.count - clear.count, through: 0, by: -1)
+            where raw[index..<(index + clear.count)].elementsEqual(clear) {
+                start = index
+                break
+            }
+        }
+        return String(decoding: Self.clean(Array(raw[start...])), as: UTF8.self)
     }
 
     /// Output after the last match, cleaned.
