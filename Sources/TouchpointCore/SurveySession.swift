@@ -127,7 +127,7 @@ public struct SurveySession: Sendable {
     public var prompt: SessionPrompt {
         guard let language, let index = current else { return .language(survey.languages) }
         let previous = answers[survey.questions[index].id]
-        let remaining = ((index + 1)..<survey.questions.count).filter { mayAppear($0, current: index) }.count
+        let remaining = mostRemaining(after: index)
         return .question(QuestionPrompt(
             question: survey.questions[index], language: language, number: path.count + 1,
             total: path.count + 1 + remaining, canGoBack: !path.isEmpty || languageChosenHere,
@@ -249,6 +249,43 @@ public struct SurveySession: Sendable {
         guard let target = survey.questions.firstIndex(where: { $0.id == condition.question }) else { return false }
         if target < current { return condition.matches(effectiveAnswer(condition.question)) }
         return mayAppear(target, current: current)
+    }
+
+    /// The most questions after `index` the customer can still be shown. Follow-ups that look at the same
+    /// open question count for the answer that shows the most of them at once (a detractor's and a
+    /// promoter's follow-up never both appear); a question whose answers cannot be listed counts all of its
+    /// follow-ups. Answering only ever lowers this.
+    private func mostRemaining(after index: Int) -> Int {
+        var count = 0
+        var followUps: [Int: [Int]] = [:]
+        for later in (index + 1)..<survey.questions.count where mayAppear(later, current: index) {
+            if let condition = survey.questions[later].condition,
+               let target = survey.questions.firstIndex(where: { $0.id == condition.question }), target >= index {
+                followUps[target, default: []].append(later)
+            } else {
+                count += 1
+            }
+        }
+        for (target, dependents) in followUps {
+            guard let answers = Self.possibleAnswers(survey.questions[target]) else {
+                count += dependents.count
+                continue
+            }
+            count += answers.map { answer in
+                dependents.filter { survey.questions[$0].condition?.matches(answer) == true }.count
+            }.max() ?? 0
+        }
+        return count
+    }
+
+    /// Every answer a question can get, when they can be listed.
+    private static func possibleAnswers(_ question: Question) -> [AnswerValue]? {
+        switch question.kind {
+        case .nps, .ces, .csat: return question.kind.scale.map { $0.map { .number($0) } }
+        case .yesno: return [.bool(true), .bool(false)]
+        case .choice(let options): return options.map { .option($0.id) }
+        case .text: return nil
+        }
     }
 
     private func draft(status: ResponseStatus, at now: Date) -> ResponseDraft {

@@ -28,11 +28,18 @@ public enum PromptRenderer {
     public static func page(_ prompt: SessionPrompt, survey: Survey, options: PageOptions = PageOptions(),
                             width: Int) -> String {
         let language: String
+        let title: String
         switch prompt {
-        case .language(let languages): language = languages.first ?? "en"
-        case .question(let question): language = question.language
+        case .language(let languages):
+            // Before a language is chosen, the title in every one of them.
+            language = languages.first ?? "en"
+            var seen = Set<String>()
+            title = languages.map { survey.title.text(in: $0) }.filter { seen.insert($0).inserted }.joined(separator: " / ")
+        case .question(let question):
+            language = question.language
+            title = survey.title.text(in: language)
         }
-        var text = survey.title.text(in: language) + "\n" + render(prompt, survey: survey, options: options)
+        var text = title + "\n" + render(prompt, survey: survey, options: options)
         if let reason = options.reprompt {
             text += "→ " + Phrasebook(language).reprompt(reason) + "\n"
         }
