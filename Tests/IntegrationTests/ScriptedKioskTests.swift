@@ -95,4 +95,28 @@ struct ScriptedKioskTests {
         }
         #expect(result.stderr.isEmpty, "\(result)")
     }
+
+    @Test("kiosk --check: ready with site and kiosk configured; exit 1 naming what to fix otherwise")
+    func kioskCheck() throws {
+        let workspace = try Workspace()
+        let ready = try workspace.run(["kiosk", "--check"] + Workspace.kioskFlags)
+        #expect(ready.status == 0, "\(ready)")
+        #expect(ready.stdout.contains("OK: ready for customers."), "\(ready)")
+        #expect(ready.stdout.contains("retail-visit v1"), "\(ready)")
+
+        // No site or kiosk, and a survey that does not validate.
+        try "id: broken\nversion: 1\n".write(to: workspace.url("surveys/broken.yaml"), atomically: true, encoding: .utf8)
+        let unready = try workspace.run(["kiosk", "--check", "--surveys", "surveys"])
+        #expect(unready.status == 1, "\(unready)")
+        #expect(unready.stdout.contains("no site or kiosk configured"), "\(unready)")
+        #expect(unready.stdout.contains("broken.yaml:"), "\(unready)")
+        #expect(try workspace.pendingFiles().isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: workspace.url("keys").path), "--check created a key")
+
+        // A bad configuration file says where.
+        try "site: a\npinAttempts: none\n".write(to: workspace.url("touchpoint.yaml"), atomically: true, encoding: .utf8)
+        let bad = try workspace.run(["kiosk", "--check"])
+        #expect(bad.status != 0, "\(bad)")
+        #expect(bad.stderr.contains("touchpoint.yaml:2:1: pinAttempts must be a whole number above 0"), "\(bad)")
+    }
 }
