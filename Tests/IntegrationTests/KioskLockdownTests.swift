@@ -18,14 +18,8 @@ struct KioskLockdownTests {
     /// Sets a PIN for this run when unattended mode starts.
     private func setPIN(_ pin: String, on terminal: PseudoTerminal) throws {
         try terminal.expect("No staff PIN is configured")
-        try typeSecret(pin, after: "New staff PIN: ", on: terminal)
-        try typeSecret(pin, after: "Repeat the PIN: ", on: terminal)
-    }
-
-    private func typeSecret(_ secret: String, after prompt: String, on terminal: PseudoTerminal) throws {
-        try terminal.expect(prompt)
-        try terminal.waitForEcho(false)
-        terminal.sendLine(secret)
+        try terminal.typeSecret(pin, after: "New staff PIN: ")
+        try terminal.typeSecret(pin, after: "Repeat the PIN: ")
     }
 
     /// Text a shell or Swift's crash reporter would have drawn.
@@ -72,7 +66,7 @@ struct KioskLockdownTests {
         terminal.suspend()
         try terminal.expect(Self.pinPrompt)
         #expect(Workspace.processState(kiosk) != "T", "the kiosk was stopped by Ctrl-Z")
-        try typeSecret("4321", after: "", on: terminal)
+        try terminal.typeSecret("4321", after: "")
         try terminal.expect("Left unattended mode.")
         try terminal.expect(Self.staffPrompt)
         expectNoEscape(String(terminal.screen.dropFirst(kioskStarted)), "whole run")
@@ -192,7 +186,7 @@ struct KioskLockdownTests {
         try terminal.expect("Did you book online?")
         try terminal.expect(Self.answerPrompt)
         terminal.interrupt()
-        try typeSecret("4321", after: Self.pinPrompt, on: terminal)
+        try terminal.typeSecret("4321", after: Self.pinPrompt)
         try terminal.expect(Self.staffPrompt)
         let staffScreen = terminal.currentScreen
         #expect(!staffScreen.contains("Did you book online?"), "the last customer's screen stayed for staff:\n\(staffScreen)")
@@ -215,11 +209,11 @@ struct KioskLockdownTests {
         try terminal.expect(Self.start)
 
         terminal.interrupt()
-        try typeSecret("1111", after: Self.pinPrompt, on: terminal)
+        try terminal.typeSecret("1111", after: Self.pinPrompt)
         try terminal.expect("Wrong PIN.")
         try terminal.expect(Self.start)
         terminal.interrupt()
-        try typeSecret("2222", after: Self.pinPrompt, on: terminal)
+        try terminal.typeSecret("2222", after: Self.pinPrompt)
         try terminal.expect("Staff PIN locked for 10 min.")
         try terminal.expect(Self.start)
         // Locked: even the right PIN cannot be typed now.

@@ -178,13 +178,13 @@ struct KioskTerminalTests {
 
         terminal.sendLine("kiosk test-drive-booking en")
         try terminal.expect("No staff PIN is configured")
-        try typeSecret("4321", after: "New staff PIN: ", on: terminal)
-        try typeSecret("4321", after: "Repeat the PIN: ", on: terminal)
+        try terminal.typeSecret("4321", after: "New staff PIN: ")
+        try terminal.typeSecret("4321", after: "Repeat the PIN: ")
         try terminal.expect("Press Enter to start.")
 
         // Ctrl-C at the start screen and a wrong PIN: still unattended.
         terminal.interrupt()
-        try typeSecret("0000", after: "Staff PIN (Enter to go back): ", on: terminal)
+        try terminal.typeSecret("0000", after: "Staff PIN (Enter to go back): ")
         try terminal.expect("Wrong PIN.")
         let afterWrongPIN = try terminal.expect("Press Enter to start.")
         #expect(!afterWrongPIN.contains(Self.staffPrompt), "a wrong PIN left unattended mode:\n\(afterWrongPIN)")
@@ -197,7 +197,7 @@ struct KioskTerminalTests {
         try terminal.expect("Did you book online?")
         try terminal.expect(Self.answerPrompt)
         terminal.interrupt()
-        try typeSecret("", after: "Staff PIN (Enter to go back): ", on: terminal)
+        try terminal.typeSecret("", after: "Staff PIN (Enter to go back): ")
         let back = try terminal.expect("Did you book online?")
         #expect(!back.contains("Wrong PIN"), "an empty PIN was treated as a wrong one:\n\(back)")
         #expect(!back.contains(Self.staffPrompt), "an empty PIN left unattended mode:\n\(back)")
@@ -212,7 +212,7 @@ struct KioskTerminalTests {
 
         // Ctrl-C and the right PIN: back to staff mode.
         terminal.interrupt()
-        try typeSecret("4321", after: "Staff PIN (Enter to go back): ", on: terminal)
+        try terminal.typeSecret("4321", after: "Staff PIN (Enter to go back): ")
         try terminal.expect(Self.staffPrompt)
         terminal.sendLine("status")
         try terminal.expect("staff PIN:   set for this run")
@@ -231,14 +231,6 @@ struct KioskTerminalTests {
         let history = (try? String(contentsOf: workspace.historyFile, encoding: .utf8)) ?? ""
         #expect(!history.contains("4321") && !history.contains("0000"), "a PIN is in the history:\n\(history)")
         #expect(history.contains("kiosk test-drive-booking en"), "history:\n\(history)")
-    }
-
-    /// Waits for a secret prompt and for echo to go off (the console flushes typed-ahead input when it
-    /// turns echo off), then types `secret` and Enter.
-    private func typeSecret(_ secret: String, after prompt: String, on terminal: PseudoTerminal) throws {
-        try terminal.expect(prompt)
-        try terminal.waitForEcho(false)
-        terminal.sendLine(secret)
     }
 
     // MARK: d. Tab completion

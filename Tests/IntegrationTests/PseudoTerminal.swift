@@ -182,6 +182,14 @@ final class PseudoTerminal: @unchecked Sendable {
         send("\u{1B}[A")
     }
 
+    /// Waits for a secret prompt and for echo to go off (the console throws away what was typed before
+    /// the prompt), then types `secret` and Enter.
+    func typeSecret(_ secret: String, after prompt: String) throws {
+        try expect(prompt)
+        try waitForEcho(false)
+        sendLine(secret)
+    }
+
     /// Presses Ctrl-Z.
     func suspend() {
         send(bytes: [0x1A])
