@@ -132,6 +132,47 @@ extension FeedFixtures {
     }
 }
 
+/// A ``FeedStorage`` that forwards to another and counts, per webhook, the times the delivery loop looked for
+/// a pending row and found none: the event that proves the loop has gone idle after what came before it.
+final class IdleCountingFeedStorage: FeedStorage, @unchecked Sendable {
+    private let base: any FeedStorage
+    private let lock = NSLock()
+    private var idle: [String: Int] = [:]
+
+    init(_ base: any FeedStorage) {
+        self.base = base
+    }
+
+    /// How many times ``nextPending(webhook:)`` has answered nil for `webhook`.
+    func idleLooks(_ webhook: String) -> Int {
+        lock.withLock { idle[webhook, default: 0] }
+    }
+
+    func comments(_ query: CommentQuery) async throws -> [FeedComment] {
+        try await base.comments(query)
+    }
+
+    func fanOut(to webhooks: [Webhook], at date: Date, limit: Int) async throws -> FeedFanOut {
+        try await base.fanOut(to: webhooks, at: date, limit: limit)
+    }
+
+    func nextPending(webhook: String) async throws -> OutboxEntry? {
+        let entry = try await base.nextPending(webhook: webhook)
+        if entry == nil {
+            lock.withLock { idle[webhook, default: 0] += 1 }
+        }
+        return entry
+    }
+
+    func record(_ outcome: OutboxOutcome, for id: Int64, at date: Date) async throws {
+        try await base.record(outcome, for: id, at: date)
+    }
+
+    func outboxStatus() async throws -> OutboxStatus {
+        try await base.outboxStatus()
+    }
+}
+
 extension OutboxStatus {
     /// The summary of webhook `name`, or an empty one.
     func webhook(_ name: String) -> OutboxStatus.Webhook {
