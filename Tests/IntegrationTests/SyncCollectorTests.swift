@@ -52,18 +52,25 @@ struct SyncCollectorTests {
         try site.enroll()
         try site.writeResponses(30)
         let port = try reserveFreePort()
+        // At debug level it logs every failed probe to standard error (unbuffered).
         let watch = try site.start(
-            "sync-watch", site.syncArguments("http://127.0.0.1:\(port)", ["--watch", "--batch-count", "10"]))
-        // Its first probes fail (the "Watching …" line is not flushed to a file before exit, so just wait).
-        usleep(2_000_000)
+            "sync-watch",
+            site.syncArguments("http://127.0.0.1:\(port)", ["--watch", "--batch-count", "10", "--log-level", "debug"]))
+        func failedProbes() -> Int { watch.stderr.components(separatedBy: "collector not reachable").count - 1 }
+        try site.wait("two failed probes (or the exit of watch mode)", timeout: 60) {
+            failedProbes() >= 2 || !watch.isRunning
+        }
         #expect(watch.isRunning, "watch mode gave up while the collector was down\n\(site.logs)")
         #expect(site.files("pending").count == 30)
 
         let collector = try site.startCollector(port: port)
-        try site.wait("watch mode to drain pending/", timeout: 25) { site.files("pending").isEmpty }
+        try site.wait("watch mode to drain pending/ (or exit)", timeout: 60) {
+            site.files("pending").isEmpty || !watch.isRunning
+        }
+        #expect(site.files("pending").isEmpty, "watch mode exited before draining pending/\n\(site.logs)")
         #expect(site.files("sent").count == 30)
         watch.send(SIGINT)
-        let status = watch.waitForExit(timeout: 10)
+        let status = watch.waitForExit(timeout: 60)
         #expect(status == 0, "sync --watch after SIGINT\n\(site.logs)")
 
         let entry = try site.fleetEntry()
