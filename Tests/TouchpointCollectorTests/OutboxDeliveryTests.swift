@@ -15,9 +15,11 @@ struct OutboxDeliveryTests {
     /// The secret part of every test webhook URL; it must never be logged.
     static let secret = "T0SECRET/B0SECRET/xoxsecrettoken42"
 
-    /// Fast timings so retries happen within a test; the rate limit is off unless a test sets it.
+    /// Short waits so retries happen within a test; the rate limit is off unless a test sets it. The connect and
+    /// request timeouts are generous: a post to the local receiver must not time out (and be posted twice) just
+    /// because the machine is busy.
     static let options = FeedDeliveryService.Options(
-        pollInterval: .milliseconds(20), connectTimeout: .seconds(2), requestTimeout: .seconds(5),
+        pollInterval: .milliseconds(20), connectTimeout: .seconds(60), requestTimeout: .seconds(60),
         backoff: Backoff(base: .milliseconds(50), factor: 2, cap: .milliseconds(200)), batchSize: 2)
 
     func webhook(
