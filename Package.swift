@@ -123,6 +123,8 @@ let package = Package(
                 "TouchpointSync",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                // To start a graceful shutdown at a chosen moment (the feed's post-in-flight test).
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
                 // Only to damage a database behind the storage's back (the aggregates' rebuild test).
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]

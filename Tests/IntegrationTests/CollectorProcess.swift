@@ -113,7 +113,7 @@ final class CollectorProcess {
 
     /// Starts a collector in `directory` on the database `c.sqlite` and the surveys in `surveys/`;
     /// `port` 0 lets it pick one. Fails (after stopping it) if it does not listen within `timeout` seconds.
-    init(directory: URL, logs: URL, port: Int = 0, extra: [String] = [], timeout: Double = 20) throws {
+    init(directory: URL, logs: URL, port: Int = 0, extra: [String] = [], timeout: Double = 60) throws {
         child = try ChildProcess(
             name: "collector", executable: try TouchpointBinary.require(),
             arguments: ["collector", "serve", "--host", "127.0.0.1", "--port", "\(port)", "--database", "c.sqlite",

@@ -52,18 +52,25 @@ struct SyncCollectorTests {
         try site.enroll()
         try site.writeResponses(30)
         let port = try reserveFreePort()
+        // At debug level it logs every failed probe to standard error (unbuffered).
         let watch = try site.start(
-            "sync-watch", site.syncArguments("http://127.0.0.1:\(port)", ["--watch", "--batch-count", "10"]))
-        // Its first probes fail (the "Watching …" line is not flushed to a file before exit, so just wait).
-        usleep(2_000_000)
+            "sync-watch",
+            site.syncArguments("http://127.0.0.1:\(port)", ["--watch", "--batch-count", "10", "--log-level", "debug"]))
+        func failedProbes() -> Int { watch.stderr.components(separatedBy: "collector not reachable").count - 1 }
+        try site.wait("two failed probes (or the exit of watch mode)", timeout: 60) {
+            failedProbes() >= 2 || !watch.isRunning
+        }
         #expect(watch.isRunning, "watch mode gave up while the collector was down\n\(site.logs)")
         #expect(site.files("pending").count == 30)
 
         let collector = try site.startCollector(port: port)
-        try site.wait("watch mode to drain pending/", timeout: 25) { site.files("pending").isEmpty }
+        try site.wait("watch mode to drain pending/ (or exit)", timeout: 60) {
+            site.files("pending").isEmpty || !watch.isRunning
+        }
+        #expect(site.files("pending").isEmpty, "watch mode exited before draining pending/\n\(site.logs)")
         #expect(site.files("sent").count == 30)
         watch.send(SIGINT)
-        let status = watch.waitForExit(timeout: 10)
+        let status = watch.waitForExit(timeout: 60)
         #expect(status == 0, "sync --watch after SIGINT\n\(site.logs)")
 
         let entry = try site.fleetEntry()
@@ -80,16 +87,16 @@ struct SyncCollectorTests {
         try site.writeResponses(2000, staged: true)
         let collector = try site.startCollector()
         let sync = try site.start("sync-once", site.syncArguments(collector.url, ["--once", "--batch-count", "50"]))
-        try site.wait("the first batches in sent/", timeout: 20) { site.files("sent").count >= 100 }
+        try site.wait("the first batches in sent/", timeout: 60) { site.files("sent").count >= 100 }
         collector.child.send(SIGKILL)
-        try #require(collector.child.waitForExit(timeout: 10) != nil, "the collector survived SIGKILL")
+        try #require(collector.child.waitForExit(timeout: 60) != nil, "the collector survived SIGKILL")
         let sentAtKill = site.files("sent").count
         try #require(sentAtKill < 2000, "the sync finished before the collector was killed; nothing was tested")
 
         let restarted = try site.startCollector(port: collector.port)
         // The first sync either retries into the restarted collector (exit 0) or gives up (exit 1);
         // both are fine as long as a second sync completes the job.
-        let firstStatus = sync.waitForExit(timeout: 45)
+        let firstStatus = sync.waitForExit(timeout: 120)
         try #require(firstStatus != nil, "the interrupted sync neither finished nor gave up\n\(site.logs)")
         #expect(firstStatus == 0 || firstStatus == 1, "\(site.logs)")
         if firstStatus == 0 {
@@ -301,19 +308,19 @@ struct SyncCollectorTests {
         let kiosk = try site.start("kiosk", ["kiosk"] + Workspace.kioskFlags, keepInputOpen: true)
         let watch = try site.start("sync-watch", site.syncArguments(collector.url, ["--watch", "--batch-count", "5"]))
         // Customers answer once the sync is under way.
-        try site.wait("the first batches in sent/", timeout: 15) { site.files("sent").count >= 10 }
+        try site.wait("the first batches in sent/", timeout: 60) { site.files("sent").count >= 10 }
         kiosk.write(Self.kioskScript(sessions: 10))
         kiosk.closeInput()
-        #expect(kiosk.waitForExit(timeout: 20) == 0, "\(site.logs)")
+        #expect(kiosk.waitForExit(timeout: 60) == 0, "\(site.logs)")
         let backlogAtKioskExit = site.files("pending").count
         #expect(backlogAtKioskExit > 10, "the backlog was gone before the kiosk wrote: nothing ran concurrently")
         #expect(watch.isRunning, "\(site.logs)")
 
-        try site.wait("all 610 responses in sent/", timeout: 25) {
+        try site.wait("all 610 responses in sent/", timeout: 60) {
             site.files("pending").isEmpty && site.files("sent").count == 610
         }
         watch.send(SIGINT)
-        #expect(watch.waitForExit(timeout: 10) == 0, "\(site.logs)")
+        #expect(watch.waitForExit(timeout: 60) == 0, "\(site.logs)")
         #expect(site.files("rejected").isEmpty)
 
         let entry = try site.fleetEntry()

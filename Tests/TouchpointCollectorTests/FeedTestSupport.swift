@@ -102,8 +102,10 @@ struct FeedLogCapture: LogHandler {
 
 extension FeedFixtures {
     /// Polls `condition` every 20 ms until it holds or `timeout` passes; returns whether it held.
+    ///
+    /// The timeout only bounds how long a failing test takes; nothing is asserted about how soon the condition holds.
     static func eventually(
-        timeout: Duration = .seconds(30), _ condition: () async throws -> Bool
+        timeout: Duration = .seconds(60), _ condition: () async throws -> Bool
     ) async throws -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
@@ -129,6 +131,47 @@ extension FeedFixtures {
                 throw error
             }
         }
+    }
+}
+
+/// A ``FeedStorage`` that forwards to another and counts, per webhook, the times the delivery loop looked for
+/// a pending row and found none: the event that proves the loop has gone idle after what came before it.
+final class IdleCountingFeedStorage: FeedStorage, @unchecked Sendable {
+    private let base: any FeedStorage
+    private let lock = NSLock()
+    private var idle: [String: Int] = [:]
+
+    init(_ base: any FeedStorage) {
+        self.base = base
+    }
+
+    /// How many times ``nextPending(webhook:)`` has answered nil for `webhook`.
+    func idleLooks(_ webhook: String) -> Int {
+        lock.withLock { idle[webhook, default: 0] }
+    }
+
+    func comments(_ query: CommentQuery) async throws -> [FeedComment] {
+        try await base.comments(query)
+    }
+
+    func fanOut(to webhooks: [Webhook], at date: Date, limit: Int) async throws -> FeedFanOut {
+        try await base.fanOut(to: webhooks, at: date, limit: limit)
+    }
+
+    func nextPending(webhook: String) async throws -> OutboxEntry? {
+        let entry = try await base.nextPending(webhook: webhook)
+        if entry == nil {
+            lock.withLock { idle[webhook, default: 0] += 1 }
+        }
+        return entry
+    }
+
+    func record(_ outcome: OutboxOutcome, for id: Int64, at date: Date) async throws {
+        try await base.record(outcome, for: id, at: date)
+    }
+
+    func outboxStatus() async throws -> OutboxStatus {
+        try await base.outboxStatus()
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ServiceLifecycleTestKit
 import Testing
 import TouchpointCollector
 import TouchpointCore
@@ -14,9 +15,11 @@ struct OutboxDeliveryTests {
     /// The secret part of every test webhook URL; it must never be logged.
     static let secret = "T0SECRET/B0SECRET/xoxsecrettoken42"
 
-    /// Fast timings so retries happen within a test; the rate limit is off unless a test sets it.
+    /// Short waits so retries happen within a test; the rate limit is off unless a test sets it. The connect and
+    /// request timeouts are generous: a post to the local receiver must not time out (and be posted twice) just
+    /// because the machine is busy.
     static let options = FeedDeliveryService.Options(
-        pollInterval: .milliseconds(20), connectTimeout: .seconds(2), requestTimeout: .seconds(5),
+        pollInterval: .milliseconds(20), connectTimeout: .seconds(60), requestTimeout: .seconds(60),
         backoff: Backoff(base: .milliseconds(50), factor: 2, cap: .milliseconds(200)), batchSize: 2)
 
     func webhook(
@@ -274,10 +277,11 @@ struct OutboxDeliveryTests {
     @Test func aClientErrorFailsTheRowWithoutRetrying() async throws {
         try await withStorage { storage, _ in
             let receiver = WebhookReceiver(script: [WebhookReceiver.Reply(status: 404, body: "no_service")])
+            let observed = IdleCountingFeedStorage(storage)
             try await receiver.serve { port in
                 let hook = try webhook("shop", port: port)
                 try await prepare(storage, [hook])
-                try await FeedFixtures.whileRunning(service([hook], storage: storage)) {
+                try await FeedFixtures.whileRunning(service([hook], storage: observed)) {
                     try await FeedFixtures.ingest([
                         FeedFixtures.response(sequence: 1, nps: 6, comment: "First"),
                         FeedFixtures.response(sequence: 2, nps: 6, comment: "Second"),
@@ -286,8 +290,10 @@ struct OutboxDeliveryTests {
                         let summary = try await storage.outboxStatus().webhook("shop")
                         return summary.failed == 1 && summary.delivered == 1
                     })
-                    // A few more poll rounds: the failed row is not tried again.
-                    try await Task.sleep(for: .milliseconds(200))
+                    // Both outcomes are recorded; the loop now looks for work twice more and finds none, so
+                    // whatever it would have done with the failed row it has done by then.
+                    let idle = observed.idleLooks("shop")
+                    #expect(try await FeedFixtures.eventually { observed.idleLooks("shop") >= idle + 2 })
                 }
             }
             #expect(receiver.requests.map(\.status) == [404, 200])
@@ -301,7 +307,8 @@ struct OutboxDeliveryTests {
 
     @Test func aSlowWebhookTimesOutAndIsRetried() async throws {
         try await withStorage { storage, _ in
-            let receiver = WebhookReceiver(script: [WebhookReceiver.Reply(status: 200, delay: .seconds(5))])
+            // The first answer never comes while the service runs; later ones come at once.
+            let receiver = WebhookReceiver(script: [WebhookReceiver.Reply(status: 200, held: true)])
             var options = Self.options
             options.requestTimeout = .seconds(1)
             try await receiver.serve { port in
@@ -317,21 +324,32 @@ struct OutboxDeliveryTests {
             // load may time out a retry too), and delivered once.
             #expect(receiver.requests.count >= 2)
             #expect(receiver.requests.allSatisfy { $0.text.contains("Quick") })
+            let summary = try await storage.outboxStatus().webhook("shop")
+            #expect(summary.delivered == 1 && summary.pending == 0 && summary.failed == 0)
         }
     }
 
     @Test func gracefulShutdownFinishesThePostInFlight() async throws {
         try await withStorage { storage, _ in
-            let receiver = WebhookReceiver(script: [WebhookReceiver.Reply(status: 200, delay: .milliseconds(500))])
+            // The webhook answers only when the test says so.
+            let receiver = WebhookReceiver(script: [WebhookReceiver.Reply(status: 200, held: true)])
             try await receiver.serve { port in
                 let hook = try webhook("shop", port: port)
                 try await prepare(storage, [hook])
-                try await FeedFixtures.whileRunning(service([hook], storage: storage)) {
-                    try await FeedFixtures.ingest(
-                        [FeedFixtures.response(sequence: 1, nps: 9, comment: "Last one")], into: storage, key: key)
-                    // Shut down while the webhook is still answering.
-                    #expect(try await FeedFixtures.eventually { receiver.requests.count == 1 })
-                    #expect(try await storage.outboxStatus().webhook("shop").delivered == 0)
+                let feed = service([hook], storage: storage)
+                try await testGracefulShutdown { trigger in
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        group.addTask { try await feed.run() }
+                        try await FeedFixtures.ingest(
+                            [FeedFixtures.response(sequence: 1, nps: 9, comment: "Last one")], into: storage, key: key)
+                        // The post is in flight: it has arrived and its answer is held.
+                        try #require(try await receiver.waitForRequests(1))
+                        #expect(try await storage.outboxStatus().webhook("shop").delivered == 0)
+                        // Every graceful-shutdown handler has run when this returns; only then does the answer come.
+                        trigger.triggerGracefulShutdown()
+                        receiver.release()
+                        try await group.waitForAll()
+                    }
                 }
             }
             // The post was finished and recorded before the service returned.

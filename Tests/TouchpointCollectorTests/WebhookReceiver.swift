@@ -6,6 +6,10 @@ import NIOCore
 
 /// A Slack-like incoming-webhook receiver on 127.0.0.1: a real Hummingbird server that records every POST
 /// (path, `text`, arrival time) and answers per a script.
+///
+/// A slow webhook is simulated without a clock: a ``Reply/held`` reply is not sent until the test calls
+/// ``release()``, and the request is in ``requests`` from the moment it arrives, so the test knows the post is
+/// in flight (``waitForRequests(_:)``) and decides when it ends.
 final class WebhookReceiver: @unchecked Sendable {
     /// One request as it arrived.
     struct Received: Sendable {
@@ -24,14 +28,16 @@ final class WebhookReceiver: @unchecked Sendable {
         var status: Int
         var headers: [String: String] = [:]
         var body: String = "ok"
-        /// How long to wait before answering.
-        var delay: Duration = .zero
+        /// Whether to hold the answer back until ``WebhookReceiver/release()`` (the request is recorded at once).
+        var held = false
     }
 
     private let lock = NSLock()
     private var script: [Reply]
     private var fallback: Reply
     private var received: [Received] = []
+    private var released = false
+    private var heldReplies: [CheckedContinuation<Void, Never>] = []
 
     /// Answers the first requests with `script` in order, then every later one with `then`.
     init(script: [Reply] = [], then fallback: Reply = Reply(status: 200)) {
@@ -47,6 +53,36 @@ final class WebhookReceiver: @unchecked Sendable {
     /// The requests answered 2xx.
     var delivered: [Received] {
         requests.filter { (200..<300).contains($0.status) }
+    }
+
+    /// Waits (polling, see ``FeedFixtures/eventually(timeout:_:)``) until at least `count` requests have arrived;
+    /// returns whether they did.
+    func waitForRequests(_ count: Int) async throws -> Bool {
+        try await FeedFixtures.eventually { requests.count >= count }
+    }
+
+    /// Sends every held answer, and from now on answers held replies at once.
+    func release() {
+        let waiting: [CheckedContinuation<Void, Never>] = lock.withLock {
+            released = true
+            defer { heldReplies.removeAll() }
+            return heldReplies
+        }
+        for continuation in waiting {
+            continuation.resume()
+        }
+    }
+
+    /// Returns once ``release()`` has been called.
+    private func waitForRelease() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let now: Bool = lock.withLock {
+                if released { return true }
+                heldReplies.append(continuation)
+                return false
+            }
+            if now { continuation.resume() }
+        }
     }
 
     /// Changes the answer to requests after the script.
@@ -66,15 +102,16 @@ final class WebhookReceiver: @unchecked Sendable {
         var text: String
     }
 
-    /// Serves on 127.0.0.1:`port` (0: a free one) while `body` runs with the bound port, then stops.
+    /// Serves on 127.0.0.1:`port` (0: a free one) while `body` runs with the bound port, then releases any
+    /// held answer and stops.
     func serve<T>(port: Int = 0, _ body: (Int) async throws -> T) async throws -> T {
         let router = Router()
         router.post("/services/**") { request, _ -> Response in
             let data = try await request.body.collect(upTo: 1 << 20)
             let text = (try? JSONDecoder().decode(Body.self, from: Data(data.readableBytesView)).text) ?? "<not a Slack body>"
             let reply = self.reply(to: request.uri.path, text: text)
-            if reply.delay > .zero {
-                try await Task.sleep(for: reply.delay)
+            if reply.held {
+                await self.waitForRelease()
             }
             var headers = HTTPFields()
             for (name, value) in reply.headers {
@@ -96,7 +133,16 @@ final class WebhookReceiver: @unchecked Sendable {
                 group.cancelAll()
                 throw POSIXError(.EADDRNOTAVAIL)
             }
-            let result = try await body(bound)
+            let result: T
+            do {
+                result = try await body(bound)
+            } catch {
+                release()
+                group.cancelAll()
+                try? await group.waitForAll()
+                throw error
+            }
+            release()
             group.cancelAll()
             try? await group.waitForAll()
             return result

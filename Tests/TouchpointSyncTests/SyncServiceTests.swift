@@ -13,14 +13,16 @@ struct SyncServiceTests {
             backoff: Backoff(base: .milliseconds(5), cap: .milliseconds(20), random: SeededGenerator(state: 3)))
     }
 
-    static func service(_ buffer: Buffer, _ transport: InMemoryUploadTransport, watchInterval: Duration = .seconds(3600))
-        -> SyncService
-    {
+    /// The service over `buffer` and `transport`; `sleep` is how it waits between passes.
+    static func service(
+        _ buffer: Buffer, _ transport: InMemoryUploadTransport, watchInterval: Duration = .seconds(3600),
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+    ) -> SyncService {
         let sync = ResponseSync(
             responsesDirectory: buffer.root, kiosk: "kiosk-7", transport: transport,
             configuration: configuration(watchInterval: watchInterval), logger: testLogger(),
             sleep: { _ in })
-        return SyncService(sync: sync, logger: testLogger())
+        return SyncService(sync: sync, logger: testLogger(), sleep: sleep)
     }
 
     @Test("drains at start, then waits; trigger() forces a pass at once")
@@ -29,18 +31,27 @@ struct SyncServiceTests {
         defer { buffer.remove() }
         try buffer.record(3)
         let transport = InMemoryUploadTransport()
-        let service = Self.service(buffer, transport)
+        // The service's waits end only when it is triggered (or cancelled).
+        let sleeper = ParkedSleeper()
+        let service = Self.service(buffer, transport, sleep: sleeper.sleep)
         let task = Task { try await service.run() }
         defer { task.cancel() }
-        #expect(try await eventually { try buffer.ids(in: buffer.sent).count == 3 && service.board.status.lastSuccess != nil })
+        // The first pass is over once the service waits.
+        #expect(try await eventually { sleeper.delays.count == 1 })
+        #expect(sleeper.delays == [.seconds(3600)], "it waits the watch interval")
+        #expect(try buffer.ids(in: buffer.sent).count == 3)
         let status = service.board.status
+        #expect(status.lastSuccess != nil)
         #expect(status.reachable == true && status.lastError == nil && status.lastSummary?.stored == 3)
 
         try buffer.record(2)
-        try await Task.sleep(for: .milliseconds(50))
-        #expect(try buffer.ids(in: buffer.sent).count == 3)
         service.trigger()
-        #expect(try await eventually { try buffer.ids(in: buffer.sent).count == 5 })
+        // The triggered pass is over once the service waits again.
+        #expect(try await eventually { sleeper.delays.count == 2 })
+        #expect(try buffer.ids(in: buffer.sent).count == 5)
+        // (Batches without responses only carry the buffer's health.)
+        let uploaded = transport.receivedBatches.map(\.responses.count).filter { $0 > 0 }
+        #expect(uploaded == [3, 2], "one pass at start, one when triggered")
         task.cancel()
         try await task.value
     }
@@ -69,16 +80,26 @@ struct SyncServiceTests {
         let buffer = try Buffer()
         defer { buffer.remove() }
         try buffer.record(1)
-        let transport = InMemoryUploadTransport { _, _ in .unauthorized("HTTP 401 unauthorized: unknown token") }
-        let service = Self.service(buffer, transport, watchInterval: .milliseconds(1))
+        let triggered = Flag()
+        let uploadsBeforeTrigger = Counter()
+        let transport = InMemoryUploadTransport { _, _ in
+            if !triggered.value { uploadsBeforeTrigger.increment() }
+            return .unauthorized("HTTP 401 unauthorized: unknown token")
+        }
+        // A retry timer, if the service set one, would never fire: the sleeper only records it.
+        let sleeper = ParkedSleeper()
+        let service = Self.service(buffer, transport, watchInterval: .milliseconds(1), sleep: sleeper.sleep)
         let task = Task { try await service.run() }
         defer { task.cancel() }
         #expect(try await eventually { service.board.status.waitingForTrigger })
         #expect(service.board.status.lastError?.contains("the collector refused our token") == true)
-        try await Task.sleep(for: .milliseconds(100))
-        #expect(transport.receivedBatches.count == 1)
+        triggered.set()
         service.trigger()
         #expect(try await eventually { transport.receivedBatches.count == 2 })
+        // The second upload proves the service got past its wait after the 401: it waited for the trigger
+        // alone (no timer), and uploaded nothing more before it.
+        #expect(uploadsBeforeTrigger.value == 1)
+        #expect(sleeper.delays.isEmpty, "the service set a retry timer after a 401: \(sleeper.delays)")
         #expect(try buffer.ids(in: buffer.pending).count == 1)
         task.cancel()
         try await task.value

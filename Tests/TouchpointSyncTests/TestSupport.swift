@@ -38,6 +38,40 @@ final class RecordingSleeper: @unchecked Sendable {
     }
 }
 
+/// A sleeper that records every delay and then never returns on its own: only cancellation ends it.
+///
+/// A service sleeping on it stays asleep until the test wakes it some other way, so what the service does
+/// between two sleeps is decided by the test, not by how fast the machine is.
+final class ParkedSleeper: @unchecked Sendable {
+    private let lock = NSLock()
+    private var recorded: [Duration] = []
+
+    /// The delays asked for so far, in order.
+    var delays: [Duration] {
+        lock.withLock { recorded }
+    }
+
+    func sleep(_ delay: Duration) async throws {
+        lock.withLock { recorded.append(delay) }
+        // Ends only by cancellation (it throws CancellationError then).
+        try await Task.sleep(for: .seconds(86_400 * 365))
+    }
+}
+
+/// A flag safe to set from the test and read from a transport script.
+final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var isSet = false
+
+    var value: Bool {
+        lock.withLock { isSet }
+    }
+
+    func set() {
+        lock.withLock { isSet = true }
+    }
+}
+
 /// A counter safe to bump from a transport script.
 final class Counter: @unchecked Sendable {
     private let lock = NSLock()
@@ -138,8 +172,10 @@ func seededConfiguration(
 }
 
 /// Waits until `condition` holds, polling, for at most `timeout`.
+///
+/// The timeout only bounds how long a failing test takes; nothing is asserted about how soon the condition holds.
 func eventually(
-    timeout: Duration = .seconds(10), _ condition: @Sendable () throws -> Bool
+    timeout: Duration = .seconds(60), _ condition: @Sendable () throws -> Bool
 ) async throws -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
