@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // Pure core: survey model, YAML parsing + validation, scoring, session state machine.
@@ -23,19 +24,32 @@ let package = Package(
             name: "TouchpointCore",
             dependencies: [.product(name: "Yams", package: "Yams")]
         ),
-        // Keys, JWS envelope, durable file store, sequence counter.
+        // Base64URL, the flattened JWS (sign, parse, verify), the public JWK, the kiosk's signing key.
+        .target(
+            name: "TouchpointJOSE",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // The upload protocol both ends share (batch, item results, buffer health, errors) and the retry policy.
+        .target(
+            name: "TouchpointProtocol",
+            dependencies: ["TouchpointCore", "TouchpointJOSE"]
+        ),
+        // The kiosk's responses directory: durable files, sequence counter, key file, PIN hash, survey files.
         .target(
             name: "TouchpointStore",
             dependencies: [
                 "TouchpointCore",
+                "TouchpointJOSE",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        // The upload protocol (one definition for both ends), the uploader with backoff, the sync service.
+        // The sync pass, the HTTP transport, the background sync service.
         .target(
             name: "TouchpointSync",
             dependencies: [
                 "TouchpointCore",
+                "TouchpointJOSE",
+                "TouchpointProtocol",
                 "TouchpointStore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -47,12 +61,16 @@ let package = Package(
             name: "TouchpointCollector",
             dependencies: [
                 "TouchpointCore",
-                "TouchpointStore",
-                "TouchpointSync",
+                "TouchpointJOSE",
+                "TouchpointProtocol",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         // The demo data set: enrolled demo kiosks, realistic signed responses, sent through the real sync and ingest.
@@ -60,6 +78,7 @@ let package = Package(
             name: "TouchpointDemo",
             dependencies: [
                 "TouchpointCore",
+                "TouchpointJOSE",
                 "TouchpointStore",
                 "TouchpointSync",
                 "TouchpointCollector",
@@ -85,10 +104,17 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // Test doubles shared by the test targets (in-memory response store, upload transport, console);
+        // never linked into the product.
+        .target(
+            name: "TouchpointTesting",
+            dependencies: ["TouchpointCore", "TouchpointJOSE", "TouchpointProtocol", "TouchpointStore", "TouchpointSync", "TouchpointKiosk"]
+        ),
         .executableTarget(
             name: "touchpoint",
             dependencies: [
                 "TouchpointCore",
+                "TouchpointJOSE",
                 "TouchpointStore",
                 "TouchpointKiosk",
                 "TouchpointSync",
@@ -104,6 +130,8 @@ let package = Package(
             name: "touchpoint-bench",
             dependencies: [
                 "TouchpointCore",
+                "TouchpointJOSE",
+                "TouchpointProtocol",
                 "TouchpointStore",
                 "TouchpointSync",
                 "TouchpointCollector",
@@ -111,13 +139,18 @@ let package = Package(
             ]
         ),
         .testTarget(name: "TouchpointCoreTests", dependencies: ["TouchpointCore"]),
-        .testTarget(name: "TouchpointStoreTests", dependencies: ["TouchpointStore"]),
-        .testTarget(name: "TouchpointKioskTests", dependencies: ["TouchpointKiosk", "TouchpointSync"]),
-        .testTarget(name: "TouchpointSyncTests", dependencies: ["TouchpointSync"]),
+        .testTarget(name: "TouchpointStoreTests", dependencies: ["TouchpointStore", "TouchpointJOSE", "TouchpointTesting"]),
+        .testTarget(name: "TouchpointKioskTests", dependencies: ["TouchpointKiosk", "TouchpointSync", "TouchpointTesting"]),
+        .testTarget(
+            name: "TouchpointSyncTests",
+            dependencies: ["TouchpointSync", "TouchpointProtocol", "TouchpointJOSE", "TouchpointTesting"]
+        ),
         .testTarget(
             name: "TouchpointCollectorTests",
             dependencies: [
                 "TouchpointCollector",
+                "TouchpointJOSE",
+                "TouchpointProtocol",
                 "TouchpointCore",
                 "TouchpointStore",
                 "TouchpointSync",
@@ -132,13 +165,13 @@ let package = Package(
         .testTarget(
             name: "TouchpointDemoTests",
             dependencies: [
-                "TouchpointDemo", "TouchpointCollector", "TouchpointCore", "TouchpointStore", "TouchpointSync",
+                "TouchpointDemo", "TouchpointCollector", "TouchpointCore", "TouchpointJOSE", "TouchpointStore", "TouchpointSync",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["TouchpointStore", "TouchpointSync"]
+            dependencies: ["TouchpointJOSE", "TouchpointStore", "TouchpointSync"]
         ),
     ],
     swiftLanguageModes: [.v6]

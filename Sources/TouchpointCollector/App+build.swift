@@ -1,7 +1,6 @@
 import Hummingbird
 import Logging
 import TouchpointCore
-import TouchpointSync
 
 /// Builds the collector's router: uploads and the fleet, reports and export, the comment feed, the dashboard.
 ///

@@ -1,7 +1,7 @@
 import Foundation
 import TouchpointCore
-import TouchpointStore
-import TouchpointSync
+import TouchpointProtocol
+import TouchpointJOSE
 
 /// Where the collector keeps enrolled kiosks and received responses.
 ///

@@ -1,6 +1,6 @@
 import Crypto
 import Foundation
-import TouchpointStore
+import TouchpointJOSE
 
 /// Per-kiosk bearer tokens for the upload endpoint: generated once, stored only as a SHA-256 hash.
 public enum CollectorToken {

@@ -1,6 +1,5 @@
 import Foundation
 import TouchpointCore
-import TouchpointSync
 
 /// Renders the dashboard as one self-contained HTML page: inline CSS and SVG, no script, no external file.
 ///

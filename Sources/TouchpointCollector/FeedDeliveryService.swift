@@ -2,7 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import ServiceLifecycle
-import TouchpointSync
+import TouchpointProtocol
 
 /// The comment feed's worker: fills the outbox from stored responses and posts it to the webhooks.
 ///

@@ -1,8 +1,7 @@
 import Foundation
 import Logging
 import TouchpointCore
-import TouchpointStore
-import TouchpointSync
+import TouchpointProtocol
 
 /// Takes one upload batch from decoded body to per-item results: look up keys, verify, store.
 ///

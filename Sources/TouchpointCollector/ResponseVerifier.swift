@@ -1,8 +1,8 @@
 import Crypto
 import Foundation
 import TouchpointCore
-import TouchpointStore
-import TouchpointSync
+import TouchpointProtocol
+import TouchpointJOSE
 
 /// Checks the items of a batch before anything is stored: key, signature, payload, survey, answers.
 ///
@@ -92,7 +92,7 @@ public struct ResponseVerifier: Sendable {
         let payload: Data
         do {
             payload = try jws.verify(with: key.jwk)
-        } catch let error as StoreError where error.code == .signature {
+        } catch let error as JOSEError where error.code == .signature {
             return reject("bad signature: the JWS does not verify with key \(kid)")
         } catch {
             return reject("bad signature: \(error)")

@@ -2,8 +2,8 @@ import Foundation
 import GRDB
 import Logging
 import TouchpointCore
-import TouchpointStore
-import TouchpointSync
+import TouchpointProtocol
+import TouchpointJOSE
 
 /// ``CollectorStorage`` in one SQLite file through GRDB: a WAL-mode `DatabasePool`, migrated on open.
 ///

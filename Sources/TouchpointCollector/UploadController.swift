@@ -2,8 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import TouchpointCore
-import TouchpointStore
-import TouchpointSync
+import TouchpointProtocol
 
 /// The collector's HTTP routes: health probe, batch upload and fleet view.
 ///

@@ -1,7 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
-import TouchpointSync
+import TouchpointProtocol
 
 /// Posts one outbox body to one webhook with AsyncHTTPClient and says what the answer means.
 ///

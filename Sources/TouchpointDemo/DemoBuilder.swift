@@ -4,6 +4,7 @@ import TouchpointCollector
 import TouchpointCore
 import TouchpointStore
 import TouchpointSync
+import TouchpointJOSE
 
 /// Builds a demo directory: enrolled demo kiosks with their own keys and response stores, the generated
 /// responses signed and stored by the kiosk's store, drained through the real sync over HTTP into the real

@@ -1,6 +1,7 @@
 import Foundation
 import TouchpointCore
 import TouchpointStore
+import TouchpointJOSE
 
 /// Records the demo drafts through each kiosk's ``FileResponseStore``, as the kiosk does: numbered, signed,
 /// durably written to `pending/`.

@@ -1,5 +1,6 @@
 import Foundation
 import TouchpointCore
+import TouchpointJOSE
 
 /// The on-disk response store: `pending/`, `sent/`, `rejected/` of signed `<id>.json` files and `sequence`.
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import TouchpointJOSE
 
 #if canImport(Glibc)
 import Glibc

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import TouchpointJOSE
 
 /// A staff PIN hashed with PBKDF2-HMAC-SHA256: `pbkdf2-sha256$<iterations>$<salt>$<hash>` (base64url).
 public struct PINHash: Sendable, Hashable, CustomStringConvertible {

@@ -1,5 +1,6 @@
 import Foundation
 import TouchpointCore
+import TouchpointJOSE
 
 /// What reading one response file found.
 public struct ResponseFileCheck: Sendable, Hashable {

@@ -1,5 +1,6 @@
 import Foundation
 import TouchpointCore
+import TouchpointJOSE
 
 /// A response as stored: the payload, its file (nil in memory) and the signed envelope.
 public struct StoredResponse: Sendable, Hashable {

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import Logging
+import TouchpointProtocol
 
 /// ``UploadTransport`` over HTTP with AsyncHTTPClient: `POST <collector>/v1/responses`, `GET <collector>/healthz`.
 ///
@@ -105,7 +106,7 @@ public struct HTTPUploadTransport: UploadTransport {
     public func upload(_ batch: UploadBatch) async throws -> UploadOutcome {
         let body: Data
         do {
-            body = try UploadCoding.encode(batch)
+            body = try UploadProtocol.encode(batch)
         } catch {
             return .refused(status: 0, message: "cannot encode the batch: \(error)")
         }

@@ -1,5 +1,6 @@
 import Foundation
 import TouchpointCore
+import TouchpointProtocol
 
 /// The pending and rejected counts and the oldest pending names, counted once per pass by streaming the
 /// directories and then kept up to date as the pass moves files (so health costs nothing per batch).

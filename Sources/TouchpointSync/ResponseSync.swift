@@ -3,6 +3,8 @@ import Logging
 import ServiceLifecycle
 import TouchpointCore
 import TouchpointStore
+import TouchpointProtocol
+import TouchpointJOSE
 
 #if canImport(Glibc)
 import Glibc

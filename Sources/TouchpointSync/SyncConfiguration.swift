@@ -1,4 +1,5 @@
 import Foundation
+import TouchpointProtocol
 
 /// How a sync batches, retries, keeps sent files and (in watch mode) paces itself.
 public struct SyncConfiguration: Sendable {

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import TouchpointProtocol
 
 /// The sync as a long-running service: watch mode (`touchpoint sync --watch`) and the kiosk's background sync.
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import TouchpointProtocol
 
 /// What became of one upload attempt, as far as the sync needs to know.
 public enum UploadOutcome: Sendable, Hashable {
@@ -24,14 +25,4 @@ public protocol UploadTransport: Sendable {
     func upload(_ batch: UploadBatch) async throws -> UploadOutcome
     /// Whether the collector answers its health probe (`GET /healthz`) now.
     func probe() async -> Bool
-}
-
-/// The JSON coding of the upload protocol's bodies, shared by the transports in this module.
-enum UploadCoding {
-    /// Compact JSON with sorted keys and unescaped slashes.
-    static func encode<T: Encodable>(_ value: T) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(value)
-    }
 }

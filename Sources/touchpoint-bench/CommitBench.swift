@@ -1,6 +1,7 @@
 import Foundation
 import TouchpointCore
 import TouchpointStore
+import TouchpointJOSE
 
 #if canImport(Glibc)
 import Glibc

@@ -4,6 +4,8 @@ import TouchpointCollector
 import TouchpointCore
 import TouchpointStore
 import TouchpointSync
+import TouchpointProtocol
+import TouchpointJOSE
 
 /// Section 4: report latency over many generated responses, from the aggregates beside the raw rows.
 ///

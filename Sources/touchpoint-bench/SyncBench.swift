@@ -3,6 +3,8 @@ import Logging
 import TouchpointCollector
 import TouchpointStore
 import TouchpointSync
+import TouchpointProtocol
+import TouchpointJOSE
 
 /// Section 2: draining a backlog to the in-process collector over HTTP, beside the bare verify rate.
 enum SyncBench {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TouchpointKiosk
 import TouchpointStore
+import TouchpointJOSE
 
 /// `touchpoint responses …`: the buffered response files.
 struct ResponsesCommand: ParsableCommand {

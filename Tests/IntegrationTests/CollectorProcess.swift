@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TouchpointCore
 import TouchpointStore
+import TouchpointJOSE
 #if canImport(Glibc)
 import Glibc
 #endif

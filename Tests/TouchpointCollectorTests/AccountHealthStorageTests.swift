@@ -4,6 +4,7 @@ import TouchpointCollector
 import TouchpointCore
 import TouchpointStore
 import TouchpointSync
+import TouchpointJOSE
 
 @Suite("Account health from a real database")
 struct AccountHealthStorageTests {

@@ -7,6 +7,8 @@ import TouchpointCollector
 import TouchpointCore
 import TouchpointStore
 import TouchpointSync
+import TouchpointProtocol
+import TouchpointJOSE
 
 @Suite("The collector's HTTP routes")
 struct CollectorRouterTests {

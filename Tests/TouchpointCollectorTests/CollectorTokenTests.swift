@@ -1,6 +1,7 @@
 import Testing
 import TouchpointCollector
 import TouchpointStore
+import TouchpointJOSE
 
 @Suite("Upload tokens")
 struct CollectorTokenTests {

@@ -6,6 +6,7 @@ import TouchpointCollector
 import TouchpointCore
 import TouchpointStore
 import TouchpointSync
+import TouchpointJOSE
 
 /// Responses over three months whose dashboard figures are computed by hand below.
 ///

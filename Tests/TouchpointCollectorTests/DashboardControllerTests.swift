@@ -6,6 +6,7 @@ import TouchpointCollector
 import TouchpointCore
 import TouchpointStore
 import TouchpointSync
+import TouchpointJOSE
 
 @Suite("GET / (the dashboard route)")
 struct DashboardControllerTests {

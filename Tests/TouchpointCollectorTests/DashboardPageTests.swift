@@ -3,6 +3,7 @@ import Testing
 import TouchpointCollector
 import TouchpointCore
 import TouchpointSync
+import TouchpointProtocol
 
 /// A dashboard with something in every section, rendered from plain values.
 enum DashboardFixture {

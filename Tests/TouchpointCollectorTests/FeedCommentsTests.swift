@@ -6,6 +6,8 @@ import TouchpointCollector
 import TouchpointCore
 import TouchpointStore
 import TouchpointSync
+import TouchpointProtocol
+import TouchpointJOSE
 
 @Suite("GET /v1/comments and the feed status")
 struct FeedCommentsTests {

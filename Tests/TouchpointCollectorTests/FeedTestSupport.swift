@@ -6,6 +6,8 @@ import TouchpointCollector
 import TouchpointCore
 import TouchpointStore
 import TouchpointSync
+import TouchpointProtocol
+import TouchpointJOSE
 
 /// Responses with comments to the bundled surveys, sent through the real verify-and-store path.
 enum FeedFixtures {

@@ -6,6 +6,8 @@ import TouchpointCollector
 import TouchpointCore
 import TouchpointStore
 import TouchpointSync
+import TouchpointProtocol
+import TouchpointJOSE
 
 /// The outbox against a real HTTP receiver on 127.0.0.1: failures, retries, limits, routing and restarts.
 @Suite("Comment feed delivery")

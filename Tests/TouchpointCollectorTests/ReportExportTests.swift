@@ -3,6 +3,7 @@ import Testing
 import TouchpointCollector
 import TouchpointCore
 import TouchpointStore
+import TouchpointJOSE
 
 /// A strict RFC 4180 reader for checking what the export writes: records of fields.
 func parseCSV(_ text: String) -> [[String]] {

@@ -6,6 +6,8 @@ import TouchpointCollector
 import TouchpointCore
 import TouchpointStore
 import TouchpointSync
+import TouchpointProtocol
+import TouchpointJOSE
 
 @Suite("The report and export routes")
 struct ReportRouterTests {

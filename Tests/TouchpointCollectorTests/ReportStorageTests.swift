@@ -5,6 +5,7 @@ import TouchpointCollector
 import TouchpointCore
 import TouchpointStore
 import TouchpointSync
+import TouchpointJOSE
 
 @Suite("Reports from aggregates on a real SQLite database")
 struct ReportStorageTests {

@@ -4,6 +4,8 @@ import TouchpointCollector
 import TouchpointCore
 import TouchpointStore
 import TouchpointSync
+import TouchpointProtocol
+import TouchpointJOSE
 
 @Suite("Ingesting a batch: verify, then store in one transaction")
 struct ResponseIngestorTests {

@@ -4,6 +4,8 @@ import TouchpointCollector
 import TouchpointCore
 import TouchpointStore
 import TouchpointSync
+import TouchpointProtocol
+import TouchpointJOSE
 
 @Suite("SQLite collector storage")
 struct SQLiteCollectorStorageTests {

@@ -5,6 +5,8 @@ import TouchpointCollector
 import TouchpointCore
 import TouchpointStore
 import TouchpointSync
+import TouchpointProtocol
+import TouchpointJOSE
 
 /// A logger that prints nothing.
 let quietLogger = Logger(label: "touchpoint-collector-tests") { _ in SwiftLogNoOpLogHandler() }

@@ -5,6 +5,7 @@ import TouchpointCollector
 import TouchpointCore
 import TouchpointStore
 @testable import TouchpointDemo
+import TouchpointJOSE
 
 let quietLogger = Logger(label: "touchpoint-demo-tests") { _ in SwiftLogNoOpLogHandler() }
 

@@ -2,6 +2,7 @@ import Foundation
 import TouchpointCore
 import TouchpointKiosk
 import TouchpointStore
+import TouchpointTesting
 
 /// A clock tests move by hand.
 final class ManualClock: @unchecked Sendable {

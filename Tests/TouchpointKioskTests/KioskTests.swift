@@ -4,6 +4,7 @@ import TouchpointCore
 import TouchpointStore
 import TouchpointSync
 @testable import TouchpointKiosk
+import TouchpointTesting
 
 @Suite struct KioskTests {
     @Test func attendedSessionStoresSignedResponseAndThanks() throws {

@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import TouchpointCore
 @testable import TouchpointStore
+import TouchpointTesting
+import TouchpointJOSE
 
 @Suite("File response store")
 struct FileResponseStoreTests {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TouchpointCore
 @testable import TouchpointStore
+import TouchpointJOSE
 
 @Suite("JOSE: RFC 8037 vectors, round trip, tampering")
 struct JWSTests {
@@ -69,50 +70,50 @@ struct JWSTests {
         payload[payload.startIndex + 7] ^= 0x01  // 9 → 8
         var flippedPayload = jws
         flippedPayload.payload = Base64URL.encode(payload)
-        expectCode(.signature) { try flippedPayload.verify(with: key.publicJWK) }
+        expectJOSECode(.signature) { try flippedPayload.verify(with: key.publicJWK) }
 
         var signature = try #require(Base64URL.decode(jws.signature))
         signature[signature.startIndex + 10] ^= 0x80
         var flippedSignature = jws
         flippedSignature.signature = Base64URL.encode(signature)
-        expectCode(.signature) { try flippedSignature.verify(with: key.publicJWK) }
+        expectJOSECode(.signature) { try flippedSignature.verify(with: key.publicJWK) }
 
         var otherKid = jws
         otherKid.protected = Base64URL.encode(Data(#"{"alg":"EdDSA","kid":"someone-else"}"#.utf8))
-        expectCode(.unknownKey) { try otherKid.verify(with: key.publicJWK) }
+        expectJOSECode(.unknownKey) { try otherKid.verify(with: key.publicJWK) }
 
         var kidless = jws
         kidless.protected = Base64URL.encode(Data(#"{"alg":"EdDSA"}"#.utf8))
-        expectCode(.signature) { try kidless.verify(with: key.publicJWK) }  // header bytes are signed
+        expectJOSECode(.signature) { try kidless.verify(with: key.publicJWK) }  // header bytes are signed
 
         var otherAlg = jws
         otherAlg.protected = Base64URL.encode(Data(#"{"alg":"HS256","kid":"\#(key.keyID)"}"#.utf8))
-        expectCode(.unsupportedAlgorithm) { try otherAlg.verify(with: key.publicJWK) }
+        expectJOSECode(.unsupportedAlgorithm) { try otherAlg.verify(with: key.publicJWK) }
 
         var none = jws
         none.protected = Base64URL.encode(Data(#"{"alg":"none"}"#.utf8))
         none.signature = ""
-        expectCode(.unsupportedAlgorithm) { try none.verify(with: key.publicJWK) }
+        expectJOSECode(.unsupportedAlgorithm) { try none.verify(with: key.publicJWK) }
 
         let critical = try FlattenedJWS.sign(
             payload: Data("x".utf8), protectedHeader: Data(#"{"alg":"EdDSA","crit":["exp"],"exp":1}"#.utf8), key: key)
-        expectCode(.unsupportedAlgorithm) { try critical.verify(with: key.publicJWK) }
+        expectJOSECode(.unsupportedAlgorithm) { try critical.verify(with: key.publicJWK) }
 
         let other = KioskKey.generate()
-        expectCode(.unknownKey) { try jws.verify(with: other.publicJWK) }
+        expectJOSECode(.unknownKey) { try jws.verify(with: other.publicJWK) }
         var otherWithoutKid = other.publicJWK
         otherWithoutKid.kid = nil
-        expectCode(.signature) { try jws.verify(with: otherWithoutKid) }
+        expectJOSECode(.signature) { try jws.verify(with: otherWithoutKid) }
 
         var badBase64 = jws
         badBase64.signature = "not base64!"
-        expectCode(.malformed) { try badBase64.verify(with: key.publicJWK) }
+        expectJOSECode(.malformed) { try badBase64.verify(with: key.publicJWK) }
         var badPayload = jws
         badPayload.payload = "***"
-        expectCode(.malformed) { try badPayload.verify(with: key.publicJWK) }
+        expectJOSECode(.malformed) { try badPayload.verify(with: key.publicJWK) }
 
-        expectCode(.malformed) { try FlattenedJWS.parse(Data(#"{"payload":"e30"}"#.utf8)) }
-        expectCode(.unsupportedKey) { try jws.verify(with: PublicJWK(kty: "EC", crv: "P-256", x: key.publicJWK.x)) }
+        expectJOSECode(.malformed) { try FlattenedJWS.parse(Data(#"{"payload":"e30"}"#.utf8)) }
+        expectJOSECode(.unsupportedKey) { try jws.verify(with: PublicJWK(kty: "EC", crv: "P-256", x: key.publicJWK.x)) }
 
         #expect(try jws.verify(with: key.publicJWK) == Data(#"{"nps":9}"#.utf8))
     }
@@ -146,5 +147,19 @@ func expectCode<T>(
         #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
     } catch {
         Issue.record("expected StoreError \(code), got \(error)", sourceLocation: sourceLocation)
+    }
+}
+
+/// Expects `body` to throw a ``JOSEError`` with `code`.
+func expectJOSECode<T>(
+    _ code: JOSEError.Code, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> T
+) {
+    do {
+        _ = try body()
+        Issue.record("expected JOSEError \(code), nothing was thrown", sourceLocation: sourceLocation)
+    } catch let error as JOSEError {
+        #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
+    } catch {
+        Issue.record("expected JOSEError \(code), got \(error)", sourceLocation: sourceLocation)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TouchpointStore
+import TouchpointJOSE
 
 @Suite("Interoperability with a standard JOSE library")
 struct JoserfcInteropTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TouchpointStore
+import TouchpointJOSE
 
 @Suite("Key files")
 struct KeyFileTests {

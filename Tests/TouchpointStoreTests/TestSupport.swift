@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TouchpointCore
 @testable import TouchpointStore
+import TouchpointJOSE
 
 /// A fresh directory under the system temp directory, removed after `body`.
 func withTemporaryDirectory<T>(_ body: (URL) throws -> T) throws -> T {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TouchpointSync
+import TouchpointProtocol
 
 @Suite("Backoff")
 struct BackoffTests {

@@ -3,6 +3,7 @@ import Foundation
 import Testing
 import TouchpointStore
 @testable import TouchpointSync
+import TouchpointProtocol
 
 @Suite("HTTP upload transport")
 struct HTTPUploadTransportTests {
@@ -54,7 +55,7 @@ struct HTTPUploadTransportTests {
         let result = UploadResult(results: [
             ItemResult(index: 0, id: nil, status: .stored), ItemResult(index: 1, id: nil, status: .duplicate),
         ])
-        let body = String(decoding: try UploadCoding.encode(result), as: UTF8.self)
+        let body = String(decoding: try UploadProtocol.encode(result), as: UTF8.self)
         let server = try CannedHTTPServer(answers: [Self.answer("200 OK", "ok"), Self.answer("200 OK", body)])
         defer { server.stop() }
         try await HTTPUploadTransport.withTransport(

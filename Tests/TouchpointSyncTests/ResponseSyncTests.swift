@@ -3,6 +3,8 @@ import Testing
 import TouchpointCore
 import TouchpointStore
 @testable import TouchpointSync
+import TouchpointTesting
+import TouchpointProtocol
 
 #if canImport(Glibc)
 import Glibc

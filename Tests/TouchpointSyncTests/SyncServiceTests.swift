@@ -4,6 +4,8 @@ import ServiceLifecycle
 import Testing
 import TouchpointStore
 @testable import TouchpointSync
+import TouchpointTesting
+import TouchpointProtocol
 
 @Suite("Sync service")
 struct SyncServiceTests {

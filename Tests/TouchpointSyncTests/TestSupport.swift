@@ -4,6 +4,8 @@ import Testing
 import TouchpointCore
 import TouchpointStore
 @testable import TouchpointSync
+import TouchpointProtocol
+import TouchpointJOSE
 
 #if canImport(Glibc)
 import Glibc

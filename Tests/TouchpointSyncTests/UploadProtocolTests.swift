@@ -3,6 +3,8 @@ import Testing
 import TouchpointCore
 import TouchpointStore
 @testable import TouchpointSync
+import TouchpointProtocol
+import TouchpointJOSE
 
 @Suite("Upload protocol types")
 struct UploadProtocolTests {
@@ -22,7 +24,7 @@ struct UploadProtocolTests {
     @Test("a batch survives JSON both ways, with the JWS members untouched")
     func batchRoundTrip() throws {
         let batch = try Self.batch(3)
-        let data = try UploadCoding.encode(batch)
+        let data = try UploadProtocol.encode(batch)
         let decoded = try JSONDecoder().decode(UploadBatch.self, from: data)
         #expect(decoded == batch)
         let text = String(decoding: data, as: UTF8.self)
@@ -35,7 +37,7 @@ struct UploadProtocolTests {
     @Test("health without pending files omits the oldest time")
     func emptyHealth() throws {
         let health = BufferHealth(pending: 0, rejected: 0)
-        let decoded = try JSONDecoder().decode(BufferHealth.self, from: UploadCoding.encode(health))
+        let decoded = try JSONDecoder().decode(BufferHealth.self, from: UploadProtocol.encode(health))
         #expect(decoded == health)
         #expect(decoded.oldestPendingAt == nil)
         #expect(decoded.lastSequence == nil)
@@ -49,11 +51,11 @@ struct UploadProtocolTests {
             ItemResult(index: 2, id: nil, status: .rejected, reason: "bad signature"),
             ItemResult(index: 3, id: "d", status: .deferred, reason: "unknown survey version"),
         ])
-        #expect(try JSONDecoder().decode(UploadResult.self, from: UploadCoding.encode(result)) == result)
+        #expect(try JSONDecoder().decode(UploadResult.self, from: UploadProtocol.encode(result)) == result)
         let json = #"{"results":[{"index":0,"id":"x","status":"stored"}]}"#
         #expect(try JSONDecoder().decode(UploadResult.self, from: Data(json.utf8)).results.first?.status == .stored)
         let error = UploadError(error: "too_large", message: "the body is over 8 MiB")
-        #expect(try JSONDecoder().decode(UploadError.self, from: UploadCoding.encode(error)) == error)
+        #expect(try JSONDecoder().decode(UploadError.self, from: UploadProtocol.encode(error)) == error)
     }
 
     @Test("only stored and duplicate count as delivered")
@@ -82,7 +84,7 @@ struct UploadProtocolTests {
         let whole = UploadResult(results: [
             ItemResult(index: 0, id: nil, status: .stored), ItemResult(index: 1, id: nil, status: .rejected, reason: "x"),
         ])
-        let body = try UploadCoding.encode(whole)
+        let body = try UploadProtocol.encode(whole)
         func outcome(_ status: Int, _ body: Data, _ after: Duration? = nil) -> UploadOutcome {
             HTTPUploadTransport.classify(status: status, body: body, retryAfter: after, batch: batch)
         }
@@ -91,20 +93,20 @@ struct UploadProtocolTests {
             Issue.record("a cut-off 200 must be retried")
             return
         }
-        let short = try UploadCoding.encode(UploadResult(results: [whole.results[0]]))
+        let short = try UploadProtocol.encode(UploadResult(results: [whole.results[0]]))
         guard case .retry(let reason, _) = outcome(200, short) else {
             Issue.record("a 200 with too few results must be retried")
             return
         }
         #expect(reason.contains("1 result(s) for 2 item(s)"))
-        let denied = try UploadCoding.encode(UploadError(error: "unauthorized", message: "unknown token"))
+        let denied = try UploadProtocol.encode(UploadError(error: "unauthorized", message: "unknown token"))
         #expect(outcome(401, denied) == .unauthorized("HTTP 401 unauthorized: unknown token"))
         #expect(outcome(403, Data()) == .unauthorized("HTTP 403"))
         #expect(outcome(413, Data("too big".utf8)) == .tooLarge)
         #expect(outcome(429, Data(), .seconds(30)) == .retry(reason: "HTTP 429", after: .seconds(30)))
         #expect(outcome(503, Data("down for maintenance\n".utf8)) == .retry(reason: "HTTP 503: down for maintenance", after: nil))
         #expect(outcome(500, Data()) == .retry(reason: "HTTP 500", after: nil))
-        let malformed = try UploadCoding.encode(UploadError(error: "malformed", message: "responses is missing"))
+        let malformed = try UploadProtocol.encode(UploadError(error: "malformed", message: "responses is missing"))
         #expect(outcome(400, malformed) == .refused(status: 400, message: "HTTP 400 malformed: responses is missing"))
         #expect(outcome(404, Data()) == .refused(status: 404, message: "HTTP 404"))
     }

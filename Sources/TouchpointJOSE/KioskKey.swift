@@ -13,15 +13,15 @@ public struct KioskKey: Sendable, CustomStringConvertible, CustomDebugStringConv
         KioskKey(privateKey: Curve25519.Signing.PrivateKey())
     }
 
-    /// Restores a key from its 32-byte seed (the JWK `d` member); throws `.keyFile` if it is not one.
+    /// Restores a key from its 32-byte seed (the JWK `d` member); throws `.invalidKey` if it is not one.
     public init(rawRepresentation: Data) throws {
         guard rawRepresentation.count == 32 else {
-            throw StoreError(.keyFile, "an Ed25519 private key is 32 bytes, got \(rawRepresentation.count)")
+            throw JOSEError(.invalidKey, "an Ed25519 private key is 32 bytes, got \(rawRepresentation.count)")
         }
         do {
             self.init(privateKey: try Curve25519.Signing.PrivateKey(rawRepresentation: rawRepresentation))
         } catch {
-            throw StoreError.wrapping(.keyFile, "not an Ed25519 private key", error)
+            throw JOSEError.wrapping(.invalidKey, "not an Ed25519 private key", error)
         }
     }
 
@@ -36,15 +36,16 @@ public struct KioskKey: Sendable, CustomStringConvertible, CustomDebugStringConv
     /// The public key.
     public var publicKey: Curve25519.Signing.PublicKey { privateKey.publicKey }
 
-    /// The private seed; internal so that only ``KeyFile`` writes it.
-    var seed: Data { privateKey.rawRepresentation }
+    /// The private seed (the JWK `d` member), for the key file only: never log or send it. (The key's
+    /// description and reflection hide it.)
+    public var seed: Data { privateKey.rawRepresentation }
 
     /// Signs `data` with Ed25519 and returns the 64-byte signature.
     public func sign(_ data: Data) throws -> Data {
         do {
             return try privateKey.signature(for: data)
         } catch {
-            throw StoreError.wrapping(.signature, "Ed25519 signing failed with key \(keyID)", error)
+            throw JOSEError.wrapping(.signature, "Ed25519 signing failed with key \(keyID)", error)
         }
     }
 

@@ -1,5 +1,7 @@
 import Foundation
 import TouchpointCore
+import TouchpointJOSE
+import TouchpointStore
 
 /// A response store in memory, for tests of the modules that record responses.
 public final class InMemoryResponseStore: ResponseStore {
@@ -31,7 +33,7 @@ public final class InMemoryResponseStore: ResponseStore {
         do {
             payload = try response.canonicalJSON()
         } catch {
-            throw StoreError.wrapping(.malformed, "cannot encode response \(id)", error)
+            throw StoreError(.malformed, "cannot encode response \(id): \(error)")
         }
         let stored = StoredResponse(
             response: response, file: nil, envelope: try FlattenedJWS.sign(payload: payload, key: key))

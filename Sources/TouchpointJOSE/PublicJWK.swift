@@ -41,15 +41,15 @@ public struct PublicJWK: Sendable, Hashable, Codable {
     /// The key for verifying signatures; throws `.unsupportedKey` unless this is a valid Ed25519 key.
     public func verifyingKey() throws -> Curve25519.Signing.PublicKey {
         guard kty == "OKP", crv == "Ed25519" else {
-            throw StoreError(.unsupportedKey, "JWK has kty \(kty) and crv \(crv); only OKP/Ed25519 is supported")
+            throw JOSEError(.unsupportedKey, "JWK has kty \(kty) and crv \(crv); only OKP/Ed25519 is supported")
         }
         guard let raw = Base64URL.decode(x), raw.count == 32 else {
-            throw StoreError(.unsupportedKey, "JWK member x is not 32 bytes of base64url")
+            throw JOSEError(.unsupportedKey, "JWK member x is not 32 bytes of base64url")
         }
         do {
             return try Curve25519.Signing.PublicKey(rawRepresentation: raw)
         } catch {
-            throw StoreError.wrapping(.unsupportedKey, "JWK member x is not an Ed25519 public key", error)
+            throw JOSEError.wrapping(.unsupportedKey, "JWK member x is not an Ed25519 public key", error)
         }
     }
 
@@ -60,7 +60,7 @@ public struct PublicJWK: Sendable, Hashable, Codable {
         do {
             return try encoder.encode(self)
         } catch {
-            throw StoreError.wrapping(.malformed, "cannot encode JWK", error)
+            throw JOSEError.wrapping(.malformed, "cannot encode JWK", error)
         }
     }
 
@@ -69,7 +69,7 @@ public struct PublicJWK: Sendable, Hashable, Codable {
         do {
             return try JSONDecoder().decode(PublicJWK.self, from: data)
         } catch {
-            throw StoreError.wrapping(.malformed, "not a JWK (expected JSON with kty, crv and x)", error)
+            throw JOSEError.wrapping(.malformed, "not a JWK (expected JSON with kty, crv and x)", error)
         }
     }
 

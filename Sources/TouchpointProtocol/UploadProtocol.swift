@@ -1,6 +1,6 @@
 import Foundation
 import TouchpointCore
-import TouchpointStore
+import TouchpointJOSE
 
 /// The upload protocol between kiosk and collector: `POST /v1/responses`. One definition, used by both ends.
 ///
@@ -12,6 +12,13 @@ public enum UploadProtocol {
     public static let healthPath = "/healthz"
     /// The protocol version sent in `X-Touchpoint-Protocol`.
     public static let version = "1"
+
+    /// The JSON coding of the protocol's bodies: compact, sorted keys, unescaped slashes.
+    public static func encode<T: Encodable>(_ value: T) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(value)
+    }
 }
 
 /// The buffer health a kiosk reports with every upload, so head office sees a site that has been offline.

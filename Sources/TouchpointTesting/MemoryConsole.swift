@@ -1,3 +1,5 @@
+import TouchpointKiosk
+
 /// A console for tests: answers reads from a script and records everything written.
 public final class MemoryConsole: Console {
     /// One read the kiosk made.

@@ -1,6 +1,9 @@
 import Foundation
 import TouchpointCore
+import TouchpointJOSE
+import TouchpointProtocol
 import TouchpointStore
+import TouchpointSync
 
 /// An ``UploadTransport`` that stands in for a collector in memory, for tests.
 ///
@@ -57,7 +60,7 @@ public final class InMemoryUploadTransport: UploadTransport, @unchecked Sendable
         if let scripted = try await script(batch, call) {
             return scripted
         }
-        if let maxBodyBytes, let body = try? UploadCoding.encode(batch), body.count > maxBodyBytes {
+        if let maxBodyBytes, let body = try? UploadProtocol.encode(batch), body.count > maxBodyBytes {
             return .tooLarge
         }
         return .answered(store(batch))

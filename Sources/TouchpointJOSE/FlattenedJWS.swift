@@ -34,7 +34,7 @@ public struct FlattenedJWS: Sendable, Hashable, Codable {
         do {
             headerJSON = try encoder.encode(header)
         } catch {
-            throw StoreError.wrapping(.malformed, "cannot encode the JWS header", error)
+            throw JOSEError.wrapping(.malformed, "cannot encode the JWS header", error)
         }
         return try sign(payload: payload, protectedHeader: headerJSON, key: key)
     }
@@ -50,19 +50,19 @@ public struct FlattenedJWS: Sendable, Hashable, Codable {
     /// The decoded protected header; throws `.malformed` if it is not base64url JSON with `alg`.
     public func header() throws -> JWSHeader {
         guard let json = Base64URL.decode(`protected`) else {
-            throw StoreError(.malformed, "JWS protected header is not base64url")
+            throw JOSEError(.malformed, "JWS protected header is not base64url")
         }
         do {
             return try JSONDecoder().decode(JWSHeader.self, from: json)
         } catch {
-            throw StoreError.wrapping(.malformed, "JWS protected header is not JSON with an alg member", error)
+            throw JOSEError.wrapping(.malformed, "JWS protected header is not JSON with an alg member", error)
         }
     }
 
     /// The payload bytes without checking the signature (for showing a file that fails to verify).
     public func unverifiedPayload() throws -> Data {
         guard let data = Base64URL.decode(payload) else {
-            throw StoreError(.malformed, "JWS payload is not base64url")
+            throw JOSEError(.malformed, "JWS payload is not base64url")
         }
         return data
     }
@@ -75,22 +75,22 @@ public struct FlattenedJWS: Sendable, Hashable, Codable {
     public func verify(with jwk: PublicJWK) throws -> Data {
         let header = try header()
         guard header.alg == Self.algorithm else {
-            throw StoreError(.unsupportedAlgorithm, "JWS alg is \(header.alg); only \(Self.algorithm) is accepted")
+            throw JOSEError(.unsupportedAlgorithm, "JWS alg is \(header.alg); only \(Self.algorithm) is accepted")
         }
         if let crit = header.crit {
-            throw StoreError(.unsupportedAlgorithm, "JWS lists critical extensions \(crit), none are supported")
+            throw JOSEError(.unsupportedAlgorithm, "JWS lists critical extensions \(crit), none are supported")
         }
         if let signedKid = header.kid, let expectedKid = jwk.kid, signedKid != expectedKid {
-            throw StoreError(.unknownKey, "JWS was signed by key \(signedKid), not by \(expectedKid)")
+            throw JOSEError(.unknownKey, "JWS was signed by key \(signedKid), not by \(expectedKid)")
         }
         let body = try unverifiedPayload()
         guard let signatureBytes = Base64URL.decode(signature) else {
-            throw StoreError(.malformed, "JWS signature is not base64url")
+            throw JOSEError(.malformed, "JWS signature is not base64url")
         }
         let publicKey = try jwk.verifyingKey()
         let input = Self.signingInput(protected: `protected`, payload: payload)
         guard publicKey.isValidSignature(signatureBytes, for: input) else {
-            throw StoreError(.signature, "JWS signature does not verify with key \(jwk.kid ?? jwk.thumbprint())")
+            throw JOSEError(.signature, "JWS signature does not verify with key \(jwk.kid ?? jwk.thumbprint())")
         }
         return body
     }
@@ -104,7 +104,7 @@ public struct FlattenedJWS: Sendable, Hashable, Codable {
             data.append(UInt8(ascii: "\n"))
             return data
         } catch {
-            throw StoreError.wrapping(.malformed, "cannot encode the JWS", error)
+            throw JOSEError.wrapping(.malformed, "cannot encode the JWS", error)
         }
     }
 
@@ -113,7 +113,7 @@ public struct FlattenedJWS: Sendable, Hashable, Codable {
         do {
             return try JSONDecoder().decode(FlattenedJWS.self, from: data)
         } catch {
-            throw StoreError.wrapping(
+            throw JOSEError.wrapping(
                 .malformed, "not a flattened JWS (JSON with payload, protected and signature)", error)
         }
     }
