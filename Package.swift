@@ -56,21 +56,43 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        // The collector: HTTP server, verification, storage (SQLite via GRDB), enrolment.
+        // The collector's domain, no SQL and no HTTP: verification and ingest rules, the storage protocols,
+        // report planning and aggregate keys, feed fan-out and rendering, health scoring, accounts, tokens.
         .target(
             name: "TouchpointCollector",
             dependencies: [
                 "TouchpointCore",
                 "TouchpointJOSE",
                 "TouchpointProtocol",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        // The collector's storage on SQLite (GRDB): the only place with SQL.
+        .target(
+            name: "TouchpointCollectorSQLite",
+            dependencies: [
+                "TouchpointCollector",
+                "TouchpointCore",
+                "TouchpointJOSE",
+                "TouchpointProtocol",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The collector's server: buildApplication, routes, the dashboard, feed delivery, lifecycle.
+        .target(
+            name: "TouchpointCollectorServer",
+            dependencies: [
+                "TouchpointCollector",
+                "TouchpointCore",
+                "TouchpointProtocol",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Yams", package: "Yams"),
             ]
         ),
         // The demo data set: enrolled demo kiosks, realistic signed responses, sent through the real sync and ingest.
@@ -82,6 +104,8 @@ let package = Package(
                 "TouchpointStore",
                 "TouchpointSync",
                 "TouchpointCollector",
+                "TouchpointCollectorSQLite",
+                "TouchpointCollectorServer",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -119,6 +143,8 @@ let package = Package(
                 "TouchpointKiosk",
                 "TouchpointSync",
                 "TouchpointCollector",
+                "TouchpointCollectorSQLite",
+                "TouchpointCollectorServer",
                 "TouchpointDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -135,6 +161,8 @@ let package = Package(
                 "TouchpointStore",
                 "TouchpointSync",
                 "TouchpointCollector",
+                "TouchpointCollectorSQLite",
+                "TouchpointCollectorServer",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -149,6 +177,8 @@ let package = Package(
             name: "TouchpointCollectorTests",
             dependencies: [
                 "TouchpointCollector",
+                "TouchpointCollectorSQLite",
+                "TouchpointCollectorServer",
                 "TouchpointJOSE",
                 "TouchpointProtocol",
                 "TouchpointCore",
@@ -165,7 +195,7 @@ let package = Package(
         .testTarget(
             name: "TouchpointDemoTests",
             dependencies: [
-                "TouchpointDemo", "TouchpointCollector", "TouchpointCore", "TouchpointJOSE", "TouchpointStore", "TouchpointSync",
+                "TouchpointDemo", "TouchpointCollector", "TouchpointCollectorSQLite", "TouchpointCore", "TouchpointJOSE", "TouchpointStore", "TouchpointSync",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

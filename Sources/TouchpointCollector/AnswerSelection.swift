@@ -62,6 +62,30 @@ public struct ExportedAnswer: Sendable, Hashable, Codable {
     /// The answer: a number, `yes`/`no`, an option id or the comment text.
     public var value: String
 
+    /// Creates a value from all its fields.
+    public init(
+        responseID: String, completedAt: Date, site: String, kiosk: String, touchpoint: String, stage: String,
+        survey: String, surveyVersion: Int, language: String, account: String? = nil, status: String, suspect: Bool,
+        position: Int, question: String, type: String, value: String
+    ) {
+        self.responseID = responseID
+        self.completedAt = completedAt
+        self.site = site
+        self.kiosk = kiosk
+        self.touchpoint = touchpoint
+        self.stage = stage
+        self.survey = survey
+        self.surveyVersion = surveyVersion
+        self.language = language
+        self.account = account
+        self.status = status
+        self.suspect = suspect
+        self.position = position
+        self.question = question
+        self.type = type
+        self.value = value
+    }
+
     /// The CSV header line's fields, in ``csvFields`` order.
     public static let csvHeader = [
         "response_id", "completed_at", "site", "kiosk", "touchpoint", "stage", "survey", "survey_version", "language",

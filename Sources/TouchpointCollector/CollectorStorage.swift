@@ -5,8 +5,8 @@ import TouchpointJOSE
 
 /// Where the collector keeps enrolled kiosks and received responses.
 ///
-/// The only place that knows about SQL: ``SQLiteCollectorStorage`` implements it with GRDB, and a
-/// PostgreSQL implementation can follow without touching verification or routes.
+/// The collector's storage. SQL lives only in its implementations (`SQLiteCollectorStorage` in
+/// TouchpointCollectorSQLite), so another database can follow without touching verification or routes.
 public protocol CollectorStorage: ReportStorage, FeedStorage, AccountStorage {
     /// Enrols `jwk` as the active key of kiosk `kiosk` at `site`, with an optional bearer token hash.
     ///
@@ -40,6 +40,13 @@ public protocol CollectorStorage: ReportStorage, FeedStorage, AccountStorage {
     /// transaction records `health` and the last-seen time of `kiosk`. Returns only after the commit:
     /// `stored` means durable. On a database failure it throws and nothing of the batch is kept.
     func ingest(_ items: [VerifiedItem], health: BufferHealth, kiosk: String, at date: Date) async throws -> [ItemResult]
+
+    /// Recomputes every aggregate from the raw rows in one transaction: the repair for aggregates damaged
+    /// behind the storage's back (ingest keeps them exact).
+    func rebuildAggregates() async throws
+
+    /// Releases the storage (connections, files); later calls fail.
+    func close() async throws
 }
 
 extension CollectorStorage {

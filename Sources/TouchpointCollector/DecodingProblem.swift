@@ -1,7 +1,7 @@
 /// Readable one-line descriptions of `DecodingError`s that name the field, e.g. `answers[1].type`.
-enum DecodingProblem {
+public enum DecodingProblem {
     /// `field answers[1].type: …` — what went wrong and where.
-    static func describe(_ error: any Error) -> String {
+    public static func describe(_ error: any Error) -> String {
         guard let error = error as? DecodingError else { return "\(error)" }
         switch error {
         case .keyNotFound(let key, let context):

@@ -192,7 +192,7 @@ public struct FeedEvent: Sendable, Hashable {
     }
 
     /// `2026-11-23 14:05 UTC`.
-    static func time(_ date: Date) -> String {
+    public static func time(_ date: Date) -> String {
         let stamp = Timestamp.string(date)  // 2026-11-23T14:05:00.000Z
         return stamp.prefix(10) + " " + stamp.dropFirst(11).prefix(5) + " UTC"
     }

@@ -147,9 +147,6 @@ public protocol ReportStorage: Sendable {
     /// The report for `query`, from the aggregates kept at ingest (raw rows only for partial days at the edges).
     func report(_ query: ReportQuery) async throws -> Report
 
-    /// The same report recomputed from the raw response and answer rows: slower, for checks and benchmarks.
-    func reportFromRawRows(_ query: ReportQuery) async throws -> Report
-
     /// Up to `limit` raw answers selected by `selection`, ordered by response id and answer position,
     /// starting after `after` (the last answer of the previous page; nil for the first page).
     func exportAnswers(_ selection: AnswerSelection, after: ExportedAnswer?, limit: Int) async throws -> [ExportedAnswer]

@@ -30,7 +30,7 @@ public struct ReportTally: Sendable, Hashable {
     }
 
     /// The bit of a scale of `points` in ``scales``.
-    static func scaleBit(_ points: Int) -> UInt64 {
+    public static func scaleBit(_ points: Int) -> UInt64 {
         (1...63).contains(points) ? 1 << UInt64(points) : 1
     }
 
@@ -85,7 +85,7 @@ public struct ReportTally: Sendable, Hashable {
     }
 
     /// The scale a report assumes for a question of `metric` whose scale is not recorded (CES: 1–7).
-    static func defaultPoints(_ metric: ReportMetric) -> Int {
+    public static func defaultPoints(_ metric: ReportMetric) -> Int {
         switch metric {
         case .nps: 10
         case .ces: 7

@@ -5,6 +5,8 @@ import TouchpointCore
 import TouchpointStore
 import TouchpointSync
 import TouchpointJOSE
+import TouchpointCollectorSQLite
+import TouchpointCollectorServer
 
 /// Builds a demo directory: enrolled demo kiosks with their own keys and response stores, the generated
 /// responses signed and stored by the kiosk's store, drained through the real sync over HTTP into the real

@@ -3,6 +3,7 @@ import Logging
 import ServiceLifecycle
 import TouchpointCollector
 import TouchpointCore
+import TouchpointCollectorServer
 
 /// The real collector (``buildApplication(configuration:storage:surveys:logger:)``) run inside this process
 /// on 127.0.0.1, on a port the system picks, for as long as a body runs.

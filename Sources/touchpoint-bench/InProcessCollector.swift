@@ -3,6 +3,8 @@ import Logging
 import TouchpointCollector
 import TouchpointStore
 import TouchpointSync
+import TouchpointCollectorSQLite
+import TouchpointCollectorServer
 
 /// The real collector (`buildApplication`) on 127.0.0.1 with a fresh SQLite file, run inside this process.
 struct InProcessCollector {

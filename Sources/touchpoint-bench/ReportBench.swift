@@ -6,6 +6,7 @@ import TouchpointStore
 import TouchpointSync
 import TouchpointProtocol
 import TouchpointJOSE
+import TouchpointCollectorSQLite
 
 /// Section 4: report latency over many generated responses, from the aggregates beside the raw rows.
 ///

@@ -5,6 +5,8 @@ import ServiceLifecycle
 import TouchpointCollector
 import TouchpointCore
 import TouchpointStore
+import TouchpointCollectorSQLite
+import TouchpointCollectorServer
 
 /// `touchpoint collector …`: the central collector.
 struct CollectorCommand: AsyncParsableCommand {

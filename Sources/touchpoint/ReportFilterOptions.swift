@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import TouchpointCollector
+import TouchpointCollectorSQLite
 
 /// The time range, filters and flags `touchpoint report` and `touchpoint export` share.
 struct ReportFilterOptions: ParsableArguments {

@@ -5,6 +5,7 @@ import TouchpointCore
 import TouchpointStore
 import TouchpointSync
 import TouchpointJOSE
+import TouchpointCollectorSQLite
 
 @Suite("Account health from a real database")
 struct AccountHealthStorageTests {

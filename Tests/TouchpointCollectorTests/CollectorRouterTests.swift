@@ -9,6 +9,7 @@ import TouchpointStore
 import TouchpointSync
 import TouchpointProtocol
 import TouchpointJOSE
+import TouchpointCollectorServer
 
 @Suite("The collector's HTTP routes")
 struct CollectorRouterTests {
@@ -189,6 +190,8 @@ struct FailingStorage: CollectorStorage {
     func keys(_ kids: Set<String>) async throws -> [String: EnrolledKey] { throw fail() }
     func tokenHash(for kiosk: String) async throws -> String? { nil }
     func ingest(_ items: [VerifiedItem], health: BufferHealth, kiosk: String, at date: Date) async throws -> [ItemResult] { throw fail() }
+    func rebuildAggregates() async throws { throw fail() }
+    func close() async throws {}
 }
 
 /// Enough of JSON to compare a decoded member.

@@ -7,6 +7,7 @@ import TouchpointCore
 import TouchpointStore
 import TouchpointSync
 import TouchpointJOSE
+import TouchpointCollectorServer
 
 /// Responses over three months whose dashboard figures are computed by hand below.
 ///

@@ -7,6 +7,7 @@ import TouchpointCore
 import TouchpointStore
 import TouchpointSync
 import TouchpointJOSE
+import TouchpointCollectorServer
 
 @Suite("GET / (the dashboard route)")
 struct DashboardControllerTests {

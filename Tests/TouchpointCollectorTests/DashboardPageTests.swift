@@ -4,6 +4,7 @@ import TouchpointCollector
 import TouchpointCore
 import TouchpointSync
 import TouchpointProtocol
+import TouchpointCollectorServer
 
 /// A dashboard with something in every section, rendered from plain values.
 enum DashboardFixture {

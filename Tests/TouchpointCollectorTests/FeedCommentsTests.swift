@@ -8,6 +8,8 @@ import TouchpointStore
 import TouchpointSync
 import TouchpointProtocol
 import TouchpointJOSE
+import TouchpointCollectorSQLite
+import TouchpointCollectorServer
 
 @Suite("GET /v1/comments and the feed status")
 struct FeedCommentsTests {

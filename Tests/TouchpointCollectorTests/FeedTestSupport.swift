@@ -8,6 +8,7 @@ import TouchpointStore
 import TouchpointSync
 import TouchpointProtocol
 import TouchpointJOSE
+import TouchpointCollectorServer
 
 /// Responses with comments to the bundled surveys, sent through the real verify-and-store path.
 enum FeedFixtures {

@@ -8,6 +8,8 @@ import TouchpointStore
 import TouchpointSync
 import TouchpointProtocol
 import TouchpointJOSE
+import TouchpointCollectorSQLite
+import TouchpointCollectorServer
 
 /// The outbox against a real HTTP receiver on 127.0.0.1: failures, retries, limits, routing and restarts.
 @Suite("Comment feed delivery")

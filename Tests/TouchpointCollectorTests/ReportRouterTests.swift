@@ -8,6 +8,7 @@ import TouchpointStore
 import TouchpointSync
 import TouchpointProtocol
 import TouchpointJOSE
+import TouchpointCollectorServer
 
 @Suite("The report and export routes")
 struct ReportRouterTests {

@@ -6,6 +6,7 @@ import TouchpointCore
 import TouchpointStore
 import TouchpointSync
 import TouchpointJOSE
+import TouchpointCollectorSQLite
 
 @Suite("Reports from aggregates on a real SQLite database")
 struct ReportStorageTests {

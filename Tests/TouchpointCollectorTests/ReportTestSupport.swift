@@ -5,7 +5,6 @@ import TouchpointCore
 /// The reports' part of the always-failing storage (declared in CollectorRouterTests.swift).
 extension FailingStorage {
     func report(_ query: ReportQuery) async throws -> Report { throw fail() }
-    func reportFromRawRows(_ query: ReportQuery) async throws -> Report { throw fail() }
     func exportAnswers(_ selection: AnswerSelection, after: ExportedAnswer?, limit: Int) async throws -> [ExportedAnswer] {
         throw fail()
     }

@@ -6,6 +6,7 @@ import TouchpointStore
 import TouchpointSync
 import TouchpointProtocol
 import TouchpointJOSE
+import TouchpointCollectorSQLite
 
 @Suite("SQLite collector storage")
 struct SQLiteCollectorStorageTests {

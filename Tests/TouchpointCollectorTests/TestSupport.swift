@@ -7,6 +7,7 @@ import TouchpointStore
 import TouchpointSync
 import TouchpointProtocol
 import TouchpointJOSE
+import TouchpointCollectorSQLite
 
 /// A logger that prints nothing.
 let quietLogger = Logger(label: "touchpoint-collector-tests") { _ in SwiftLogNoOpLogHandler() }

@@ -6,6 +6,7 @@ import TouchpointCore
 import TouchpointStore
 @testable import TouchpointDemo
 import TouchpointJOSE
+import TouchpointCollectorSQLite
 
 let quietLogger = Logger(label: "touchpoint-demo-tests") { _ in SwiftLogNoOpLogHandler() }
 

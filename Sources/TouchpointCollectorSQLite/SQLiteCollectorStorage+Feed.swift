@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import TouchpointCore
+import TouchpointCollector
 
 extension SQLiteCollectorStorage {
     /// The feed outbox's schema: the cursor over `responses` (by rowid) and one row per post.

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import TouchpointCore
+import TouchpointCollector
 
 /// `GET /`: the server-rendered HTML dashboard.
 ///

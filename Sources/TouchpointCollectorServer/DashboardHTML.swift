@@ -1,4 +1,5 @@
 import Foundation
+import TouchpointCollector
 
 /// Escaping and number/date formatting shared by the dashboard's HTML and SVG.
 enum DashboardHTML {

@@ -1,4 +1,5 @@
 import Foundation
+import TouchpointCollector
 
 /// The dashboard's charts as inline SVG: no script, no external file, styled by the page's CSS classes.
 ///

@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import TouchpointCore
 import TouchpointProtocol
+import TouchpointCollector
 
 /// The collector's HTTP routes: health probe, batch upload and fleet view.
 ///

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import TouchpointCore
+import TouchpointCollector
 
 /// Reports from aggregates kept at ingest, their recomputation from raw rows, and the raw-answer export.
 ///

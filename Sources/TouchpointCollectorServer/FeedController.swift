@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import TouchpointCore
+import TouchpointCollector
 
 /// The feed routes: `GET /v1/comments` (newest first, filterable) and `GET /v1/feed/status` (the outbox).
 struct FeedController {

@@ -1,5 +1,6 @@
 import Foundation
 import TouchpointCore
+import TouchpointCollector
 
 /// Everything the dashboard shows, gathered from storage before rendering.
 ///

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import TouchpointProtocol
+import TouchpointCollector
 
 /// Posts one outbox body to one webhook with AsyncHTTPClient and says what the answer means.
 ///

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import TouchpointCore
+import TouchpointCollector
 
 /// The report routes: `GET /v1/reports/{nps,ces,csat}` (JSON) and `GET /v1/export.csv` (raw answers, streamed).
 struct ReportController {

@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import TouchpointCore
+import TouchpointCollector
 
 /// Builds the collector's router: uploads and the fleet, reports and export, the comment feed, the dashboard.
 ///

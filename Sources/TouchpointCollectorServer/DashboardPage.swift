@@ -1,5 +1,6 @@
 import Foundation
 import TouchpointCore
+import TouchpointCollector
 
 /// Renders the dashboard as one self-contained HTML page: inline CSS and SVG, no script, no external file.
 ///

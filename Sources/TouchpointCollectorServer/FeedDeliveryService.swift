@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import TouchpointProtocol
+import TouchpointCollector
 
 /// The comment feed's worker: fills the outbox from stored responses and posts it to the webhooks.
 ///

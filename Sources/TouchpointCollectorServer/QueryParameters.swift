@@ -1,4 +1,5 @@
 import Hummingbird
+import TouchpointCollector
 
 /// A bad query parameter: which, and why — what every `GET` route answers 400 with.
 struct ParameterProblem: Error, Hashable {

@@ -1,3 +1,4 @@
+import TouchpointCollector
 /// The collector's settings, each with a default; only the executable reads flags and files to fill it.
 public struct CollectorConfiguration: Sendable, Hashable {
     /// The address to bind (default `127.0.0.1`).

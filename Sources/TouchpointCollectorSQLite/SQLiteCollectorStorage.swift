@@ -4,6 +4,7 @@ import Logging
 import TouchpointCore
 import TouchpointProtocol
 import TouchpointJOSE
+import TouchpointCollector
 
 /// ``CollectorStorage`` in one SQLite file through GRDB: a WAL-mode `DatabasePool`, migrated on open.
 ///

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import TouchpointCore
+import TouchpointCollector
 
 extension SQLiteCollectorStorage {
     /// The accounts' schema: imported accounts, recorded health zones, responses by account, and per-account

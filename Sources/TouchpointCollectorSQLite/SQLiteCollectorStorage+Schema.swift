@@ -1,4 +1,5 @@
 import GRDB
+import TouchpointCollector
 
 extension SQLiteCollectorStorage {
     /// The schema, one migration per change; applied on open.
