@@ -194,3 +194,52 @@ public struct KioskRecord: Sendable, Hashable, Codable {
         gaps.reduce(0) { $0 + ($1.upperBound - $1.lowerBound + 1) }
     }
 }
+
+/// A kiosk's public key checked for enrolment: an Ed25519 JWK whose `kid` is its RFC 7638 thumbprint.
+///
+/// Every storage enrols through this, so the rules live in one place.
+public struct EnrolmentKey: Sendable {
+    /// The key id (the thumbprint).
+    public let kid: String
+    /// The JWK as stored, with `kid` set to the thumbprint.
+    public let jwk: PublicJWK
+
+    /// Checks `jwk` for kiosk `kiosk`; throws `.invalidKey` saying what is wrong.
+    public init(_ jwk: PublicJWK, kiosk: String) throws {
+        do {
+            _ = try jwk.verifyingKey()
+        } catch {
+            throw CollectorError(.invalidKey, "the JWK for kiosk \(kiosk) is not an Ed25519 public key", cause: error)
+        }
+        let kid = jwk.thumbprint()
+        if let given = jwk.kid, given != kid {
+            throw CollectorError(.invalidKey, "the JWK's kid \(given) is not its RFC 7638 thumbprint \(kid)")
+        }
+        self.kid = kid
+        self.jwk = jwk.withThumbprintID()
+    }
+}
+
+extension ItemResult {
+    /// The result for an id already stored with the same content: a resend.
+    public static func duplicate(index: Int, id: String) -> ItemResult {
+        ItemResult(index: index, id: id, status: .duplicate)
+    }
+
+    /// The result for an id already stored with other content.
+    public static func conflictingContent(index: Int, id: String) -> ItemResult {
+        ItemResult(index: index, id: id, status: .rejected,
+                   reason: "same id with different content: response \(id) is already stored with other content")
+    }
+
+    /// The result for a (kiosk, sequence) already used by another response.
+    public static func sequenceTaken(index: Int, id: String, kiosk: String, sequence: UInt64, by other: String) -> ItemResult {
+        ItemResult(index: index, id: id, status: .rejected,
+                   reason: "sequence \(sequence) of kiosk \(kiosk) is already used by response \(other)")
+    }
+
+    /// The result for a newly stored response.
+    public static func stored(index: Int, id: String) -> ItemResult {
+        ItemResult(index: index, id: id, status: .stored)
+    }
+}

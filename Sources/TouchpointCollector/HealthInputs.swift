@@ -88,3 +88,100 @@ public struct CESInput: Sendable, Hashable {
         self.result = result
     }
 }
+
+/// One account's response counts, as a storage sums them.
+public struct AccountResponseCount: Sendable, Hashable {
+    /// The account reference.
+    public var account: String
+    /// Counted responses (complete, not suspect), all time.
+    public var responses: Int
+    /// Those in the frequency window.
+    public var recent: Int
+    /// When the last one was completed.
+    public var last: Date?
+
+    /// Creates a count.
+    public init(account: String, responses: Int, recent: Int, last: Date?) {
+        self.account = account
+        self.responses = responses
+        self.recent = recent
+        self.last = last
+    }
+}
+
+/// How many times one account gave one value to one scored question, as a storage counts them.
+public struct AccountAnswerBucket: Sendable, Hashable {
+    /// The account reference.
+    public var account: String
+    /// `nps`, `ces` or `csat`.
+    public var type: String
+    /// The survey id, version and question (CES groups by question: scales can differ).
+    public var survey: String
+    /// The survey version.
+    public var version: Int
+    /// The question id.
+    public var question: String
+    /// The answer value.
+    public var value: Int
+    /// How many answers had it.
+    public var count: Int
+
+    /// Creates a bucket.
+    public init(account: String, type: String, survey: String, version: Int, question: String, value: Int, count: Int) {
+        self.account = account
+        self.type = type
+        self.survey = survey
+        self.version = version
+        self.question = question
+        self.value = value
+        self.count = count
+    }
+}
+
+extension HealthInputs {
+    /// Every account's inputs from its response counts and answer buckets, feeding the histograms to
+    /// ``Scoring`` (the one formula): what every storage returns from `healthInputs`.
+    public static func fold(responses: [AccountResponseCount], answers: [AccountAnswerBucket]) -> [String: HealthInputs] {
+        var inputs: [String: HealthInputs] = [:]
+        for row in responses {
+            inputs[row.account] = HealthInputs(responses: row.responses, recentResponses: row.recent, lastResponseAt: row.last)
+        }
+        struct CESKey: Hashable {
+            var survey: String
+            var version: Int
+            var question: String
+        }
+        var nps: [String: [(Int, Int)]] = [:]
+        var csat: [String: [(Int, Int)]] = [:]
+        var ces: [String: [CESKey: [(Int, Int)]]] = [:]
+        for row in answers {
+            let bucket = (row.value, row.count)
+            switch row.type {
+            case "nps": nps[row.account, default: []].append(bucket)
+            case "csat": csat[row.account, default: []].append(bucket)
+            default:
+                let key = CESKey(survey: row.survey, version: row.version, question: row.question)
+                ces[row.account, default: [:]][key, default: []].append(bucket)
+            }
+        }
+        // Each (value, count) bucket as `count` answers, lazily: `Scoring` stays the one formula, nothing is copied.
+        func values(_ buckets: [(Int, Int)]) -> some Sequence<Int> {
+            buckets.lazy.flatMap { repeatElement($0.0, count: $0.1) }
+        }
+        for (account, buckets) in nps {
+            inputs[account, default: HealthInputs()].nps = Scoring.nps(values(buckets))
+        }
+        for (account, buckets) in csat {
+            inputs[account, default: HealthInputs()].csat = Scoring.csat(values(buckets))
+        }
+        for (account, groups) in ces {
+            inputs[account, default: HealthInputs()].ces = groups
+                .sorted { ($0.key.survey, $0.key.version, $0.key.question) < ($1.key.survey, $1.key.version, $1.key.question) }
+                .map { key, buckets in
+                    CESInput(survey: key.survey, version: key.version, question: key.question, points: nil,
+                             result: Scoring.ces(values(buckets)))
+                }
+        }
+        return inputs
+    }
+}

@@ -211,54 +211,19 @@ extension SQLiteCollectorStorage {
             arguments: [top])
     }
 
-    /// Builds inputs from rows of (account, responses, recent, last) and of
-    /// (account, type, survey_id, survey_version, question, value, n), feeding the histograms to ``Scoring``.
+    /// Inputs from rows of (account, responses, recent, last) and of
+    /// (account, type, survey_id, survey_version, question, value, n): see ``HealthInputs/fold(responses:answers:)``.
     static func healthInputs(responses: [Row], answers: [Row]) -> [String: HealthInputs] {
-        var inputs: [String: HealthInputs] = [:]
-        for row in responses {
-            let account: String = row["account"]
-            inputs[account] = HealthInputs(
-                responses: row["responses"], recentResponses: row["recent"] ?? 0, lastResponseAt: row["last"])
-        }
-        struct CESKey: Hashable {
-            var survey: String
-            var version: Int
-            var question: String
-        }
-        var nps: [String: [(Int, Int)]] = [:]
-        var csat: [String: [(Int, Int)]] = [:]
-        var ces: [String: [CESKey: [(Int, Int)]]] = [:]
-        for row in answers {
-            let account: String = row["account"]
-            let type: String = row["type"]
-            let bucket = (row["value"] as Int, row["n"] as Int)
-            switch type {
-            case "nps": nps[account, default: []].append(bucket)
-            case "csat": csat[account, default: []].append(bucket)
-            default:
-                let key = CESKey(survey: row["survey_id"], version: row["survey_version"], question: row["question"])
-                ces[account, default: [:]][key, default: []].append(bucket)
-            }
-        }
-        // Each (value, count) bucket as `count` answers, lazily: `Scoring` stays the one formula, nothing is copied.
-        func values(_ buckets: [(Int, Int)]) -> some Sequence<Int> {
-            buckets.lazy.flatMap { repeatElement($0.0, count: $0.1) }
-        }
-        for (account, buckets) in nps {
-            inputs[account, default: HealthInputs()].nps = Scoring.nps(values(buckets))
-        }
-        for (account, buckets) in csat {
-            inputs[account, default: HealthInputs()].csat = Scoring.csat(values(buckets))
-        }
-        for (account, groups) in ces {
-            inputs[account, default: HealthInputs()].ces = groups
-                .sorted { ($0.key.survey, $0.key.version, $0.key.question) < ($1.key.survey, $1.key.version, $1.key.question) }
-                .map { key, buckets in
-                    CESInput(survey: key.survey, version: key.version, question: key.question, points: nil,
-                             result: Scoring.ces(values(buckets)))
-                }
-        }
-        return inputs
+        HealthInputs.fold(
+            responses: responses.map { row in
+                AccountResponseCount(account: row["account"], responses: row["responses"], recent: row["recent"] ?? 0,
+                                     last: row["last"])
+            },
+            answers: answers.map { row in
+                AccountAnswerBucket(account: row["account"], type: row["type"], survey: row["survey_id"],
+                                    version: row["survey_version"], question: row["question"], value: row["value"],
+                                    count: row["n"])
+            })
     }
 
     /// Appends one snapshot per account in one transaction.

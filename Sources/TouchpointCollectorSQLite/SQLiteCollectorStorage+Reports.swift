@@ -55,30 +55,6 @@ extension SQLiteCollectorStorage {
             middle = middle + excluded.middle, bottom = bottom + excluded.bottom
         """
 
-    /// Adds a newly stored response to `batch`, the aggregates of one ingest transaction.
-    ///
-    /// `cesPoints` gives the scale of each CES question (see ``VerifiedItem/cesPoints``); a CES question
-    /// missing from it is taken as 1–7. ``ReportAggregateBatch/write(_:)`` stores the batch before the
-    /// transaction commits.
-    static func addToAggregates(_ response: SurveyResponse, cesPoints: [String: Int], batch: inout ReportAggregateBatch) {
-        let day = ReportCalendar.day(of: response.completedAt)
-        for answer in response.answers {
-            guard let metric = ReportMetric(rawValue: answer.type.rawValue), case .number(let value) = answer.value else {
-                continue
-            }
-            let points = metric == .ces ? cesPoints[answer.question] ?? ReportTally.defaultPoints(.ces) : ReportTally.defaultPoints(metric)
-            if metric == .ces {
-                batch.scales.insert(.init(survey: response.survey.id, version: response.survey.version, question: answer.question, points: points))
-            }
-            batch.add(
-                ReportAggregateBatch.Key(
-                    type: metric.rawValue, day: day, site: response.site, touchpoint: response.touchpoint,
-                    stage: response.stage.rawValue, survey: response.survey.id, question: answer.question,
-                    language: response.language, points: points, suspect: response.suspect, partial: response.status == .partial),
-                ReportTally(metric, value: value, points: points))
-        }
-    }
-
     /// Recomputes the report aggregates from the raw rows, in one transaction.
     ///
     /// Reports never need it (ingest keeps the aggregates exact); it is the repair for a database whose
@@ -314,62 +290,7 @@ extension SQLiteCollectorStorage {
     }
 }
 
-/// Which part of a time range a report reads from the aggregates (whole UTC days) and which from raw rows
-/// (the partial days at either edge): pure.
-struct ReportPlan {
-    /// Whole days `[from, to)` by day number, nil bounds open; nil when no whole day is in range.
-    var aggregateDays: (from: Int64?, to: Int64?)?
-    /// Time ranges `[from, to)` read from raw rows.
-    var rawRanges: [(from: Date?, to: Date?)]
-
-    init(from: Date?, to: Date?) {
-        let firstDay = from.map { ReportCalendar.isMidnight($0) ? ReportCalendar.dayNumber(of: $0) : ReportCalendar.dayNumber(of: $0) + 1 }
-        let endDay = to.map { ReportCalendar.dayNumber(of: $0) }
-        if let firstDay, let endDay, firstDay >= endDay {
-            aggregateDays = nil
-            rawRanges = [(from, to)]
-            return
-        }
-        aggregateDays = (firstDay, endDay)
-        rawRanges = []
-        if let from, let firstDay, !ReportCalendar.isMidnight(from) {
-            rawRanges.append((from, ReportCalendar.midnight(ofDay: firstDay)))
-        }
-        if let to, let endDay, !ReportCalendar.isMidnight(to) {
-            rawRanges.append((ReportCalendar.midnight(ofDay: endDay), to))
-        }
-    }
-}
-
-/// The report aggregates of the responses stored in one transaction, summed per key in memory and
-/// written with one upsert per key before the transaction commits.
-///
-/// A batch from one kiosk mostly shares its site, day and survey, so a few dozen upserts replace one per
-/// answer.
-struct ReportAggregateBatch {
-    /// One row of `report_tallies`.
-    struct Key: Hashable {
-        var type, day, site, touchpoint, stage, survey, question, language: String
-        var points: Int
-        var suspect, partial: Bool
-    }
-
-    /// One row of `report_scales`.
-    struct Scale: Hashable {
-        var survey: String
-        var version: Int
-        var question: String
-        var points: Int
-    }
-
-    private(set) var tallies: [Key: ReportTally] = [:]
-    var scales: Set<Scale> = []
-
-    /// Adds `tally` to the row of `key`.
-    mutating func add(_ key: Key, _ tally: ReportTally) {
-        tallies[key, default: ReportTally()] += tally
-    }
-
+extension ReportAggregateBatch {
     /// Upserts every row and records the CES scales seen.
     func write(_ db: Database) throws {
         if !scales.isEmpty {

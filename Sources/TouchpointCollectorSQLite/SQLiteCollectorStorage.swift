@@ -54,17 +54,9 @@ public struct SQLiteCollectorStorage: CollectorStorage {
     /// Enrols a kiosk key; see ``CollectorStorage/enroll(kiosk:site:jwk:tokenHash:at:)``.
     @discardableResult
     public func enroll(kiosk: String, site: String, jwk: PublicJWK, tokenHash: String?, at date: Date) async throws -> String {
-        do {
-            _ = try jwk.verifyingKey()
-        } catch {
-            throw CollectorError(.invalidKey, "the JWK for kiosk \(kiosk) is not an Ed25519 public key", cause: error)
-        }
-        let kid = jwk.thumbprint()
-        if let given = jwk.kid, given != kid {
-            throw CollectorError(.invalidKey, "the JWK's kid \(given) is not its RFC 7638 thumbprint \(kid)")
-        }
-        let stored = jwk.withThumbprintID()
-        let jwkText = String(decoding: try stored.jsonData(), as: UTF8.self)
+        let key = try EnrolmentKey(jwk, kiosk: kiosk)
+        let kid = key.kid
+        let jwkText = String(decoding: try key.jwk.jsonData(), as: UTF8.self)
         try await write("enrol kiosk \(kiosk)") { db in
             if let row = try Row.fetchOne(db, sql: "SELECT kiosk, revoked_at FROM kiosk_keys WHERE kid = ?", arguments: [kid]) {
                 let owner: String = row["kiosk"]
@@ -200,15 +192,13 @@ public struct SQLiteCollectorStorage: CollectorStorage {
                 let sequence = Int64(clamping: response.sequence)
                 if let existing = try String.fetchOne(byID, arguments: [response.id]) {
                     results.append(existing == item.contentHash
-                        ? ItemResult(index: item.index, id: response.id, status: .duplicate)
-                        : ItemResult(index: item.index, id: response.id, status: .rejected,
-                                     reason: "same id with different content: response \(response.id) is already stored with other content"))
+                        ? .duplicate(index: item.index, id: response.id)
+                        : .conflictingContent(index: item.index, id: response.id))
                     continue
                 }
                 if let other = try String.fetchOne(bySequence, arguments: [response.kiosk, sequence]) {
-                    results.append(ItemResult(
-                        index: item.index, id: response.id, status: .rejected,
-                        reason: "sequence \(response.sequence) of kiosk \(response.kiosk) is already used by response \(other)"))
+                    results.append(.sequenceTaken(
+                        index: item.index, id: response.id, kiosk: response.kiosk, sequence: response.sequence, by: other))
                     continue
                 }
                 let jwsText = try Self.jsonText(item.jws)
@@ -226,9 +216,9 @@ public struct SQLiteCollectorStorage: CollectorStorage {
                 }
                 try bumpKiosk.execute(arguments: [sequence, response.kiosk])
                 // Report aggregates move in the same transaction, so they always match the raw rows.
-                Self.addToAggregates(response, cesPoints: item.cesPoints, batch: &aggregates)
+                aggregates.add(response, cesPoints: item.cesPoints)
                 storedCount += 1
-                results.append(ItemResult(index: item.index, id: response.id, status: .stored))
+                results.append(.stored(index: item.index, id: response.id))
             }
             try aggregates.write(db)
             // So do the per-account aggregates of the health scores (the responses just inserted).
