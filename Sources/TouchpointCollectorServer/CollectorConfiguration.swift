@@ -1,12 +1,9 @@
-import TouchpointCollector
-/// The collector's settings, each with a default; only the executable reads flags and files to fill it.
+/// The collector server's settings, each with a default (the storage is passed in, opened); only the executable reads flags and files to fill it.
 public struct CollectorConfiguration: Sendable, Hashable {
     /// The address to bind (default `127.0.0.1`).
     public var host: String
     /// The port to bind (default 8080; 0 picks a free one).
     public var port: Int
-    /// The SQLite database file (default `collector.sqlite`), created and migrated on start.
-    public var databasePath: String
     /// The largest accepted upload body in bytes (default 8 MiB); larger bodies get 413.
     public var maxBodyBytes: Int
     /// The most responses accepted in one batch (default 1000); more get 413.
@@ -24,7 +21,6 @@ public struct CollectorConfiguration: Sendable, Hashable {
     public init(
         host: String = "127.0.0.1",
         port: Int = 8080,
-        databasePath: String = "collector.sqlite",
         maxBodyBytes: Int = 8 * 1024 * 1024,
         maxBatchItems: Int = 1000,
         surveysDirectory: String = "surveys",
@@ -34,7 +30,6 @@ public struct CollectorConfiguration: Sendable, Hashable {
     ) {
         self.host = host
         self.port = port
-        self.databasePath = databasePath
         self.maxBodyBytes = maxBodyBytes
         self.maxBatchItems = maxBatchItems
         self.surveysDirectory = surveysDirectory

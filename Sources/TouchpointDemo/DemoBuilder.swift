@@ -116,8 +116,7 @@ public struct DemoBuilder: Sendable {
         let written = clock.now
 
         progress("Syncing every kiosk to the collector over HTTP…")
-        let collectorConfiguration = CollectorConfiguration(
-            databasePath: options.database.path, surveysDirectory: options.surveysDirectory.path)
+        let collectorConfiguration = CollectorConfiguration(surveysDirectory: options.surveysDirectory.path)
         let syncs = try await DemoCollector.with(
             storage: storage, surveys: catalog, configuration: collectorConfiguration, logger: logger
         ) { url in

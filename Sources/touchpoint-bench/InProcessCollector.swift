@@ -17,7 +17,7 @@ struct InProcessCollector {
         let storage = try SQLiteCollectorStorage(path: database.path, logger: logger)
         try await storage.enroll(kiosk: Fixtures.kiosk, site: Fixtures.site, jwk: fixtures.key.publicJWK)
         let configuration = CollectorConfiguration(
-            host: "127.0.0.1", port: 0, databasePath: database.path, surveysDirectory: fixtures.surveysDirectory.path)
+            host: "127.0.0.1", port: 0, surveysDirectory: fixtures.surveysDirectory.path)
         let (ports, listening) = AsyncStream.makeStream(of: Int.self)
         let app = buildApplication(
             configuration: configuration, storage: storage, surveys: fixtures.catalog, logger: logger,

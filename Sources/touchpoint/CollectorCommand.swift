@@ -74,7 +74,7 @@ struct CollectorCommand: AsyncParsableCommand {
             let catalog = SurveyDirectory.load(URL(fileURLWithPath: surveys, isDirectory: true))
             for problem in catalog.problems { logger.warning("survey does not validate", metadata: ["problem": "\(problem)"]) }
             let configuration = CollectorConfiguration(
-                host: host, port: port, databasePath: options.database, maxBodyBytes: maxBodyBytes, surveysDirectory: surveys,
+                host: host, port: port, maxBodyBytes: maxBodyBytes, surveysDirectory: surveys,
                 minimumGroupSize: minGroupSize, feedConfigPath: feed, healthModelPath: health)
             let app = buildApplication(configuration: configuration, storage: storage, surveys: catalog, logger: logger)
             var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: app)]
