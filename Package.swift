@@ -104,11 +104,15 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
-        // Test doubles shared by the test targets (in-memory response store, upload transport, console);
-        // never linked into the product.
+        // Test doubles shared by the test targets (in-memory response store, upload transport, console) and the
+        // throwaway PostgreSQL server (PostgresTestServer); never linked into the product.
         .target(
             name: "TouchpointTesting",
-            dependencies: ["TouchpointCore", "TouchpointJOSE", "TouchpointProtocol", "TouchpointStore", "TouchpointSync", "TouchpointKiosk"]
+            dependencies: [
+                "TouchpointCore", "TouchpointJOSE", "TouchpointProtocol", "TouchpointStore", "TouchpointSync", "TouchpointKiosk",
+                // PostgresTestServer's lock box.
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
         ),
         .executableTarget(
             name: "touchpoint",
