@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // Tests only for now: the PostgreSQL test server's checks (issue 10 adds the storage on top).
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // Pure core: survey model, YAML parsing + validation, scoring, session state machine.
@@ -170,6 +172,16 @@ let package = Package(
             name: "TouchpointDemoTests",
             dependencies: [
                 "TouchpointDemo", "TouchpointCollector", "TouchpointCore", "TouchpointJOSE", "TouchpointStore", "TouchpointSync",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The throwaway PostgreSQL server (TouchpointTesting's PostgresTestServer), checked with a real client.
+        // Mirrors the coming TouchpointCollectorPostgres target; PostgresNIO stays out of the product until then.
+        .testTarget(
+            name: "TouchpointCollectorPostgresTests",
+            dependencies: [
+                "TouchpointTesting",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
