@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // Tests only for now: the PostgreSQL test server's checks (issue 10 adds the storage on top).
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // Pure core: survey model, YAML parsing + validation, scoring, session state machine.
@@ -128,11 +130,15 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
-        // Test doubles shared by the test targets (in-memory response store, upload transport, console);
-        // never linked into the product.
+        // Test doubles shared by the test targets (in-memory response store, upload transport, console) and the
+        // throwaway PostgreSQL server (PostgresTestServer); never linked into the product.
         .target(
             name: "TouchpointTesting",
-            dependencies: ["TouchpointCore", "TouchpointJOSE", "TouchpointProtocol", "TouchpointStore", "TouchpointSync", "TouchpointKiosk"]
+            dependencies: [
+                "TouchpointCore", "TouchpointJOSE", "TouchpointProtocol", "TouchpointStore", "TouchpointSync", "TouchpointKiosk",
+                // PostgresTestServer's lock box.
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
         ),
         .executableTarget(
             name: "touchpoint",
@@ -196,6 +202,16 @@ let package = Package(
             name: "TouchpointDemoTests",
             dependencies: [
                 "TouchpointDemo", "TouchpointCollector", "TouchpointCollectorSQLite", "TouchpointCore", "TouchpointJOSE", "TouchpointStore", "TouchpointSync",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The throwaway PostgreSQL server (TouchpointTesting's PostgresTestServer), checked with a real client.
+        // Mirrors the coming TouchpointCollectorPostgres target; PostgresNIO stays out of the product until then.
+        .testTarget(
+            name: "TouchpointCollectorPostgresTests",
+            dependencies: [
+                "TouchpointTesting",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
