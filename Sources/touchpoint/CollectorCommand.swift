@@ -16,7 +16,7 @@ struct CollectorCommand: AsyncParsableCommand {
 
     /// Options every collector command shares.
     struct Options: ParsableArguments {
-        @Option(name: .long, help: "The collector's SQLite database file (default collector.sqlite).")
+        @Option(name: .long, help: "The collector's database: a SQLite file (default collector.sqlite) or postgres://USER@HOST:PORT/DB.")
         var database: String = "collector.sqlite"
 
         @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
@@ -26,8 +26,9 @@ struct CollectorCommand: AsyncParsableCommand {
             try bootstrapStandardErrorLogging(levelName: logLevel)
         }
 
-        func openStorage(logger: Logger) throws -> SQLiteCollectorStorage {
-            try SQLiteCollectorStorage(path: database, logger: logger)
+        /// Opens (creating and migrating if needed) the database `--database` names.
+        func openStorage(logger: Logger) async throws -> any CollectorStorage {
+            try await CollectorDatabase(database).open(logger: logger)
         }
     }
 
@@ -70,7 +71,7 @@ struct CollectorCommand: AsyncParsableCommand {
             } catch {
                 throw ValidationError("cannot read the health model \(health ?? ""): \(error.localizedDescription)")
             }
-            let storage = try options.openStorage(logger: logger)
+            let storage = try await options.openStorage(logger: logger)
             let catalog = SurveyDirectory.load(URL(fileURLWithPath: surveys, isDirectory: true))
             for problem in catalog.problems { logger.warning("survey does not validate", metadata: ["problem": "\(problem)"]) }
             let configuration = CollectorConfiguration(
@@ -88,7 +89,7 @@ struct CollectorCommand: AsyncParsableCommand {
             let group = ServiceGroup(configuration: .init(
                 services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             try await group.run()
-            try storage.close()
+            try await storage.close()
         }
     }
 
@@ -106,7 +107,7 @@ struct CollectorCommand: AsyncParsableCommand {
             try options.bootstrapLogging()
             let logger = Logger(label: "touchpoint.collector")
             let key = try loadPublicKey(jwk: jwk, keyFile: "")
-            let storage = try options.openStorage(logger: logger)
+            let storage = try await options.openStorage(logger: logger)
             let secret = token ? CollectorToken.generate() : nil
             let kid = try await storage.enroll(kiosk: kiosk, site: site, jwk: key, tokenHash: secret.map(CollectorToken.hash), at: Date())
             print("Enrolled kiosk \(kiosk) (site \(site)) with key \(kid).")
@@ -114,7 +115,7 @@ struct CollectorCommand: AsyncParsableCommand {
                 print("Upload token (shown once; put it in the kiosk's touchpoint.yaml as collectorToken):")
                 print(secret)
             }
-            try storage.close()
+            try await storage.close()
         }
     }
 
@@ -126,10 +127,10 @@ struct CollectorCommand: AsyncParsableCommand {
 
         func run() async throws {
             try options.bootstrapLogging()
-            let storage = try options.openStorage(logger: Logger(label: "touchpoint.collector"))
+            let storage = try await options.openStorage(logger: Logger(label: "touchpoint.collector"))
             let kid = try await storage.revoke(kiosk: kiosk, at: Date())
             print("Revoked key \(kid) of kiosk \(kiosk): its responses are rejected from now on.")
-            try storage.close()
+            try await storage.close()
         }
     }
 
@@ -142,9 +143,9 @@ struct CollectorCommand: AsyncParsableCommand {
 
         func run() async throws {
             try options.bootstrapLogging()
-            let storage = try options.openStorage(logger: Logger(label: "touchpoint.collector"))
+            let storage = try await options.openStorage(logger: Logger(label: "touchpoint.collector"))
             let kiosks = try await storage.kiosks()
-            try storage.close()
+            try await storage.close()
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -16,7 +16,7 @@ struct ExportCommand: AsyncParsableCommand {
     func run() async throws {
         let selection = try filters.selection()
         try options.bootstrapLogging()
-        let storage = try options.openExistingStorage(logger: Logger(label: "touchpoint.export"))
+        let storage = try await options.openExistingStorage(logger: Logger(label: "touchpoint.export"))
         let handle: FileHandle
         if let output {
             guard FileManager.default.createFile(atPath: output, contents: nil) else {
@@ -36,7 +36,7 @@ struct ExportCommand: AsyncParsableCommand {
             try handle.write(contentsOf: Data(csv.records(page).utf8))
             count += page.count
         }
-        try storage.close()
+        try await storage.close()
         if let output {
             try handle.close()
             FileHandle.standardError.write(Data("Exported \(count) answers to \(output).\n".utf8))

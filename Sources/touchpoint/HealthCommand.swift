@@ -43,12 +43,12 @@ struct HealthCommand: AsyncParsableCommand {
         if FileManager.default.fileExists(atPath: surveys, isDirectory: &isDirectory), isDirectory.boolValue {
             collectorSurveys = CollectorSurveys(catalog: SurveyDirectory.load(URL(fileURLWithPath: surveys, isDirectory: true)))
         }
-        let storage = try options.openStorage(logger: logger)
+        let storage = try await options.openStorage(logger: logger)
         let now = Date()
         let accounts = dryRun
             ? try await storage.accountHealth(model: healthModel, at: now, surveys: collectorSurveys)
             : try await storage.recordAccountHealth(model: healthModel, at: now, surveys: collectorSurveys)
-        try storage.close()
+        try await storage.close()
         switch format {
         case .json:
             let encoder = JSONEncoder()

@@ -33,9 +33,9 @@ extension CollectorCommand {
                 FileHandle.standardError.write(Data("\(error)\nNothing imported.\n".utf8))
                 throw ExitCode(1)
             }
-            let storage = try options.openStorage(logger: Logger(label: "touchpoint.collector"))
+            let storage = try await options.openStorage(logger: Logger(label: "touchpoint.collector"))
             let summary = try await storage.importAccounts(accounts, at: Date())
-            try storage.close()
+            try await storage.close()
             print("Imported \(accounts.accounts.count) account\(accounts.accounts.count == 1 ? "" : "s") from \(file): "
                   + "\(summary.inserted) new, \(summary.updated) updated.")
         }

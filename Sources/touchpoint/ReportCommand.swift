@@ -39,9 +39,9 @@ struct ReportCommand: AsyncParsableCommand {
         guard min >= 0 else { throw ValidationError("--min must be 0 or more") }
         let selection = try filters.selection()
         try options.bootstrapLogging()
-        let storage = try options.openExistingStorage(logger: Logger(label: "touchpoint.report"))
+        let storage = try await options.openExistingStorage(logger: Logger(label: "touchpoint.report"))
         let report = try await storage.report(ReportQuery(metric: metric, groupBy: groupBy, selection: selection, minimumCount: min))
-        try storage.close()
+        try await storage.close()
         switch format {
         case .table: print(report.table())
         case .csv: print(report.csv(), terminator: "")

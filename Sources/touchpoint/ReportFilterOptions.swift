@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import Logging
 import TouchpointCollector
-import TouchpointCollectorSQLite
 
 /// The time range, filters and flags `touchpoint report` and `touchpoint export` share.
 struct ReportFilterOptions: ParsableArguments {
@@ -45,11 +44,9 @@ struct ReportFilterOptions: ParsableArguments {
 }
 
 extension CollectorCommand.Options {
-    /// Opens the collector database for reading; a missing file is a `ValidationError` (not a new database).
-    func openExistingStorage(logger: Logging.Logger) throws -> SQLiteCollectorStorage {
-        guard FileManager.default.fileExists(atPath: database) else {
-            throw ValidationError("--database: no collector database at \(database)")
-        }
-        return try openStorage(logger: logger)
+    /// Opens the collector database for reading; a missing SQLite file is a `ValidationError` (not a new
+    /// database).
+    func openExistingStorage(logger: Logging.Logger) async throws -> any CollectorStorage {
+        try await CollectorDatabase(database).open(logger: logger, mustExist: true)
     }
 }
