@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.25.0"),
     ],
     targets: [
         // Pure core: survey model, YAML parsing + validation, scoring, session state machine.
@@ -78,6 +80,20 @@ let package = Package(
                 "TouchpointJOSE",
                 "TouchpointProtocol",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The collector's storage on PostgreSQL (PostgresNIO): several collector processes may share one database.
+        .target(
+            name: "TouchpointCollectorPostgres",
+            dependencies: [
+                "TouchpointCollector",
+                "TouchpointCore",
+                "TouchpointJOSE",
+                "TouchpointProtocol",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -178,6 +194,7 @@ let package = Package(
             dependencies: [
                 "TouchpointCollector",
                 "TouchpointCollectorSQLite",
+                "TouchpointCollectorPostgres",
                 "TouchpointCollectorServer",
                 "TouchpointJOSE",
                 "TouchpointProtocol",
@@ -190,6 +207,8 @@ let package = Package(
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
                 // Only to damage a database behind the storage's back (the aggregates' rebuild test).
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // To create and drop a fresh PostgreSQL database per test, and to damage one like the SQLite file.
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
         .testTarget(
