@@ -144,11 +144,15 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
-        // Test doubles shared by the test targets (in-memory response store, upload transport, console);
-        // never linked into the product.
+        // Test doubles shared by the test targets (in-memory response store, upload transport, console) and the
+        // throwaway PostgreSQL server (PostgresTestServer); never linked into the product.
         .target(
             name: "TouchpointTesting",
-            dependencies: ["TouchpointCore", "TouchpointJOSE", "TouchpointProtocol", "TouchpointStore", "TouchpointSync", "TouchpointKiosk"]
+            dependencies: [
+                "TouchpointCore", "TouchpointJOSE", "TouchpointProtocol", "TouchpointStore", "TouchpointSync", "TouchpointKiosk",
+                // PostgresTestServer's lock box.
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
         ),
         .executableTarget(
             name: "touchpoint",
@@ -201,6 +205,8 @@ let package = Package(
                 "TouchpointCore",
                 "TouchpointStore",
                 "TouchpointSync",
+                // PostgresTestServer: a throwaway PostgreSQL cluster for the PostgreSQL storage's test cases.
+                "TouchpointTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 // To start a graceful shutdown at a chosen moment (the feed's post-in-flight test).
@@ -215,6 +221,16 @@ let package = Package(
             name: "TouchpointDemoTests",
             dependencies: [
                 "TouchpointDemo", "TouchpointCollector", "TouchpointCollectorSQLite", "TouchpointCore", "TouchpointJOSE", "TouchpointStore", "TouchpointSync",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The throwaway PostgreSQL server (TouchpointTesting's PostgresTestServer), checked with a real client.
+        // Mirrors the coming TouchpointCollectorPostgres target; PostgresNIO stays out of the product until then.
+        .testTarget(
+            name: "TouchpointCollectorPostgresTests",
+            dependencies: [
+                "TouchpointTesting",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -41,7 +41,7 @@ struct PostgresCollectorStorageTests {
     }
 
     @Test(arguments: StorageBackend.postgresOnly) func refusedCredentialsAreSaidSo(backend: StorageBackend) async throws {
-        let server = try TestPostgres.serverURL()
+        let server = try await TestPostgres.serverURL()
         let url = "postgres://no_such_collector:hunter2@\(server.host):\(server.port)/\(server.database)"
         do {
             _ = try await PostgresCollectorStorage(url: url, logger: quietLogger)
@@ -55,7 +55,7 @@ struct PostgresCollectorStorageTests {
     }
 
     @Test(arguments: StorageBackend.postgresOnly) func aMissingDatabaseIsNamed(backend: StorageBackend) async throws {
-        let server = try TestPostgres.serverURL()
+        let server = try await TestPostgres.serverURL()
         let url = "postgres://\(server.user)@\(server.host):\(server.port)/no_such_database_here"
         await #expect {
             _ = try await PostgresCollectorStorage(url: url, logger: quietLogger)

@@ -6,31 +6,24 @@ import Testing
 import TouchpointCollector
 import TouchpointCollectorPostgres
 import TouchpointCollectorSQLite
+import TouchpointTesting
 
 /// The storage implementations the storage suites run against.
 ///
-/// PostgreSQL runs when `TOUCHPOINT_TEST_POSTGRES_URL` names a database the tests may create databases from
-/// (`postgres://postgres@127.0.0.1:5432/postgres`); without it only SQLite runs, except under `CI=true`, where
-/// PostgreSQL is always listed and a missing server fails the tests instead of skipping them.
+/// PostgreSQL comes from ``PostgresTestServer`` (TouchpointTesting): a throwaway cluster started on first use,
+/// or the server `TOUCHPOINT_TEST_POSTGRES_URL` names. Without one its test cases are skipped, except under
+/// `CI=true`, where they fail.
 enum StorageBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case sqlite
     case postgres
 
     var testDescription: String { rawValue }
 
-    /// The backends to test here.
-    static var available: [StorageBackend] {
-        let environment = ProcessInfo.processInfo.environment
-        if environment["TOUCHPOINT_TEST_POSTGRES_URL"] != nil || environment["CI"] == "true" {
-            return allCases
-        }
-        return [.sqlite]
-    }
+    /// The backends to test.
+    static var available: [StorageBackend] { allCases }
 
-    /// Only PostgreSQL, where it is available (the multi-process race tests).
-    static var postgresOnly: [StorageBackend] {
-        available.filter { $0 == .postgres }
-    }
+    /// Only PostgreSQL (the multi-process race tests and connection errors).
+    static var postgresOnly: [StorageBackend] { [.postgres] }
 }
 
 /// What the storage suites need of a storage: the protocol, and the raw-row recomputations both storages
@@ -115,54 +108,32 @@ func withStorage<T>(_ backend: StorageBackend = .sqlite, _ body: (any TestStorag
     }
 }
 
-/// Fresh PostgreSQL databases on the server `TOUCHPOINT_TEST_POSTGRES_URL` names.
+/// Fresh PostgreSQL databases from ``PostgresTestServer``, dropped after use.
 enum TestPostgres {
     struct Unavailable: Error, CustomStringConvertible {
-        var description: String {
-            "no PostgreSQL server for the tests: set TOUCHPOINT_TEST_POSTGRES_URL=postgres://USER@HOST:PORT/DATABASE"
-        }
+        var description: String { "no PostgreSQL database for this test" }
     }
 
-    /// The server's URL, from the environment.
-    static func serverURL() throws -> PostgresDatabaseURL {
-        guard let text = ProcessInfo.processInfo.environment["TOUCHPOINT_TEST_POSTGRES_URL"] else { throw Unavailable() }
-        return try PostgresDatabaseURL(text)
+    /// The server the test databases are made on (its maintenance database).
+    static func serverURL() async throws -> PostgresDatabaseURL {
+        try PostgresDatabaseURL(try await PostgresTestServer.serverDatabase().url)
     }
 
-    /// Runs `sql` (no parameters) on the server's own database.
-    static func administer(_ sql: String) async throws {
-        let server = try serverURL()
-        let configuration = PostgresConnection.Configuration(
-            host: server.host, port: server.port, username: server.user, password: server.password,
-            database: server.database, tls: .disable)
-        let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: quietLogger)
-        do {
-            try await connection.query(PostgresQuery(unsafeSQL: sql), logger: quietLogger)
-            try await connection.close()
-        } catch {
-            try? await connection.close()
-            throw error
-        }
-    }
-
-    /// Creates a database with a fresh name, gives `body` its URL, and drops it afterwards.
+    /// A fresh database's URL for `body` (the test is skipped, or fails under CI, without a server); dropped afterwards.
     static func withDatabase<T>(_ body: (String) async throws -> T) async throws -> T {
-        var server = try serverURL()
-        let name = "touchpoint_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-        try await administer("CREATE DATABASE \(name)")
-        server.database = name
-        let url = "postgres://\(server.user)\(server.password.map { ":" + $0 } ?? "")@\(server.host):\(server.port)/\(name)"
+        let database = try await PostgresTestServer.requireDatabase()
+        let drop = "DROP DATABASE IF EXISTS \"\(database.name)\" WITH (FORCE)"
         do {
-            let result = try await body(url)
-            try? await administer("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+            let result = try await body(database.url)
+            try? await execute(drop, on: try await PostgresTestServer.serverDatabase().url)
             return result
         } catch {
-            try? await administer("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+            try? await execute(drop, on: try await PostgresTestServer.serverDatabase().url)
             throw error
         }
     }
 
-    /// Runs `sql` on the database at `url` (to damage it behind the storage's back).
+    /// Runs `sql` on the database at `url` (to damage it behind the storage's back, or to drop a test database).
     static func execute(_ sql: String, on url: String) async throws {
         let location = try PostgresDatabaseURL(url)
         let configuration = PostgresConnection.Configuration(
