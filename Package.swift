@@ -207,6 +207,8 @@ let package = Package(
                 "TouchpointCore",
                 "TouchpointStore",
                 "TouchpointSync",
+                // PostgresTestServer: a throwaway PostgreSQL cluster for the PostgreSQL storage's test cases.
+                "TouchpointTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 // To start a graceful shutdown at a chosen moment (the feed's post-in-flight test).

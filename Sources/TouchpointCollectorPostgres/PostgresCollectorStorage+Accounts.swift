@@ -39,9 +39,8 @@ extension PostgresCollectorStorage {
                         assignments.append("last_interaction_at = \(sql.bind(account.lastInteractionAt.map(PostgresTimestamp.init)))")
                     }
                     assignments.append("updated_at = \(sql.bind(date))")
-                    try await connection.query(
-                        sql.query("UPDATE accounts SET \(assignments.joined(separator: ", ")) WHERE id = \(sql.bind(id))"),
-                        logger: logger)
+                    let update = "UPDATE accounts SET \(assignments.joined(separator: ", ")) WHERE id = \(sql.bind(id))"
+                    try await connection.query(sql.query(update), logger: logger)
                     summary.updated += 1
                 } else {
                     try await connection.query(
@@ -112,10 +111,11 @@ extension PostgresCollectorStorage {
             let counted = "r.account IS NOT NULL AND r.status = 'complete' AND NOT r.suspect"
             let day = Self.utcDay("r.completed_at")
             var sql = SQLBuilder()
+            let recentDay = sql.bind(ReportCalendar.day(of: recentSince))
             let responses = try await Self.rows(
                 sql.query("""
                     SELECT r.account, COUNT(*) AS responses,
-                        SUM(CASE WHEN \(day) >= \(sql.bind(ReportCalendar.day(of: recentSince))) THEN 1 ELSE 0 END)::bigint AS recent,
+                        SUM(CASE WHEN \(day) >= \(recentDay) THEN 1 ELSE 0 END)::bigint AS recent,
                         MAX(r.completed_at) AS last
                     FROM responses r WHERE \(counted) GROUP BY r.account
                     """), on: connection, logger: logger)

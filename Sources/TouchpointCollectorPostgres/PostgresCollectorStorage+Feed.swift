@@ -52,11 +52,11 @@ extension PostgresCollectorStorage {
                 let id = try last["id"].decode(String.self)
                 let position = try last["position"].decode(Int.self)
                 var rest = SQLBuilder()
-                let restRows = try await Self.rows(
-                    rest.query(select + """
-                         WHERE r.id = \(rest.bind(id)) AND a.position > \(rest.bind(position)) AND a.type = 'text'
-                            AND a.text_value IS NOT NULL AND a.text_value <> '' ORDER BY a.position
-                        """), on: connection, logger: logger)
+                let restSQL = select + """
+                     WHERE r.id = \(rest.bind(id)) AND a.position > \(rest.bind(position)) AND a.type = 'text'
+                        AND a.text_value IS NOT NULL AND a.text_value <> '' ORDER BY a.position
+                    """
+                let restRows = try await Self.rows(rest.query(restSQL), on: connection, logger: logger)
                 comments += try restRows.map(Self.comment)
             }
             return comments

@@ -26,6 +26,9 @@ struct SQLBuilder {
     }
 
     /// The query `sql` with the values bound so far.
+    ///
+    /// Bind every value before this call: `builder.query("… \(builder.bind(x))")` reads `binds` before its
+    /// argument binds `x`.
     func query(_ sql: String) -> PostgresQuery {
         PostgresQuery(unsafeSQL: sql, binds: binds)
     }

@@ -24,14 +24,14 @@ struct AccountHealthStorageTests {
     }
 
     /// Stores `responses` through the real ingest path, as verified items.
-    func ingest(_ responses: [SurveyResponse], into storage: SQLiteCollectorStorage) async throws {
+    func ingest(_ responses: [SurveyResponse], into storage: any TestStorage) async throws {
         let items = try Fixtures.verified(responses, key: key)
         let results = try await storage.ingest(items, health: Fixtures.health, kiosk: "kiosk-1", at: now)
         #expect(results.allSatisfy { $0.status == .stored })
     }
 
-    @Test func scoresZonesMovesAndActionsFromAccountsAndResponses() async throws {
-        try await withStorage { storage, _ in
+    @Test(arguments: StorageBackend.available) func scoresZonesMovesAndActionsFromAccountsAndResponses(backend: StorageBackend) async throws {
+        try await withStorage(backend) { storage, _ in
             _ = try await storage.enroll(kiosk: "kiosk-1", site: "malmo", jwk: key.publicJWK, tokenHash: nil, at: Fixtures.start)
             let csv = "id,name,mrr,owner,interactions\nacme,Acme AB,1000,Anna Berg,3\nglobex,Globex,250,Bo Ek,0\nquiet,Quiet Ltd,90,,0\n"
             _ = try await storage.importAccounts(try AccountCSV.parse(text: csv, file: "accounts.csv"), at: Fixtures.start)
@@ -99,8 +99,8 @@ struct AccountHealthStorageTests {
         }
     }
 
-    @Test func aggregatesAgreeWithRawRowsAcrossRefreshes() async throws {
-        try await withStorage { storage, _ in
+    @Test(arguments: StorageBackend.available) func aggregatesAgreeWithRawRowsAcrossRefreshes(backend: StorageBackend) async throws {
+        try await withStorage(backend) { storage, _ in
             _ = try await storage.enroll(kiosk: "kiosk-1", site: "malmo", jwk: key.publicJWK, tokenHash: nil, at: Fixtures.start)
             var generator = SeededGenerator(state: 7)
             let accounts = ["acme", "globex", "initech", nil]
@@ -139,8 +139,8 @@ struct AccountHealthStorageTests {
         }
     }
 
-    @Test func referencesMatchAccountsIgnoringCaseAndSpaces() async throws {
-        try await withStorage { storage, _ in
+    @Test(arguments: StorageBackend.available) func referencesMatchAccountsIgnoringCaseAndSpaces(backend: StorageBackend) async throws {
+        try await withStorage(backend) { storage, _ in
             _ = try await storage.enroll(kiosk: "kiosk-1", site: "malmo", jwk: key.publicJWK, tokenHash: nil, at: Fixtures.start)
             let csv = "id,name,owner\nACME,Acme AB,Anna Berg\n"
             _ = try await storage.importAccounts(try AccountCSV.parse(text: csv, file: "accounts.csv"), at: Fixtures.start)
@@ -161,8 +161,8 @@ struct AccountHealthStorageTests {
         }
     }
 
-    @Test func cesScaleComesFromTheSurveys() async throws {
-        try await withStorage { storage, _ in
+    @Test(arguments: StorageBackend.available) func cesScaleComesFromTheSurveys(backend: StorageBackend) async throws {
+        try await withStorage(backend) { storage, _ in
             _ = try await storage.enroll(kiosk: "kiosk-1", site: "malmo", jwk: key.publicJWK, tokenHash: nil, at: Fixtures.start)
             let catalog = try Fixtures.catalog()
             let service = try #require(catalog.survey("service-visit"))

@@ -59,8 +59,8 @@ struct AccountImportTests {
         #expect(empty.description.hasPrefix("a.csv:1: the file is empty"))
     }
 
-    @Test func importingAgainUpdatesByIDAndKeepsColumnsTheFileLacks() async throws {
-        try await withStorage { storage, _ in
+    @Test(arguments: StorageBackend.available) func importingAgainUpdatesByIDAndKeepsColumnsTheFileLacks(backend: StorageBackend) async throws {
+        try await withStorage(backend) { storage, _ in
             let first = try AccountCSV.parse(text: "id,name,mrr,owner,interactions\nacme,Acme,1000,Anna,2\nglobex,Globex,500,Bo,1\n", file: "a.csv")
             let summary = try await storage.importAccounts(first, at: Fixtures.start)
             #expect(summary == AccountImportSummary(inserted: 2, updated: 0))
@@ -92,8 +92,8 @@ struct AccountImportTests {
 
     /// The parser refuses the whole file, good rows too, so the command has nothing to write; the end-to-end
     /// check that the database is untouched runs the real command (`InsightsCommandTests`).
-    @Test func aBadFileIsRefusedWhole() async throws {
-        try await withStorage { storage, _ in
+    @Test(arguments: StorageBackend.available) func aBadFileIsRefusedWhole(backend: StorageBackend) async throws {
+        try await withStorage(backend) { storage, _ in
             let good = try AccountCSV.parse(text: "id,name,mrr\nacme,Acme,1000\n", file: "a.csv")
             _ = try await storage.importAccounts(good, at: Fixtures.start)
             let text = "id,name,mrr\nacme,Acme Renamed,2000\nglobex,Globex,lots\n"

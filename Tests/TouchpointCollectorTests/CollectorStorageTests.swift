@@ -8,8 +8,8 @@ import TouchpointProtocol
 import TouchpointJOSE
 import TouchpointCollectorSQLite
 
-@Suite("SQLite collector storage")
-struct SQLiteCollectorStorageTests {
+@Suite("Collector storage (SQLite and PostgreSQL)")
+struct CollectorStorageTests {
     let key = KioskKey.generate()
     let now = Fixtures.start.addingTimeInterval(86_400)
 
@@ -18,8 +18,8 @@ struct SQLiteCollectorStorageTests {
         try Fixtures.verified(responses, key: key ?? self.key, from: index)
     }
 
-    @Test func enrolListAndRevoke() async throws {
-        try await withStorage { storage, _ in
+    @Test(arguments: StorageBackend.available) func enrolListAndRevoke(backend: StorageBackend) async throws {
+        try await withStorage(backend) { storage, _ in
             let kid = try await storage.enroll(kiosk: "kiosk-1", site: "malmo", jwk: key.publicJWK, tokenHash: nil, at: Fixtures.start)
             #expect(kid == key.keyID)
             var record = try #require(try await storage.kiosk("kiosk-1"))
@@ -65,8 +65,8 @@ struct SQLiteCollectorStorageTests {
         }
     }
 
-    @Test func enrolRefusesAKidThatIsNotTheThumbprint() async throws {
-        try await withStorage { storage, _ in
+    @Test(arguments: StorageBackend.available) func enrolRefusesAKidThatIsNotTheThumbprint(backend: StorageBackend) async throws {
+        try await withStorage(backend) { storage, _ in
             var jwk = key.publicJWK
             jwk.kid = "my-key"
             do {
@@ -79,8 +79,8 @@ struct SQLiteCollectorStorageTests {
         }
     }
 
-    @Test func storedThenDuplicateThenSameIDWithOtherContent() async throws {
-        try await withStorage { storage, _ in
+    @Test(arguments: StorageBackend.available) func storedThenDuplicateThenSameIDWithOtherContent(backend: StorageBackend) async throws {
+        try await withStorage(backend) { storage, _ in
             try await storage.enroll(kiosk: "kiosk-1", site: "malmo", jwk: key.publicJWK)
             let first = Fixtures.response(sequence: 1)
             let stored = try await storage.ingest(try items([first]), health: Fixtures.health, kiosk: "kiosk-1", at: now)
@@ -106,8 +106,8 @@ struct SQLiteCollectorStorageTests {
         }
     }
 
-    @Test func repeatsWithinOneBatchAreClassifiedInOrder() async throws {
-        try await withStorage { storage, _ in
+    @Test(arguments: StorageBackend.available) func repeatsWithinOneBatchAreClassifiedInOrder(backend: StorageBackend) async throws {
+        try await withStorage(backend) { storage, _ in
             try await storage.enroll(kiosk: "kiosk-1", site: "malmo", jwk: key.publicJWK)
             let response = Fixtures.response(sequence: 1)
             var changed = response
@@ -119,8 +119,8 @@ struct SQLiteCollectorStorageTests {
         }
     }
 
-    @Test func gapsCountsHealthAndLastSeen() async throws {
-        try await withStorage { storage, _ in
+    @Test(arguments: StorageBackend.available) func gapsCountsHealthAndLastSeen(backend: StorageBackend) async throws {
+        try await withStorage(backend) { storage, _ in
             try await storage.enroll(kiosk: "kiosk-1", site: "malmo", jwk: key.publicJWK)
             let never = try #require(try await storage.kiosk("kiosk-1"))
             #expect(never.lastSeenAt == nil && never.health == nil && never.gaps.isEmpty && never.highestSequence == 0)
@@ -145,34 +145,33 @@ struct SQLiteCollectorStorageTests {
         }
     }
 
-    @Test func missingFirstSequenceIsAGap() async throws {
-        try await withStorage { storage, _ in
+    @Test(arguments: StorageBackend.available) func missingFirstSequenceIsAGap(backend: StorageBackend) async throws {
+        try await withStorage(backend) { storage, _ in
             try await storage.enroll(kiosk: "kiosk-1", site: "malmo", jwk: key.publicJWK)
             _ = try await storage.ingest(try items([Fixtures.response(sequence: 3)]), health: Fixtures.health, kiosk: "kiosk-1", at: now)
             #expect(try await storage.kiosk("kiosk-1")?.gaps == [1...2])
         }
     }
 
-    @Test func storedResponsesSurviveReopening() async throws {
-        try await withTemporaryDirectory { directory in
-            let path = directory.appendingPathComponent("collector.sqlite").path
+    @Test(arguments: StorageBackend.available) func storedResponsesSurviveReopening(backend: StorageBackend) async throws {
+        try await withStorageLocation(backend) { location in
             let response = Fixtures.response(sequence: 1)
             do {
-                let storage = try SQLiteCollectorStorage(path: path, logger: quietLogger)
+                let storage = try await location.open()
                 try await storage.enroll(kiosk: "kiosk-1", site: "malmo", jwk: key.publicJWK)
                 _ = try await storage.ingest(try items([response]), health: Fixtures.health, kiosk: "kiosk-1", at: now)
-                try storage.close()
+                try await storage.close()
             }
-            let reopened = try SQLiteCollectorStorage(path: path, logger: quietLogger)
-            defer { try? reopened.close() }
-            let results = try await reopened.ingest(try items([response]), health: Fixtures.health, kiosk: "kiosk-1", at: now)
-            #expect(results.map(\.status) == [.duplicate])
-            #expect(try await reopened.kiosk("kiosk-1")?.responseCount == 1)
+            try await location.withOpened { reopened in
+                let results = try await reopened.ingest(try items([response]), health: Fixtures.health, kiosk: "kiosk-1", at: now)
+                #expect(results.map(\.status) == [.duplicate])
+                #expect(try await reopened.kiosk("kiosk-1")?.responseCount == 1)
+            }
         }
     }
 
-    @Test func aFailedBatchStoresNothing() async throws {
-        try await withStorage { storage, _ in
+    @Test(arguments: StorageBackend.available) func aFailedBatchStoresNothing(backend: StorageBackend) async throws {
+        try await withStorage(backend) { storage, _ in
             try await storage.enroll(kiosk: "kiosk-1", site: "malmo", jwk: key.publicJWK)
             // The second item names a key that is not enrolled: the foreign key fails the whole transaction.
             let stranger = KioskKey.generate()
@@ -187,6 +186,7 @@ struct SQLiteCollectorStorageTests {
         }
     }
 
+    /// SQLite only: a file path that cannot be created.
     @Test func openingAnUnwritablePathIsUnavailable() throws {
         do {
             _ = try SQLiteCollectorStorage(path: "/nonexistent-dir-\(UUID().uuidString)/c.sqlite", logger: quietLogger)

@@ -35,7 +35,7 @@ struct FeedCommentsTests {
     }
 
     /// Four responses through the real ingest path: three comments (one on service), one without.
-    func seed(_ storage: SQLiteCollectorStorage) async throws -> [SurveyResponse] {
+    func seed(_ storage: any TestStorage) async throws -> [SurveyResponse] {
         try await FeedFixtures.enroll(storage, key: key)
         let responses = [
             FeedFixtures.response(sequence: 1, nps: 3, comment: "Too few cars to see"),
@@ -47,8 +47,10 @@ struct FeedCommentsTests {
         return responses
     }
 
-    func withClient(_ body: @escaping @Sendable (any TestClientProtocol, SQLiteCollectorStorage, [SurveyResponse]) async throws -> Void) async throws {
-        try await withStorage { storage, _ in
+    func withClient(
+        _ backend: StorageBackend, _ body: @escaping @Sendable (any TestClientProtocol, any TestStorage, [SurveyResponse]) async throws -> Void
+    ) async throws {
+        try await withStorage(backend) { storage, _ in
             let responses = try await seed(storage)
             let app = buildApplication(
                 configuration: CollectorConfiguration(), storage: storage, surveys: try Fixtures.catalog(), logger: quietLogger)
@@ -64,8 +66,8 @@ struct FeedCommentsTests {
         return try JSONDecoder().decode(Page.self, from: Data(response.body.readableBytesView)).comments
     }
 
-    @Test func commentsComeNewestFirstWithTheirContext() async throws {
-        try await withClient { client, _, responses in
+    @Test(arguments: StorageBackend.available) func commentsComeNewestFirstWithTheirContext(backend: StorageBackend) async throws {
+        try await withClient(backend) { client, _, responses in
             let comments = try await page(client, "")
             #expect(comments.map(\.text) == ["Lovely staff", "Car washed too", "Too few cars to see"])
             let service = comments[1]
@@ -77,8 +79,8 @@ struct FeedCommentsTests {
         }
     }
 
-    @Test func filtersAndPages() async throws {
-        try await withClient { client, storage, responses in
+    @Test(arguments: StorageBackend.available) func filtersAndPages(backend: StorageBackend) async throws {
+        try await withClient(backend) { client, storage, responses in
             #expect(try await page(client, "?touchpoint=service").map(\.text) == ["Car washed too"])
             #expect(try await page(client, "?stage=shop").map(\.text) == ["Lovely staff", "Too few cars to see"])
             #expect(try await page(client, "?site=lund").map(\.text) == ["Lovely staff"])
@@ -97,8 +99,8 @@ struct FeedCommentsTests {
         }
     }
 
-    @Test func aResponsesCommentsStayOnOnePage() async throws {
-        try await withStorage { storage, _ in
+    @Test(arguments: StorageBackend.available) func aResponsesCommentsStayOnOnePage(backend: StorageBackend) async throws {
+        try await withStorage(backend) { storage, _ in
             try await FeedFixtures.enroll(storage, key: key)
             // A retail response cannot have two comments, so store one with two text answers directly.
             var response = FeedFixtures.response(sequence: 1, nps: 4, comment: "First thought")
@@ -109,8 +111,8 @@ struct FeedCommentsTests {
         }
     }
 
-    @Test func badParametersAreNamed() async throws {
-        try await withClient { client, _, _ in
+    @Test(arguments: StorageBackend.available) func badParametersAreNamed(backend: StorageBackend) async throws {
+        try await withClient(backend) { client, _, _ in
             for (query, parameter) in [
                 ("?limit=0", "limit"), ("?limit=501", "limit"), ("?limit=ten", "limit"), ("?before=yesterday", "before"),
                 ("?since=2026-13-45", "since"), ("?stage=buy", "stage"), ("?touchpiont=service", "touchpiont"),
@@ -125,8 +127,8 @@ struct FeedCommentsTests {
         }
     }
 
-    @Test func theStatusCountsRowsPerWebhook() async throws {
-        try await withClient { client, storage, _ in
+    @Test(arguments: StorageBackend.available) func theStatusCountsRowsPerWebhook(backend: StorageBackend) async throws {
+        try await withClient(backend) { client, storage, _ in
             let url = try #require(URL(string: "http://127.0.0.1:9/services/x"))
             let webhooks = [Webhook(name: "all", url: url), Webhook(name: "lund", url: url, route: FeedRoute(sites: ["lund"]))]
             // Started after the seed: nothing queued; two new comments queue three rows.

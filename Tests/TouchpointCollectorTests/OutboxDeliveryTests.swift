@@ -44,7 +44,7 @@ struct OutboxDeliveryTests {
     }
 
     /// Enrols the kiosk and starts the feed (so responses ingested afterwards are posted).
-    func prepare(_ storage: SQLiteCollectorStorage, _ webhooks: [Webhook]) async throws {
+    func prepare(_ storage: any TestStorage, _ webhooks: [Webhook]) async throws {
         try await FeedFixtures.enroll(storage, key: key)
         let start = try await storage.fanOut(to: webhooks, at: Date(), limit: 10)
         #expect(start.started)
@@ -62,8 +62,8 @@ struct OutboxDeliveryTests {
         }
     }
 
-    @Test func receiverDownThenUpDeliversOnce() async throws {
-        try await withStorage { storage, _ in
+    @Test(arguments: StorageBackend.available) func receiverDownThenUpDeliversOnce(backend: StorageBackend) async throws {
+        try await withStorage(backend) { storage, _ in
             let port = try await WebhookReceiver.closedPort()
             let hook = try webhook("service", port: port)
             try await prepare(storage, [hook])
@@ -96,8 +96,8 @@ struct OutboxDeliveryTests {
         }
     }
 
-    @Test func serverErrorIsRetriedThenDeliveredOnce() async throws {
-        try await withStorage { storage, _ in
+    @Test(arguments: StorageBackend.available) func serverErrorIsRetriedThenDeliveredOnce(backend: StorageBackend) async throws {
+        try await withStorage(backend) { storage, _ in
             let receiver = WebhookReceiver(script: [WebhookReceiver.Reply(status: 500, body: "oops")])
             try await receiver.serve { port in
                 let hook = try webhook("shop", port: port)
@@ -115,8 +115,8 @@ struct OutboxDeliveryTests {
         }
     }
 
-    @Test func aLongAnswerStillCountsAsDelivered() async throws {
-        try await withStorage { storage, _ in
+    @Test(arguments: StorageBackend.available) func aLongAnswerStillCountsAsDelivered(backend: StorageBackend) async throws {
+        try await withStorage(backend) { storage, _ in
             let long = String(repeating: "ok ", count: 50_000)
             let receiver = WebhookReceiver(script: [WebhookReceiver.Reply(status: 200, body: long)])
             try await receiver.serve { port in
@@ -132,8 +132,8 @@ struct OutboxDeliveryTests {
         }
     }
 
-    @Test func tooManyRequestsWaitsForRetryAfter() async throws {
-        try await withStorage { storage, _ in
+    @Test(arguments: StorageBackend.available) func tooManyRequestsWaitsForRetryAfter(backend: StorageBackend) async throws {
+        try await withStorage(backend) { storage, _ in
             let receiver = WebhookReceiver(script: [
                 WebhookReceiver.Reply(status: 429, headers: ["Retry-After": "2"], body: "rate_limited")
             ])
@@ -155,8 +155,8 @@ struct OutboxDeliveryTests {
         }
     }
 
-    @Test func postsToOneWebhookAreSpacedByItsInterval() async throws {
-        try await withStorage { storage, _ in
+    @Test(arguments: StorageBackend.available) func postsToOneWebhookAreSpacedByItsInterval(backend: StorageBackend) async throws {
+        try await withStorage(backend) { storage, _ in
             let receiver = WebhookReceiver()
             let interval = Duration.milliseconds(300)
             try await receiver.serve { port in
@@ -178,8 +178,8 @@ struct OutboxDeliveryTests {
         }
     }
 
-    @Test func commentsAreRoutedByTouchpointAndStage() async throws {
-        try await withStorage { storage, _ in
+    @Test(arguments: StorageBackend.available) func commentsAreRoutedByTouchpointAndStage(backend: StorageBackend) async throws {
+        try await withStorage(backend) { storage, _ in
             let receiver = WebhookReceiver()
             try await receiver.serve { port in
                 let hooks = [
@@ -215,8 +215,8 @@ struct OutboxDeliveryTests {
         }
     }
 
-    @Test func aResentBatchPostsNothingTwice() async throws {
-        try await withStorage { storage, _ in
+    @Test(arguments: StorageBackend.available) func aResentBatchPostsNothingTwice(backend: StorageBackend) async throws {
+        try await withStorage(backend) { storage, _ in
             let receiver = WebhookReceiver()
             try await receiver.serve { port in
                 let hook = try webhook("shop", port: port)
@@ -240,15 +240,14 @@ struct OutboxDeliveryTests {
         }
     }
 
-    @Test func aRestartLosesNothingAndPostsNothingTwice() async throws {
-        try await withTemporaryDirectory { directory in
-            let path = directory.appendingPathComponent("collector.sqlite").path
+    @Test(arguments: StorageBackend.available) func aRestartLosesNothingAndPostsNothingTwice(backend: StorageBackend) async throws {
+        try await withStorageLocation(backend) { location in
             // The first post succeeds, then the webhook fails until the collector has restarted.
             let receiver = WebhookReceiver(
                 script: [WebhookReceiver.Reply(status: 200)], then: WebhookReceiver.Reply(status: 503, body: "down"))
             try await receiver.serve { port in
                 let hook = try webhook("shop", port: port)
-                let first = try SQLiteCollectorStorage(path: path, logger: quietLogger)
+                let first = try await location.open()
                 try await prepare(first, [hook])
                 try await FeedFixtures.whileRunning(service([hook], storage: first)) {
                     try await FeedFixtures.ingest(
@@ -259,16 +258,16 @@ struct OutboxDeliveryTests {
                         return summary.delivered == 1 && summary.pending == 2 && summary.lastError?.contains("503") == true
                     })
                 }
-                try first.close()
+                try await first.close()
 
                 receiver.answer(WebhookReceiver.Reply(status: 200))
-                let second = try SQLiteCollectorStorage(path: path, logger: quietLogger)
-                defer { try? second.close() }
-                #expect(try await second.outboxStatus().webhook("shop").pending == 2)
-                let delivered = try await FeedFixtures.whileRunning(service([hook], storage: second)) {
-                    try await FeedFixtures.eventually { try await second.outboxStatus().webhook("shop").delivered == 3 }
+                try await location.withOpened { second in
+                    #expect(try await second.outboxStatus().webhook("shop").pending == 2)
+                    let delivered = try await FeedFixtures.whileRunning(service([hook], storage: second)) {
+                        try await FeedFixtures.eventually { try await second.outboxStatus().webhook("shop").delivered == 3 }
+                    }
+                    #expect(delivered)
                 }
-                #expect(delivered)
             }
             let delivered = receiver.delivered.map(\.text)
             #expect(delivered.count == 3)
@@ -278,8 +277,8 @@ struct OutboxDeliveryTests {
         }
     }
 
-    @Test func aClientErrorFailsTheRowWithoutRetrying() async throws {
-        try await withStorage { storage, _ in
+    @Test(arguments: StorageBackend.available) func aClientErrorFailsTheRowWithoutRetrying(backend: StorageBackend) async throws {
+        try await withStorage(backend) { storage, _ in
             let receiver = WebhookReceiver(script: [WebhookReceiver.Reply(status: 404, body: "no_service")])
             let observed = IdleCountingFeedStorage(storage)
             try await receiver.serve { port in
@@ -309,8 +308,8 @@ struct OutboxDeliveryTests {
         }
     }
 
-    @Test func aSlowWebhookTimesOutAndIsRetried() async throws {
-        try await withStorage { storage, _ in
+    @Test(arguments: StorageBackend.available) func aSlowWebhookTimesOutAndIsRetried(backend: StorageBackend) async throws {
+        try await withStorage(backend) { storage, _ in
             // The first answer never comes while the service runs; later ones come at once.
             let receiver = WebhookReceiver(script: [WebhookReceiver.Reply(status: 200, held: true)])
             var options = Self.options
@@ -333,8 +332,8 @@ struct OutboxDeliveryTests {
         }
     }
 
-    @Test func gracefulShutdownFinishesThePostInFlight() async throws {
-        try await withStorage { storage, _ in
+    @Test(arguments: StorageBackend.available) func gracefulShutdownFinishesThePostInFlight(backend: StorageBackend) async throws {
+        try await withStorage(backend) { storage, _ in
             // The webhook answers only when the test says so.
             let receiver = WebhookReceiver(script: [WebhookReceiver.Reply(status: 200, held: true)])
             try await receiver.serve { port in
@@ -363,8 +362,8 @@ struct OutboxDeliveryTests {
         }
     }
 
-    @Test func oneWebhookDownDoesNotHoldUpAnother() async throws {
-        try await withStorage { storage, _ in
+    @Test(arguments: StorageBackend.available) func oneWebhookDownDoesNotHoldUpAnother(backend: StorageBackend) async throws {
+        try await withStorage(backend) { storage, _ in
             let closed = try await WebhookReceiver.closedPort()
             let receiver = WebhookReceiver()
             try await receiver.serve { port in
@@ -386,8 +385,8 @@ struct OutboxDeliveryTests {
         }
     }
 
-    @Test func rowsOfAnUnconfiguredWebhookStayPending() async throws {
-        try await withStorage { storage, _ in
+    @Test(arguments: StorageBackend.available) func rowsOfAnUnconfiguredWebhookStayPending(backend: StorageBackend) async throws {
+        try await withStorage(backend) { storage, _ in
             let port = try await WebhookReceiver.closedPort()
             let old = try webhook("old", port: port)
             try await prepare(storage, [old])

@@ -58,9 +58,9 @@ struct ReportExportTests {
         #expect(parseCSV(CSV.record(["x", Self.awkward, "y"])) == [["x", Self.awkward, "y"]])
     }
 
-    @Test("Every answer is exported once, in order, in chunks, with filters; comments survive CSV")
-    func exportInChunks() async throws {
-        try await withStorage { storage, _ in
+    @Test("Every answer is exported once, in order, in chunks, with filters; comments survive CSV", arguments: StorageBackend.available)
+    func exportInChunks(backend: StorageBackend) async throws {
+        try await withStorage(backend) { storage, _ in
             try await FeedFixtures.enroll(storage, key: key)
             let responses = [
                 ReportFixtures.response(sequence: 1, nps: 3, csat: 2, comment: Self.awkward),

@@ -1,5 +1,5 @@
 import Foundation
-import GRDB
+
 import Testing
 import TouchpointCollector
 import TouchpointCore
@@ -32,8 +32,8 @@ struct ReportStorageTests {
     }
 
     /// Stores `handSet` through the ingestor and runs `body`.
-    func withHandSet(_ body: (SQLiteCollectorStorage) async throws -> Void) async throws {
-        try await withStorage { storage, _ in
+    func withHandSet(_ backend: StorageBackend, _ body: (any TestStorage) async throws -> Void) async throws {
+        try await withStorage(backend) { storage, _ in
             try await FeedFixtures.enroll(storage, key: key)
             let statuses = try await FeedFixtures.ingest(handSet, into: storage, key: key)
             #expect(statuses == Array(repeating: .stored, count: 10))
@@ -42,15 +42,15 @@ struct ReportStorageTests {
     }
 
     /// The report, after checking that the recomputation from raw rows agrees exactly.
-    func report(_ storage: SQLiteCollectorStorage, _ query: ReportQuery) async throws -> Report {
+    func report(_ storage: any TestStorage, _ query: ReportQuery) async throws -> Report {
         let report = try await storage.report(query)
         #expect(report == (try await storage.reportFromRawRows(query)), "\(query)")
         return report
     }
 
-    @Test("NPS overall and by site, with counts, bands and the margin of error")
-    func npsBySite() async throws {
-        try await withHandSet { storage in
+    @Test("NPS overall and by site, with counts, bands and the margin of error", arguments: StorageBackend.available)
+    func npsBySite(backend: StorageBackend) async throws {
+        try await withHandSet(backend) { storage in
             // Counted (suspect 9 and partial 10 left out): 10 9 6 8 3 10 7 2 → 3 promoters, 2 passives, 3 detractors.
             let overall = try await report(storage, ReportQuery(metric: .nps))
             #expect(overall.rows.count == 1)
@@ -73,9 +73,9 @@ struct ReportStorageTests {
         }
     }
 
-    @Test("Suspect and partial responses count only when asked for")
-    func flags() async throws {
-        try await withHandSet { storage in
+    @Test("Suspect and partial responses count only when asked for", arguments: StorageBackend.available)
+    func flags(backend: StorageBackend) async throws {
+        try await withHandSet(backend) { storage in
             let suspect = try await report(storage, ReportQuery(metric: .nps, groupBy: [.site], includeSuspect: true))
             // malmo gains the suspect 0: 10 9 6 10 7 0 → 3, 1, 2 → 16.7
             #expect(suspect.rows.map(\.n) == [3, 6])
@@ -89,9 +89,9 @@ struct ReportStorageTests {
         }
     }
 
-    @Test("Grouping by several dimensions and equality filters")
-    func groupingAndFilters() async throws {
-        try await withHandSet { storage in
+    @Test("Grouping by several dimensions and equality filters", arguments: StorageBackend.available)
+    func groupingAndFilters(backend: StorageBackend) async throws {
+        try await withHandSet(backend) { storage in
             let byStage = try await report(storage, ReportQuery(metric: .nps, groupBy: [.stage]))
             // own: 10 7 2 → 0; shop: 10 9 6 8 3 → 0
             #expect(byStage.rows.map { $0.value(.stage) } == ["own", "shop"])
@@ -116,9 +116,9 @@ struct ReportStorageTests {
         }
     }
 
-    @Test("CES mean and easy share use the survey's scale; CSAT is the share of 4–5")
-    func cesAndCSAT() async throws {
-        try await withHandSet { storage in
+    @Test("CES mean and easy share use the survey's scale; CSAT is the share of 4–5", arguments: StorageBackend.available)
+    func cesAndCSAT(backend: StorageBackend) async throws {
+        try await withHandSet(backend) { storage in
             // service-effort is on a 1–5 scale: 5 and 4 are easy, 2 is not → 2 of 3; mean 11 / 3.
             let ces = try await report(storage, ReportQuery(metric: .ces, groupBy: [.survey]))
             #expect(ces.rows.map { $0.value(.survey) } == ["service-visit"])
@@ -158,9 +158,9 @@ struct ReportStorageTests {
         }
     }
 
-    @Test("Days, ISO weeks and months are derived from the UTC day")
-    func timeGroups() async throws {
-        try await withHandSet { storage in
+    @Test("Days, ISO weeks and months are derived from the UTC day", arguments: StorageBackend.available)
+    func timeGroups(backend: StorageBackend) async throws {
+        try await withHandSet(backend) { storage in
             let byDay = try await report(storage, ReportQuery(metric: .nps, groupBy: [.day]))
             #expect(byDay.rows.map { $0.value(.day) } == ["2026-11-16", "2026-11-17", "2026-11-18", "2026-11-19", "2026-11-20"])
             #expect(byDay.rows.map(\.n) == [1, 2, 2, 2, 1])
@@ -173,9 +173,9 @@ struct ReportStorageTests {
         }
     }
 
-    @Test("Time ranges: whole days from aggregates, partial days from raw rows; from inclusive, to exclusive")
-    func timeRanges() async throws {
-        try await withHandSet { storage in
+    @Test("Time ranges: whole days from aggregates, partial days from raw rows; from inclusive, to exclusive", arguments: StorageBackend.available)
+    func timeRanges(backend: StorageBackend) async throws {
+        try await withHandSet(backend) { storage in
             let tuesday = ReportFixtures.monday.addingTimeInterval(86_400)
             // Whole days Tue–Thu: responses 2–7 → 9 6 8 3 10 7 → 2, 2, 2 → 0.
             let days = try await report(storage, ReportQuery(
@@ -202,9 +202,9 @@ struct ReportStorageTests {
         }
     }
 
-    @Test("Aggregates equal a recomputation from raw rows after duplicates and rejected uploads")
-    func aggregatesMatchRawRows() async throws {
-        try await withStorage { storage, _ in
+    @Test("Aggregates equal a recomputation from raw rows after duplicates and rejected uploads", arguments: StorageBackend.available)
+    func aggregatesMatchRawRows(backend: StorageBackend) async throws {
+        try await withStorage(backend) { storage, _ in
             try await FeedFixtures.enroll(storage, key: key)
             var generator = SeededGenerator(state: 42)
             let sites = ["malmo", "lund", "umea"]
@@ -270,9 +270,9 @@ struct ReportStorageTests {
         }
     }
 
-    @Test("Rebuilding lost aggregates from raw rows (as the migration does) gives the same reports")
-    func rebuild() async throws {
-        try await withStorage { storage, directory in
+    @Test("Rebuilding lost aggregates from raw rows (as the migration does) gives the same reports", arguments: StorageBackend.available)
+    func rebuild(backend: StorageBackend) async throws {
+        try await withStorageLocation(backend) { location in try await location.withOpened { storage in
             try await FeedFixtures.enroll(storage, key: key)
             _ = try await FeedFixtures.ingest(handSet, into: storage, key: key)
             var before: [Report] = []
@@ -280,16 +280,14 @@ struct ReportStorageTests {
                 before.append(try await storage.report(query))
             }
             // Lose the aggregates behind the storage's back: reports now miss every answer…
-            let other = try DatabaseQueue(path: directory.appendingPathComponent("collector.sqlite").path)
-            try await other.write { try $0.execute(sql: "DELETE FROM report_tallies") }
-            try other.close()
+            try await location.execute("DELETE FROM report_tallies")
             #expect(try await storage.report(ReportQuery(metric: .nps)).total.n == 0)
             // …until they are rebuilt from the raw rows.
             try await storage.rebuildAggregates()
             for (query, old) in zip(Self.queries, before) {
                 #expect(try await storage.report(query) == old, "\(query)")
             }
-        }
+        } }
     }
 
     /// Queries of every metric, grouping and flag, with whole-day and partial-day time ranges.

@@ -11,8 +11,8 @@ import TouchpointJOSE
 struct ResponseIngestorTests {
     let key = KioskKey.generate()
 
-    @Test func validItemsAreStoredAndInvalidOnesRefusedInOrder() async throws {
-        try await withStorage { storage, _ in
+    @Test(arguments: StorageBackend.available) func validItemsAreStoredAndInvalidOnesRefusedInOrder(backend: StorageBackend) async throws {
+        try await withStorage(backend) { storage, _ in
             try await storage.enroll(kiosk: "kiosk-1", site: "malmo", jwk: key.publicJWK)
             let ingestor = ResponseIngestor(storage: storage, surveys: try Fixtures.surveys(), logger: quietLogger)
             let valid = Fixtures.response(sequence: 1)
@@ -36,8 +36,8 @@ struct ResponseIngestorTests {
         }
     }
 
-    @Test func anUnknownKioskGetsUnknownKeyPerItem() async throws {
-        try await withStorage { storage, _ in
+    @Test(arguments: StorageBackend.available) func anUnknownKioskGetsUnknownKeyPerItem(backend: StorageBackend) async throws {
+        try await withStorage(backend) { storage, _ in
             let ingestor = ResponseIngestor(storage: storage, surveys: try Fixtures.surveys(), logger: quietLogger)
             let batch = UploadBatch(kiosk: "kiosk-1", health: Fixtures.health, responses: try Fixtures.batch(key: key, sequences: 1...2))
             let result = try await ingestor.ingest(batch, at: Fixtures.start)

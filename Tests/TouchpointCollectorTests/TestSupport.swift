@@ -21,15 +21,6 @@ func withTemporaryDirectory<T>(_ body: (URL) async throws -> T) async throws -> 
     return try await body(url)
 }
 
-/// A fresh SQLite storage in a temp directory, closed and removed after `body`.
-func withStorage<T>(_ body: (SQLiteCollectorStorage, URL) async throws -> T) async throws -> T {
-    try await withTemporaryDirectory { directory in
-        let storage = try SQLiteCollectorStorage(path: directory.appendingPathComponent("collector.sqlite").path, logger: quietLogger)
-        defer { try? storage.close() }
-        return try await body(storage, directory)
-    }
-}
-
 /// A deterministic random source (SplitMix64).
 struct SeededGenerator: RandomNumberGenerator {
     var state: UInt64
