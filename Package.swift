@@ -226,8 +226,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // The throwaway PostgreSQL server (TouchpointTesting's PostgresTestServer), checked with a real client.
-        // Mirrors the coming TouchpointCollectorPostgres target; PostgresNIO stays out of the product until then.
+        // The tests' throwaway PostgreSQL server (TouchpointTesting's PostgresTestServer), checked with a real client.
         .testTarget(
             name: "TouchpointCollectorPostgresTests",
             dependencies: [

@@ -112,16 +112,16 @@ public struct PostgresCollectorStorage: CollectorStorage {
                 return CollectorError(
                     .unavailable,
                     "the PostgreSQL server at \(location.address) refused the credentials of user \(location.user)",
-                    cause: error)
+                    cause: PostgresCause(error))
             }
             if state == "3D000" {
                 return CollectorError(
                     .unavailable, "the PostgreSQL server at \(location.address) has no database \(location.database)",
-                    cause: error)
+                    cause: PostgresCause(error))
             }
-            return CollectorError(.unavailable, "cannot connect to \(location) (SQLSTATE \(state))", cause: error)
+            return CollectorError(.unavailable, "cannot connect to \(location) (SQLSTATE \(state))", cause: PostgresCause(error))
         }
-        return CollectorError(.unavailable, "cannot reach the PostgreSQL server at \(location.address)", cause: error)
+        return CollectorError(.unavailable, "cannot reach the PostgreSQL server at \(location.address)", cause: PostgresCause(error))
     }
 
     // MARK: Enrolment
@@ -165,7 +165,7 @@ public struct PostgresCollectorStorage: CollectorStorage {
             }
         } catch let error as CollectorError {
             // Two enrolments racing: the unique indexes decide, the loser hears why.
-            if let cause = error.cause as? PSQLError, cause.serverInfo?[.sqlState] == "23505" {
+            if let cause = error.cause as? PostgresCause, (cause.error as? PSQLError)?.serverInfo?[.sqlState] == "23505" {
                 throw CollectorError(.conflict, "kiosk \(kiosk) or key \(kid) was enrolled at the same time by another process", cause: cause)
             }
             throw error
@@ -465,15 +465,38 @@ public struct PostgresCollectorStorage: CollectorStorage {
         if let error = error as? PSQLError {
             if let state = error.serverInfo?[.sqlState] {
                 if ["40P01", "40001", "55P03", "53300", "57014"].contains(state) {
-                    return CollectorError(.overloaded, message + " (the database is busy, SQLSTATE \(state))", cause: error)
+                    return CollectorError(.overloaded, message + " (the database is busy, SQLSTATE \(state))", cause: PostgresCause(error))
                 }
                 let detail = error.serverInfo?[.message].map { ": \($0)" } ?? ""
-                return CollectorError(.unavailable, message + " (SQLSTATE \(state)\(detail))", cause: error)
+                return CollectorError(.unavailable, message + " (SQLSTATE \(state)\(detail))", cause: PostgresCause(error))
             }
             if error.code == .poolClosed || error.code == .clientClosedConnection {
-                return CollectorError(.unavailable, message + " (the storage is closed)", cause: error)
+                return CollectorError(.unavailable, message + " (the storage is closed)", cause: PostgresCause(error))
             }
         }
-        return CollectorError(.unavailable, message, cause: error)
+        return CollectorError(.unavailable, message, cause: PostgresCause(error))
+    }
+}
+
+/// A PostgreSQL error as a readable cause: postgres-nio's `PSQLError` prints only a placeholder (to keep
+/// queries and data out of logs), so this keeps the server's message, or the connection failure, and the
+/// error itself for code that inspects it.
+struct PostgresCause: Error, Sendable, CustomStringConvertible {
+    /// The original error.
+    let error: any Error & Sendable
+
+    init(_ error: any Error & Sendable) {
+        self.error = error
+    }
+
+    var description: String {
+        guard let error = error as? PSQLError else { return "\(error)" }
+        if let message = error.serverInfo?[.message] {
+            return message
+        }
+        if let underlying = error.underlying {
+            return "\(underlying)"
+        }
+        return "\(error.code)"
     }
 }

@@ -37,6 +37,8 @@ struct PostgresCollectorStorageTests {
             #expect(error.code == .unavailable)
             #expect(error.message.contains("cannot reach the PostgreSQL server at 127.0.0.1:1"), "\(error)")
             #expect(!error.description.contains("hunter2"))
+            // The cause says what happened (postgres-nio's own description is a placeholder).
+            #expect(error.description.contains("Connection refused"), "\(error)")
         }
     }
 
@@ -51,6 +53,8 @@ struct PostgresCollectorStorageTests {
             #expect(error.message.contains("refused the credentials of user no_such_collector"), "\(error)")
             #expect(error.message.contains("\(server.host):\(server.port)"))
             #expect(!error.description.contains("hunter2"))
+            #expect(error.description.contains("no_such_collector"), "\(error)")
+            #expect(!error.description.contains("Generic description"), "\(error)")
         }
     }
 
