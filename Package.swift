@@ -237,7 +237,15 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["TouchpointJOSE", "TouchpointStore", "TouchpointSync"]
+            dependencies: [
+                "TouchpointJOSE", "TouchpointStore", "TouchpointSync", "TouchpointProtocol",
+                // The shared PostgreSQL database of the multi-collector test (PostgresTestServer).
+                "TouchpointTesting",
+                // To post one batch to two collectors at once, and to ask them and the webhook receiver over HTTP.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -112,12 +112,14 @@ final class CollectorProcess {
 
     var url: String { "http://127.0.0.1:\(port)" }
 
-    /// Starts a collector in `directory` on the database `c.sqlite` and the surveys in `surveys/`;
-    /// `port` 0 lets it pick one. Fails (after stopping it) if it does not listen within `timeout` seconds.
-    init(directory: URL, logs: URL, port: Int = 0, extra: [String] = [], timeout: Double = 60) throws {
+    /// Starts a collector in `directory` on `database` (a SQLite path relative to `directory`, or a
+    /// `postgres://` URL) and the surveys in `surveys/`; `port` 0 lets it pick one. Fails (after stopping it)
+    /// if it does not listen within `timeout` seconds.
+    init(directory: URL, logs: URL, database: String = "c.sqlite", port: Int = 0, extra: [String] = [],
+         timeout: Double = 60) throws {
         child = try ChildProcess(
             name: "collector", executable: try TouchpointBinary.require(),
-            arguments: ["collector", "serve", "--host", "127.0.0.1", "--port", "\(port)", "--database", "c.sqlite",
+            arguments: ["collector", "serve", "--host", "127.0.0.1", "--port", "\(port)", "--database", database,
                         "--surveys", "surveys", "--log-level", "info"] + extra,
             directory: directory, logs: logs)
         let marker = "Server started and listening on 127.0.0.1:"
@@ -184,20 +186,29 @@ struct FleetEntry: Decodable {
     var health: Health?
 }
 
-/// A kiosk workspace beside a collector: the kiosk key, the collector database `c.sqlite`, and every child
-/// process one test starts (all killed by ``stopAll()``, which `deinit` also calls).
+/// A kiosk workspace beside a collector: the kiosk key, the collector database (`c.sqlite` unless given), and
+/// every child process one test starts (all killed by ``stopAll()``, which `deinit` also calls).
 final class SyncSite {
+    /// The kiosk id a site has unless it is given another.
     static let kiosk = "kiosk-1"
     static let site = "demo-site"
 
     let workspace: Workspace
+    /// This site's kiosk id, in its responses, its enrolment and its syncs.
+    let kioskID: String
+    /// The collector database every collector command here uses: a SQLite path in the workspace, or a
+    /// `postgres://` URL several sites (and collectors) share.
+    let database: String
     /// The kiosk key in `keys/kiosk.key.jwk`, shared by this process and the kiosk binary.
     let key: KioskKey
     private(set) var children: [ChildProcess] = []
     private var finishedLogs: [String] = []
 
-    init() throws {
+    /// A fresh workspace for kiosk `kioskID` with a new key, whose collector commands use `database`.
+    init(kiosk kioskID: String = SyncSite.kiosk, database: String = "c.sqlite") throws {
         workspace = try Workspace()
+        self.kioskID = kioskID
+        self.database = database
         key = try KeyFile.loadOrCreate(at: workspace.keyFile).key
     }
 
@@ -213,11 +224,20 @@ final class SyncSite {
         for child in children { child.stop() }
     }
 
-    /// Starts a collector (see ``CollectorProcess``).
+    /// Starts a collector on this site's database (see ``CollectorProcess``).
     func startCollector(port: Int = 0, extra: [String] = []) throws -> CollectorProcess {
-        let collector = try CollectorProcess(directory: root, logs: logsDirectory, port: port, extra: extra)
+        let collector = try CollectorProcess(directory: root, logs: logsDirectory, database: database, port: port,
+                                             extra: extra)
         children.append(collector.child)
         return collector
+    }
+
+    /// Starts any program in the background in this workspace, stopped by ``stopAll()`` like the others.
+    func startProgram(_ name: String, executable: String, _ arguments: [String]) throws -> ChildProcess {
+        let child = try ChildProcess(name: name, executable: executable, arguments: arguments, directory: root,
+                                     logs: logsDirectory)
+        children.append(child)
+        return child
     }
 
     /// Starts `touchpoint ARGUMENTS` in the background (see ``ChildProcess`` for `input`).
@@ -242,16 +262,17 @@ final class SyncSite {
     func enroll(token: Bool = false) throws -> CommandResult {
         let export = try run(["keys", "export", "--key", "keys/kiosk.key.jwk"])
         try #require(export.status == 0, "\(export)")
-        try Data(export.stdout.utf8).write(to: workspace.url("kiosk-1.jwk"))
-        let enroll = try run(["collector", "enroll", "--database", "c.sqlite", "--kiosk", Self.kiosk, "--site", Self.site,
-                              "--jwk", "kiosk-1.jwk"] + (token ? ["--token"] : []))
+        let jwk = "\(kioskID).jwk"
+        try Data(export.stdout.utf8).write(to: workspace.url(jwk))
+        let enroll = try run(["collector", "enroll", "--database", database, "--kiosk", kioskID, "--site", Self.site,
+                              "--jwk", jwk] + (token ? ["--token"] : []))
         try #require(enroll.status == 0, "\(enroll)")
         return enroll
     }
 
     /// `touchpoint sync` arguments for the collector at `url`, followed by `extra`.
     func syncArguments(_ url: String, _ extra: [String] = []) -> [String] {
-        ["sync", "--responses", "responses", "--kiosk-id", Self.kiosk, "--collector", url] + extra
+        ["sync", "--responses", "responses", "--kiosk-id", kioskID, "--collector", url] + extra
     }
 
     /// Runs `touchpoint sync --once` against `collector`.
@@ -262,10 +283,10 @@ final class SyncSite {
 
     /// The collector's view of this kiosk (`collector kiosks --json`).
     func fleetEntry() throws -> FleetEntry {
-        let result = try run(["collector", "kiosks", "--json", "--database", "c.sqlite"])
+        let result = try run(["collector", "kiosks", "--json", "--database", database])
         try #require(result.status == 0, "\(result)")
         let fleet = try JSONDecoder().decode([FleetEntry].self, from: Data(result.stdout.utf8))
-        return try #require(fleet.first { $0.id == Self.kiosk }, "kiosk-1 is not in the fleet:\n\(result.stdout)")
+        return try #require(fleet.first { $0.id == kioskID }, "\(kioskID) is not in the fleet:\n\(result.stdout)")
     }
 
     /// The response file names (`<id>.json`) in `responses/<directory>/`, sorted.
@@ -301,14 +322,16 @@ final class SyncSite {
     // MARK: Response files written in this process
 
     /// Signs and stores `count` complete test-drive-booking responses with `key` (default: the kiosk key)
-    /// through the product's ``FileResponseStore``, continuing the kiosk's sequence; `comment` adds an
+    /// through the product's ``FileResponseStore``, continuing the kiosk's sequence; `effort` is the CES answer
+    /// (1–7; at 4 or less the survey would also offer its optional follow-up question) and `comment` adds an
     /// answer to the optional comment question.
     ///
     /// `staged` writes them in a store on /dev/shm (where fsync costs nothing) and then copies the files and
     /// the sequence counter into `responses/`: for backlogs of thousands, where the kiosk's durability is not
     /// what is tested.
     @discardableResult
-    func writeResponses(_ count: Int, key: KioskKey? = nil, comment: String? = nil, staged: Bool = false) throws
+    func writeResponses(_ count: Int, key: KioskKey? = nil, effort: Int = 6, comment: String? = nil,
+                        staged: Bool = false) throws
         -> [StoredResponse]
     {
         let catalog = SurveyDirectory.load(workspace.url("surveys"))
@@ -333,7 +356,7 @@ final class SyncSite {
         }
         let store = try FileResponseStore(root: root, key: key ?? self.key)
         var answers = [
-            Answer(question: "booking-effort", type: .ces, value: .number(6)),
+            Answer(question: "booking-effort", type: .ces, value: .number(effort)),
             Answer(question: "booked-online", type: .yesno, value: .bool(true)),
         ]
         if let comment {
@@ -343,7 +366,7 @@ final class SyncSite {
         for _ in 0..<count {
             let now = Date()
             let draft = ResponseDraft(
-                survey: reference, site: Self.site, kiosk: Self.kiosk, touchpoint: "test-drive", stage: .shop,
+                survey: reference, site: Self.site, kiosk: kioskID, touchpoint: "test-drive", stage: .shop,
                 language: "en", startedAt: now.addingTimeInterval(-20), completedAt: now, answers: answers,
                 status: .complete, suspect: false, mode: .attended, appVersion: "0.1.0")
             stored.append(try store.record(draft))
