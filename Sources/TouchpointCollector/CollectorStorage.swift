@@ -243,3 +243,26 @@ extension ItemResult {
         ItemResult(index: index, id: id, status: .stored)
     }
 }
+
+extension AnswerValue {
+    /// How a storage keeps an answer: a number (yes/no as 1/0) or a text (free text, option id).
+    public var storedColumns: (number: Int?, text: String?) {
+        switch self {
+        case .number(let number): (number, nil)
+        case .bool(let flag): (flag ? 1 : 0, nil)
+        case .text(let text), .option(let text): (nil, text)
+        }
+    }
+}
+
+extension FlattenedJWS {
+    /// The JWS as compact JSON text, as a storage keeps it (the response file's bytes without the final
+    /// newline).
+    public func storedText() throws -> String {
+        var data = try serialized()
+        if data.last == UInt8(ascii: "\n") {
+            data.removeLast()
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -117,3 +117,28 @@ public struct ReportAggregateBatch: Sendable {
         }
     }
 }
+
+extension ReportPlan {
+    /// The columns a storage selects for grouping by `groupBy`: its non-time dimensions, then `day` if it
+    /// groups by time (weeks and months are made from days).
+    public static func selectedDimensions(_ groupBy: [ReportDimension]) -> [ReportDimension] {
+        var dimensions: [ReportDimension] = []
+        for dimension in groupBy where !dimension.isTime && !dimensions.contains(dimension) {
+            dimensions.append(dimension)
+        }
+        if groupBy.contains(where: \.isTime) {
+            dimensions.append(.day)
+        }
+        return dimensions
+    }
+
+    /// A report group's key from one row's selected columns (`value(i)` is column `i` of
+    /// ``selectedDimensions(_:)``), in `groupBy` order, time dimensions bucketed from the day.
+    public static func groupKey(selected: [ReportDimension], groupBy: [ReportDimension],
+                                value: (Int) throws -> String) rethrows -> [String] {
+        try groupBy.map { dimension in
+            let text = try value(selected.firstIndex(of: dimension.isTime ? .day : dimension) ?? 0)
+            return dimension.isTime ? ReportCalendar.bucket(dimension, day: text) : text
+        }
+    }
+}

@@ -109,32 +109,11 @@ extension PostgresCollectorStorage {
         }
     }
 
-    /// The columns selected for `query`'s grouping: its non-time dimensions, then `day` if it groups by time.
-    private static func selectedDimensions(_ groupBy: [ReportDimension]) -> [ReportDimension] {
-        var dimensions: [ReportDimension] = []
-        for dimension in groupBy where !dimension.isTime && !dimensions.contains(dimension) {
-            dimensions.append(dimension)
-        }
-        if groupBy.contains(where: \.isTime) {
-            dimensions.append(.day)
-        }
-        return dimensions
-    }
-
-    /// The group key of a fetched row whose first columns are `selected`.
-    private static func groupKey(_ row: PostgresRandomAccessRow, selected: [ReportDimension], groupBy: [ReportDimension]) throws -> [String] {
-        try groupBy.map { dimension in
-            let column = selected.firstIndex(of: dimension.isTime ? .day : dimension) ?? 0
-            let value = try row[column].decode(String.self)
-            return dimension.isTime ? ReportCalendar.bucket(dimension, day: value) : value
-        }
-    }
-
     private static func aggregateTallies(
         _ connection: PostgresConnection, logger: Logger, query: ReportQuery, days: (from: Int64?, to: Int64?),
         into tallies: inout [[String]: ReportTally]
     ) async throws {
-        let selected = selectedDimensions(query.groupBy)
+        let selected = ReportPlan.selectedDimensions(query.groupBy)
         let columns = selected.map(\.rawValue)
         var sql = SQLBuilder()
         var conditions = ["type = \(sql.bind(query.metric.rawValue))"]
@@ -165,7 +144,8 @@ extension PostgresCollectorStorage {
                 count: count, sum: try row[base + 1].decode(Int.self), top: try row[base + 2].decode(Int.self),
                 middle: try row[base + 3].decode(Int.self), bottom: try row[base + 4].decode(Int.self),
                 scales: ReportTally.scaleBit(try row[base + 5].decode(Int.self)))
-            tallies[try groupKey(row, selected: selected, groupBy: query.groupBy), default: ReportTally()] += tally
+            let key = try ReportPlan.groupKey(selected: selected, groupBy: query.groupBy) { try row[$0].decode(String.self) }
+            tallies[key, default: ReportTally()] += tally
         }
     }
 
@@ -200,7 +180,7 @@ extension PostgresCollectorStorage {
         _ connection: PostgresConnection, logger: Logger, query: ReportQuery, from: Date?, to: Date?,
         into tallies: inout [[String]: ReportTally]
     ) async throws {
-        let selected = selectedDimensions(query.groupBy)
+        let selected = ReportPlan.selectedDimensions(query.groupBy)
         let columns = selected.map(rawColumn)
         var selection = query.selection
         selection.from = from
@@ -225,7 +205,8 @@ extension PostgresCollectorStorage {
             let tally = ReportTally(
                 query.metric, value: try row[base].decode(Int.self), points: try row[base + 1].decode(Int.self),
                 times: try row[base + 2].decode(Int.self))
-            tallies[try groupKey(row, selected: selected, groupBy: query.groupBy), default: ReportTally()] += tally
+            let key = try ReportPlan.groupKey(selected: selected, groupBy: query.groupBy) { try row[$0].decode(String.self) }
+            tallies[key, default: ReportTally()] += tally
         }
     }
 

@@ -297,7 +297,7 @@ public struct PostgresCollectorStorage: CollectorStorage {
             for item in items {
                 let response = item.response
                 let sequence = Int64(clamping: response.sequence)
-                let jwsText = try Self.jsonText(item.jws)
+                let jwsText = try item.jws.storedText()
                 let inserted = try await Self.rows(
                     """
                     INSERT INTO responses (id, kiosk, sequence, kid, survey_id, survey_version, survey_digest, site,
@@ -317,7 +317,7 @@ public struct PostgresCollectorStorage: CollectorStorage {
                     continue
                 }
                 for (position, answer) in response.answers.enumerated() {
-                    let (number, text) = Self.columns(answer.value)
+                    let (number, text) = answer.value.storedColumns
                     try await connection.query(
                         """
                         INSERT INTO answers (response_id, position, question, type, number_value, text_value)
@@ -385,24 +385,6 @@ public struct PostgresCollectorStorage: CollectorStorage {
     static let migrationLock: Int64 = 0x7470_0002
     /// The advisory lock of account imports.
     static let accountsLock: Int64 = 0x7470_0003
-
-    /// The numeric and text columns of an answer value (yes/no as 1/0).
-    static func columns(_ value: AnswerValue) -> (Int?, String?) {
-        switch value {
-        case .number(let number): (number, nil)
-        case .bool(let flag): (flag ? 1 : 0, nil)
-        case .text(let text), .option(let text): (nil, text)
-        }
-    }
-
-    /// The JWS as compact JSON text (the response file's bytes without the final newline).
-    static func jsonText(_ jws: FlattenedJWS) throws -> String {
-        var data = try jws.serialized()
-        if data.last == UInt8(ascii: "\n") {
-            data.removeLast()
-        }
-        return String(decoding: data, as: UTF8.self)
-    }
 
     /// The UTC day (`YYYY-MM-DD`) of a `timestamptz` column, as ``ReportCalendar/day(of:)`` gives it.
     static func utcDay(_ column: String) -> String {

@@ -117,31 +117,10 @@ extension SQLiteCollectorStorage {
         }
     }
 
-    /// The columns selected for `query`'s grouping: its non-time dimensions, then `day` if it groups by time.
-    private static func selectedDimensions(_ groupBy: [ReportDimension]) -> [ReportDimension] {
-        var dimensions: [ReportDimension] = []
-        for dimension in groupBy where !dimension.isTime && !dimensions.contains(dimension) {
-            dimensions.append(dimension)
-        }
-        if groupBy.contains(where: \.isTime) {
-            dimensions.append(.day)
-        }
-        return dimensions
-    }
-
-    /// The group key of a fetched row whose first columns are `selected`.
-    private static func groupKey(_ row: Row, selected: [ReportDimension], groupBy: [ReportDimension]) -> [String] {
-        groupBy.map { dimension in
-            let column = selected.firstIndex(of: dimension.isTime ? .day : dimension) ?? 0
-            let value: String = row[column]
-            return dimension.isTime ? ReportCalendar.bucket(dimension, day: value) : value
-        }
-    }
-
     private static func aggregateTallies(
         _ db: Database, query: ReportQuery, days: (from: Int64?, to: Int64?), into tallies: inout [[String]: ReportTally]
     ) throws {
-        let selected = selectedDimensions(query.groupBy)
+        let selected = ReportPlan.selectedDimensions(query.groupBy)
         let columns = selected.map(\.rawValue)
         var conditions = ["type = ?"]
         var arguments: [any DatabaseValueConvertible] = [query.metric.rawValue]
@@ -172,7 +151,8 @@ extension SQLiteCollectorStorage {
             let tally = ReportTally(
                 count: count, sum: row[base + 1], top: row[base + 2], middle: row[base + 3], bottom: row[base + 4],
                 scales: ReportTally.scaleBit(row[base + 5]))
-            tallies[groupKey(row, selected: selected, groupBy: query.groupBy), default: ReportTally()] += tally
+            let key = ReportPlan.groupKey(selected: selected, groupBy: query.groupBy) { (column: Int) -> String in row[column] }
+            tallies[key, default: ReportTally()] += tally
         }
     }
 
@@ -210,7 +190,7 @@ extension SQLiteCollectorStorage {
     private static func rawTallies(
         _ db: Database, query: ReportQuery, from: Date?, to: Date?, into tallies: inout [[String]: ReportTally]
     ) throws {
-        let selected = selectedDimensions(query.groupBy)
+        let selected = ReportPlan.selectedDimensions(query.groupBy)
         let columns = selected.map(rawColumn)
         var selection = query.selection
         selection.from = from
@@ -232,7 +212,8 @@ extension SQLiteCollectorStorage {
         let base = selected.count
         while let row = try rows.next() {
             let tally = ReportTally(query.metric, value: row[base], points: row[base + 1], times: row[base + 2])
-            tallies[groupKey(row, selected: selected, groupBy: query.groupBy), default: ReportTally()] += tally
+            let key = ReportPlan.groupKey(selected: selected, groupBy: query.groupBy) { (column: Int) -> String in row[column] }
+            tallies[key, default: ReportTally()] += tally
         }
     }
 

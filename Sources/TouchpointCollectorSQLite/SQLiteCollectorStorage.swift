@@ -201,7 +201,7 @@ public struct SQLiteCollectorStorage: CollectorStorage {
                         index: item.index, id: response.id, kiosk: response.kiosk, sequence: response.sequence, by: other))
                     continue
                 }
-                let jwsText = try Self.jsonText(item.jws)
+                let jwsText = try item.jws.storedText()
                 try insertResponse.execute(arguments: [
                     response.id, response.kiosk, sequence, item.kid, response.survey.id, response.survey.version,
                     response.survey.digest, response.site, response.touchpoint, response.stage.rawValue, response.language,
@@ -209,7 +209,7 @@ public struct SQLiteCollectorStorage: CollectorStorage {
                     response.mode.rawValue, response.account, response.appVersion, item.contentHash, jwsText, date,
                 ])
                 for (position, answer) in response.answers.enumerated() {
-                    let (number, text) = Self.columns(answer.value)
+                    let (number, text) = answer.value.storedColumns
                     try insertAnswer.execute(arguments: [
                         response.id, position, answer.question, answer.type.rawValue, number, text,
                     ])
@@ -256,24 +256,6 @@ public struct SQLiteCollectorStorage: CollectorStorage {
         return rows.map { row in
             UInt64(max(0, row["first"] as Int64))...UInt64(max(0, row["last"] as Int64))
         }
-    }
-
-    /// The numeric and text columns of an answer value (yes/no as 1/0).
-    static func columns(_ value: AnswerValue) -> (Int?, String?) {
-        switch value {
-        case .number(let number): (number, nil)
-        case .bool(let flag): (flag ? 1 : 0, nil)
-        case .text(let text), .option(let text): (nil, text)
-        }
-    }
-
-    /// The JWS as compact JSON text (the response file's bytes without the final newline).
-    static func jsonText(_ jws: FlattenedJWS) throws -> String {
-        var data = try jws.serialized()
-        if data.last == UInt8(ascii: "\n") {
-            data.removeLast()
-        }
-        return String(decoding: data, as: UTF8.self)
     }
 
     func write<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
