@@ -12,7 +12,7 @@ import TouchpointCollectorServer
 struct CollectorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "collector", abstract: "The central collector: serve uploads, enrol and revoke kiosks.",
-        subcommands: [Serve.self, Enroll.self, Revoke.self, Kiosks.self, ImportAccounts.self])
+        subcommands: [Serve.self, Enroll.self, Revoke.self, Kiosks.self, ImportAccounts.self, Migrate.self])
 
     /// Options every collector command shares.
     struct Options: ParsableArguments {
