@@ -61,8 +61,8 @@ struct CollectorMigrationTests {
         let secondItems = try items(second, key: malmo)
         #expect(try await storage.ingest(secondItems, health: Fixtures.health, kiosk: "kiosk-1", at: now).allSatisfy { $0.status == .stored })
         let lundItems = try items([
-            FeedFixtures.response(sequence: 1, nps: 2, comment: "Cold in here", site: "lund", kiosk: "kiosk-2"),
-            FeedFixtures.response(service: true, sequence: 2, nps: 8, site: "lund", kiosk: "kiosk-2", account: "acme"),
+            FeedFixtures.response(sequence: 11, nps: 2, comment: "Cold in here", site: "lund", kiosk: "kiosk-2"),
+            FeedFixtures.response(service: true, sequence: 12, nps: 8, site: "lund", kiosk: "kiosk-2", account: "acme"),
         ], key: lund)
         #expect(try await storage.ingest(lundItems, health: BufferHealth(pending: 0, rejected: 0), kiosk: "kiosk-2", at: now).allSatisfy {
             $0.status == .stored
