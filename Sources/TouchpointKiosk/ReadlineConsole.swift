@@ -234,6 +234,9 @@ public final class ReadlineConsole: Console {
             // No echo of typeahead between reads (readline draws what it reads itself), no Ctrl-S/Ctrl-Q
             // flow control that would freeze the screen.
             locked.c_lflag &= ~tcflag_t(ECHO | ECHONL)
+            // Ctrl-C, Ctrl-Z and Ctrl-\ must not make the terminal throw away what the kiosk just wrote (the
+            // PIN prompt): the kiosk discards input itself where it means to.
+            locked.c_lflag |= tcflag_t(NOFLSH)
             locked.c_iflag &= ~tcflag_t(IXON | IXOFF | IXANY)
             tcsetattr(STDIN_FILENO, TCSANOW, &locked)
         } else {

@@ -152,7 +152,7 @@ struct KioskLockdownTests {
     @Test("typeahead during the thank-you never reaches the next customer; the first screen holds nothing from staff")
     func cleanScreenForEveryCustomer() throws {
         let workspace = try Workspace()
-        let terminal = try workspace.kioskInShell(["--thank-you-seconds", "5"])
+        let terminal = try workspace.kioskInShell(["--thank-you-seconds", "10"])
         try terminal.expect(Self.staffPrompt)
         terminal.sendLine("kiosk test-drive-booking en")
         try setPIN("4321", on: terminal)
@@ -172,8 +172,14 @@ struct KioskLockdownTests {
         try terminal.expect(Self.answerPrompt)
         terminal.sendLine("first-customer-remark")
         try terminal.expect("Thank you for your answers!")
-        // Typed during the thank-you: it would start a session and answer question 1 if it leaked.
+        // Typed during the thank-you: it would start a session and answer question 1 if it leaked. The kiosk
+        // reads nothing during the thank-you, so the keys wait in the terminal's input queue: seeing them
+        // there before the start screen is drawn proves they were typed before the kiosk threw typeahead away.
         terminal.send("5\r5\r")
+        let deadline = Date().addingTimeInterval(60)
+        while terminal.unreadInput < 4 && !terminal.unmatched.contains(Self.start) && Date() < deadline { usleep(1_000) }
+        try #require(!terminal.unmatched.contains(Self.start),
+                     "the start screen came before the typeahead was queued: nothing was tested (machine too slow?)")
         try terminal.expect(Self.start)
         let next = terminal.currentScreen
         #expect(!next.contains("first-customer-remark"), "the previous customer's answer is on screen:\n\(next)")
