@@ -98,11 +98,10 @@ public final class Kiosk {
 
     /// The warning shown at start and in `status` while site or kiosk id are the built-in defaults.
     public var defaultsWarning: String? {
-        let unset = configuration.unconfiguredIdentity
-        guard !unset.isEmpty else { return nil }
-        return "!! WARNING: no \(unset.joined(separator: " or ")) configured: responses are recorded as site "
-            + "'\(configuration.site)', kiosk '\(configuration.kiosk)'. Set site: and kiosk: in touchpoint.yaml "
-            + "(or --site / --kiosk-id) before customers answer."
+        guard let problem = configuration.identityProblem else { return nil }
+        return "!! WARNING: \(problem): responses are recorded as site '\(configuration.site)', kiosk "
+            + "'\(configuration.kiosk)'. Set site: and kiosk: in touchpoint.yaml (or --site / --kiosk-id) before "
+            + "customers answer."
     }
 
     /// Runs staff mode until `quit` or end of input; returns the exit status.
@@ -280,17 +279,14 @@ public final class Kiosk {
             case .timedOut:
                 action = session.timeout(at: now())
             case .shutdown:
-                // Stopping the kiosk treats a half-answered session as the idle timeout does.
-                guard case .abandoned(let draft) = session.timeout(at: now()) else { return .shutdown(stored: nil) }
-                return abandon(draft, survey: survey, language: session.language ?? survey.languages[0], end: { .shutdown(stored: $0) })
+                return shutDown(&session)
             case .interrupt, .endOfInput:
                 if mode == .unattended && console.isInteractive {
                     // Ctrl-C, Ctrl-D, Ctrl-Z or Ctrl-\ never leave unattended mode without the staff PIN.
                     switch askPIN() {
                     case .granted: return .staffExit
                     case .shutdown:
-                        guard case .abandoned(let draft) = session.timeout(at: now()) else { return .shutdown(stored: nil) }
-                        return abandon(draft, survey: survey, language: session.language ?? survey.languages[0], end: { .shutdown(stored: $0) })
+                        return shutDown(&session)
                     case .refused: action = .ask(session.prompt)
                     }
                 } else if case .interrupt = input {
@@ -305,6 +301,13 @@ public final class Kiosk {
                 }
             }
         }
+    }
+
+    /// The kiosk is stopping (SIGTERM, SIGHUP): a half-answered session is handled as the idle timeout does.
+    private func shutDown(_ session: inout SurveySession) -> SessionEnd {
+        guard case .abandoned(let draft) = session.timeout(at: now()) else { return .shutdown(stored: nil) }
+        return abandon(draft, survey: session.survey, language: session.language ?? session.survey.languages[0],
+                       end: { .shutdown(stored: $0) })
     }
 
     /// Ends an abandoned session: says so in the customer's language and stores the partial response
@@ -366,9 +369,7 @@ public final class Kiosk {
             logger.info("unattended mode ended", metadata: ["survey.id": "\(survey.id)"])
         }
         let prompt = Array(Set(survey.languages.map { Phrasebook($0).pressEnterToStart })).sorted().joined(separator: " / ") + " "
-        var seen = Set<String>()
-        let startPage = (language.map { [$0] } ?? survey.languages).map { survey.title.text(in: $0) }
-            .filter { seen.insert($0).inserted }.joined(separator: " / ")
+        let startPage = PromptRenderer.title(of: survey, in: language.map { [$0] } ?? survey.languages)
         while true {
             // A fresh screen, and a fresh keypress: nothing typed before this screen starts a session.
             console.discardPendingInput()

@@ -16,8 +16,8 @@ public enum KioskCheck {
         var problems: [String] = []
         lines.append("site:          \(configuration.site)\(configuration.siteIsConfigured ? "" : "  (built-in default)")")
         lines.append("kiosk:         \(configuration.kiosk)\(configuration.kioskIsConfigured ? "" : "  (built-in default)")")
-        if !configuration.unconfiguredIdentity.isEmpty {
-            problems.append("no \(configuration.unconfiguredIdentity.joined(separator: " or ")) configured: set site: and kiosk: in touchpoint.yaml (or --site / --kiosk-id)")
+        if let problem = configuration.identityProblem {
+            problems.append("\(problem): set site: and kiosk: in touchpoint.yaml (or --site / --kiosk-id)")
         }
         lines.append("staff PIN:     \(configuration.staffPINHash != nil ? "configured" : "not configured (staff set one when unattended mode starts)")")
         lines.append("collector:     \(configuration.collector ?? "none (responses stay on this kiosk)")")

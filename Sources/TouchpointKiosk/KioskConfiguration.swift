@@ -28,6 +28,10 @@ public struct KioskConfiguration: Sendable, Hashable {
     public var unconfiguredIdentity: [String] {
         (siteIsConfigured ? [] : ["site"]) + (kioskIsConfigured ? [] : ["kiosk"])
     }
+    /// "no site or kiosk configured" (naming what is unset), or nil when both are configured.
+    public var identityProblem: String? {
+        unconfiguredIdentity.isEmpty ? nil : "no \(unconfiguredIdentity.joined(separator: " or ")) configured"
+    }
     /// Overrides each survey's touchpoint when set.
     public var touchpoint: String?
     /// Language customers get without choosing; nil lets them choose when a survey has several.

@@ -33,8 +33,7 @@ public enum PromptRenderer {
         case .language(let languages):
             // Before a language is chosen, the title in every one of them.
             language = languages.first ?? "en"
-            var seen = Set<String>()
-            title = languages.map { survey.title.text(in: $0) }.filter { seen.insert($0).inserted }.joined(separator: " / ")
+            title = Self.title(of: survey, in: languages)
         case .question(let question):
             language = question.language
             title = survey.title.text(in: language)
@@ -44,6 +43,13 @@ public enum PromptRenderer {
             text += "→ " + Phrasebook(language).reprompt(reason) + "\n"
         }
         return TextWrapper.wrap(text, width: width)
+    }
+
+    /// The survey's title in each of `languages`, each distinct one once: "Ditt besök i butiken / Your showroom
+    /// visit" (before a language is chosen).
+    public static func title(of survey: Survey, in languages: [String]) -> String {
+        var seen = Set<String>()
+        return languages.map { survey.title.text(in: $0) }.filter { seen.insert($0).inserted }.joined(separator: " / ")
     }
 
     /// The text shown before the input line for `prompt`.
