@@ -283,19 +283,45 @@ extension ReportAggregateBatch {
                 .lexicographicallyPrecedes([rhs.type, rhs.day, rhs.site, rhs.touchpoint, rhs.stage, rhs.survey, rhs.question,
                                             rhs.language, "\(rhs.points)", "\(rhs.suspect)", "\(rhs.partial)"])
         }
+        guard !keys.isEmpty else { return }
+        var type: [String] = [], day: [String] = [], site: [String] = [], touchpoint: [String] = [], stage: [String] = []
+        var survey: [String] = [], question: [String] = [], language: [String] = [], points: [Int] = []
+        var suspect: [Bool] = [], partial: [Bool] = []
+        var count: [Int] = [], total: [Int] = [], top: [Int] = [], middle: [Int] = [], bottom: [Int] = []
         for key in keys {
             guard let tally = tallies[key] else { continue }
-            try await connection.query(
-                """
-                INSERT INTO report_tallies AS t (type, day, site, touchpoint, stage, survey, question, language, points,
-                    suspect, partial, n, total, top, middle, bottom)
-                VALUES (\(key.type), \(key.day), \(key.site), \(key.touchpoint), \(key.stage), \(key.survey), \(key.question),
-                    \(key.language), \(key.points), \(key.suspect), \(key.partial), \(tally.count), \(tally.sum), \(tally.top),
-                    \(tally.middle), \(tally.bottom))
-                ON CONFLICT (type, day, site, touchpoint, stage, survey, question, language, points, suspect, partial)
-                DO UPDATE SET n = t.n + excluded.n, total = t.total + excluded.total, top = t.top + excluded.top,
-                    middle = t.middle + excluded.middle, bottom = t.bottom + excluded.bottom
-                """, logger: logger)
+            type.append(key.type)
+            day.append(key.day)
+            site.append(key.site)
+            touchpoint.append(key.touchpoint)
+            stage.append(key.stage)
+            survey.append(key.survey)
+            question.append(key.question)
+            language.append(key.language)
+            points.append(key.points)
+            suspect.append(key.suspect)
+            partial.append(key.partial)
+            count.append(tally.count)
+            total.append(tally.sum)
+            top.append(tally.top)
+            middle.append(tally.middle)
+            bottom.append(tally.bottom)
         }
+        // One statement for the batch; rows are taken in the sorted order of the arrays.
+        var sql = SQLBuilder()
+        let statement = """
+            INSERT INTO report_tallies AS t (type, day, site, touchpoint, stage, survey, question, language, points,
+                suspect, partial, n, total, top, middle, bottom)
+            SELECT * FROM unnest(\(sql.bind(type))::text[], \(sql.bind(day))::text[], \(sql.bind(site))::text[],
+                \(sql.bind(touchpoint))::text[], \(sql.bind(stage))::text[], \(sql.bind(survey))::text[],
+                \(sql.bind(question))::text[], \(sql.bind(language))::text[], \(sql.bind(points))::bigint[],
+                \(sql.bind(suspect))::bool[], \(sql.bind(partial))::bool[], \(sql.bind(count))::bigint[],
+                \(sql.bind(total))::bigint[], \(sql.bind(top))::bigint[], \(sql.bind(middle))::bigint[],
+                \(sql.bind(bottom))::bigint[])
+            ON CONFLICT (type, day, site, touchpoint, stage, survey, question, language, points, suspect, partial)
+            DO UPDATE SET n = t.n + excluded.n, total = t.total + excluded.total, top = t.top + excluded.top,
+                middle = t.middle + excluded.middle, bottom = t.bottom + excluded.bottom
+            """
+        try await connection.query(sql.query(statement), logger: logger)
     }
 }

@@ -289,48 +289,32 @@ public struct PostgresCollectorStorage: CollectorStorage {
         return try await write("store a batch of kiosk \(kiosk)") { connection in
             // Shared with other ingests; the feed's fan-out takes it exclusively to learn which rows are committed.
             try await connection.query("SELECT pg_advisory_xact_lock_shared(\(Self.ingestLock))", logger: logger)
+            // One multi-row insert per table: the responses (a row that conflicts with a stored one, or with an
+            // earlier item of this batch, is skipped), then the answers of those inserted.
+            let inserted = try await Self.insertResponses(items, receivedAt: date, on: connection, logger: logger)
             var results: [ItemResult] = []
             results.reserveCapacity(items.count)
+            var stored: [VerifiedItem] = []
             var storedIDs: [String] = []
             var highest: [String: (count: Int, sequence: Int64)] = [:]
             var aggregates = ReportAggregateBatch()
+            var unclaimed = inserted
             for item in items {
                 let response = item.response
                 let sequence = Int64(clamping: response.sequence)
-                let jwsText = try item.jws.storedText()
-                let inserted = try await Self.rows(
-                    """
-                    INSERT INTO responses (id, kiosk, sequence, kid, survey_id, survey_version, survey_digest, site,
-                        touchpoint, stage, language, started_at, completed_at, status, suspect, mode, account,
-                        app_version, content_hash, jws, received_at)
-                    VALUES (\(response.id), \(response.kiosk), \(sequence), \(item.kid), \(response.survey.id),
-                        \(response.survey.version), \(response.survey.digest), \(response.site), \(response.touchpoint),
-                        \(response.stage.rawValue), \(response.language), \(PostgresTimestamp(response.startedAt)),
-                        \(PostgresTimestamp(response.completedAt)), \(response.status.rawValue), \(response.suspect),
-                        \(response.mode.rawValue), \(response.account), \(response.appVersion), \(item.contentHash),
-                        \(jwsText), \(PostgresTimestamp(date)))
-                    ON CONFLICT DO NOTHING
-                    RETURNING seq
-                    """, on: connection, logger: logger)
-                guard !inserted.isEmpty else {
+                guard unclaimed.remove(StoredRowKey(id: response.id, sequence: sequence, contentHash: item.contentHash)) != nil else {
                     results.append(try await Self.classifyConflict(item, on: connection, logger: logger))
                     continue
-                }
-                for (position, answer) in response.answers.enumerated() {
-                    let (number, text) = answer.value.storedColumns
-                    try await connection.query(
-                        """
-                        INSERT INTO answers (response_id, position, question, type, number_value, text_value)
-                        VALUES (\(response.id), \(position), \(answer.question), \(answer.type.rawValue), \(number), \(text))
-                        """, logger: logger)
                 }
                 let previous = highest[response.kiosk] ?? (0, 0)
                 highest[response.kiosk] = (previous.count + 1, max(previous.sequence, sequence))
                 // Report aggregates move in the same transaction, so they always match the raw rows.
                 aggregates.add(response, cesPoints: item.cesPoints)
+                stored.append(item)
                 storedIDs.append(response.id)
                 results.append(.stored(index: item.index, id: response.id))
             }
+            try await Self.insertAnswers(of: stored, on: connection, logger: logger)
             try await aggregates.write(connection, logger: logger)
             // So do the per-account aggregates of the health scores (the responses just inserted).
             if !storedIDs.isEmpty {
@@ -354,6 +338,124 @@ public struct PostgresCollectorStorage: CollectorStorage {
                 """, logger: logger)
             return results
         }
+    }
+
+    /// What identifies an inserted response row among a batch's items.
+    private struct StoredRowKey: Hashable {
+        var id: String
+        var sequence: Int64
+        var contentHash: String
+    }
+
+    /// The response rows of a batch, one array per column (the parameters of one `unnest` insert).
+    private struct ResponseColumns {
+        var id: [String] = [], kiosk: [String] = [], sequence: [Int64] = [], kid: [String] = []
+        var surveyID: [String] = [], surveyVersion: [Int] = [], surveyDigest: [String] = [], site: [String] = []
+        var touchpoint: [String] = [], stage: [String] = [], language: [String] = []
+        var startedAt: [PostgresTimestamp] = [], completedAt: [PostgresTimestamp] = []
+        var status: [String] = [], suspect: [Bool] = [], mode: [String] = []
+        var account: [String] = [], hasAccount: [Bool] = []
+        var appVersion: [String] = [], contentHash: [String] = [], jws: [String] = []
+
+        init(capacity: Int) {
+            id.reserveCapacity(capacity)
+            jws.reserveCapacity(capacity)
+        }
+
+        mutating func append(_ item: VerifiedItem) throws {
+            let response = item.response
+            id.append(response.id)
+            kiosk.append(response.kiosk)
+            sequence.append(Int64(clamping: response.sequence))
+            kid.append(item.kid)
+            surveyID.append(response.survey.id)
+            surveyVersion.append(response.survey.version)
+            surveyDigest.append(response.survey.digest)
+            site.append(response.site)
+            touchpoint.append(response.touchpoint)
+            stage.append(response.stage.rawValue)
+            language.append(response.language)
+            startedAt.append(PostgresTimestamp(response.startedAt))
+            completedAt.append(PostgresTimestamp(response.completedAt))
+            status.append(response.status.rawValue)
+            suspect.append(response.suspect)
+            mode.append(response.mode.rawValue)
+            account.append(response.account ?? "")
+            hasAccount.append(response.account != nil)
+            appVersion.append(response.appVersion)
+            contentHash.append(item.contentHash)
+            jws.append(try item.jws.storedText())
+        }
+    }
+
+    /// Inserts every item's response row in one statement (`ON CONFLICT DO NOTHING`) and returns the rows inserted.
+    private static func insertResponses(
+        _ items: [VerifiedItem], receivedAt date: Date, on connection: PostgresConnection, logger: Logger
+    ) async throws -> Set<StoredRowKey> {
+        guard !items.isEmpty else { return [] }
+        var columns = ResponseColumns(capacity: items.count)
+        for item in items {
+            try columns.append(item)
+        }
+        var sql = SQLBuilder()
+        let c = columns
+        let statement = """
+            INSERT INTO responses (id, kiosk, sequence, kid, survey_id, survey_version, survey_digest, site,
+                touchpoint, stage, language, started_at, completed_at, status, suspect, mode, account,
+                app_version, content_hash, jws, received_at)
+            SELECT id, kiosk, sequence, kid, survey_id, survey_version, survey_digest, site, touchpoint, stage, language,
+                started_at, completed_at, status, suspect, mode, CASE WHEN has_account THEN account END,
+                app_version, content_hash, jws, \(sql.bind(date))
+            FROM unnest(\(sql.bind(c.id))::text[], \(sql.bind(c.kiosk))::text[], \(sql.bind(c.sequence))::bigint[],
+                \(sql.bind(c.kid))::text[], \(sql.bind(c.surveyID))::text[], \(sql.bind(c.surveyVersion))::bigint[],
+                \(sql.bind(c.surveyDigest))::text[], \(sql.bind(c.site))::text[], \(sql.bind(c.touchpoint))::text[],
+                \(sql.bind(c.stage))::text[], \(sql.bind(c.language))::text[], \(sql.bind(c.startedAt))::timestamptz[],
+                \(sql.bind(c.completedAt))::timestamptz[], \(sql.bind(c.status))::text[], \(sql.bind(c.suspect))::bool[],
+                \(sql.bind(c.mode))::text[], \(sql.bind(c.account))::text[], \(sql.bind(c.hasAccount))::bool[],
+                \(sql.bind(c.appVersion))::text[], \(sql.bind(c.contentHash))::text[], \(sql.bind(c.jws))::text[])
+                AS item(id, kiosk, sequence, kid, survey_id, survey_version, survey_digest, site, touchpoint, stage,
+                    language, started_at, completed_at, status, suspect, mode, account, has_account, app_version,
+                    content_hash, jws)
+            ON CONFLICT DO NOTHING
+            RETURNING id, sequence, content_hash
+            """
+        var inserted = Set<StoredRowKey>()
+        for row in try await rows(sql.query(statement), on: connection, logger: logger) {
+            inserted.insert(StoredRowKey(
+                id: try row["id"].decode(String.self), sequence: try row["sequence"].decode(Int64.self),
+                contentHash: try row["content_hash"].decode(String.self)))
+        }
+        return inserted
+    }
+
+    /// Inserts the answers of the stored items in one statement.
+    private static func insertAnswers(of items: [VerifiedItem], on connection: PostgresConnection, logger: Logger) async throws {
+        var responseID: [String] = [], position: [Int] = [], question: [String] = [], type: [String] = []
+        var number: [Int] = [], hasNumber: [Bool] = [], text: [String] = [], hasText: [Bool] = []
+        for item in items {
+            for (index, answer) in item.response.answers.enumerated() {
+                let (numberValue, textValue) = answer.value.storedColumns
+                responseID.append(item.response.id)
+                position.append(index)
+                question.append(answer.question)
+                type.append(answer.type.rawValue)
+                number.append(numberValue ?? 0)
+                hasNumber.append(numberValue != nil)
+                text.append(textValue ?? "")
+                hasText.append(textValue != nil)
+            }
+        }
+        guard !responseID.isEmpty else { return }
+        var sql = SQLBuilder()
+        let statement = """
+            INSERT INTO answers (response_id, position, question, type, number_value, text_value)
+            SELECT response_id, position, question, type, CASE WHEN has_number THEN number END, CASE WHEN has_text THEN text END
+            FROM unnest(\(sql.bind(responseID))::text[], \(sql.bind(position))::bigint[], \(sql.bind(question))::text[],
+                \(sql.bind(type))::text[], \(sql.bind(number))::bigint[], \(sql.bind(hasNumber))::bool[],
+                \(sql.bind(text))::text[], \(sql.bind(hasText))::bool[])
+                AS answer(response_id, position, question, type, number, has_number, text, has_text)
+            """
+        try await connection.query(sql.query(statement), logger: logger)
     }
 
     /// The result of an item whose insert was skipped: the same id (resend or other content) or a taken sequence.

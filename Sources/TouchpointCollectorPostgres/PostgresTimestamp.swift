@@ -6,7 +6,7 @@ import PostgresNIO
 ///
 /// PostgresNIO's own `Date` coding truncates, so a millisecond date such as `…​.123` may come back as
 /// `…​.122999`; this rounds, so a date written and read back compares equal (as it does with SQLite).
-struct PostgresTimestamp: PostgresNonThrowingEncodable, PostgresDecodable, Sendable {
+struct PostgresTimestamp: PostgresNonThrowingEncodable, PostgresArrayEncodable, PostgresDecodable, Sendable {
     /// The date.
     var date: Date
 
@@ -19,6 +19,7 @@ struct PostgresTimestamp: PostgresNonThrowingEncodable, PostgresDecodable, Senda
 
     static var psqlType: PostgresDataType { .timestamptz }
     static var psqlFormat: PostgresFormat { .binary }
+    static var psqlArrayType: PostgresDataType { .timestamptzArray }
 
     func encode<JSONEncoder: PostgresJSONEncoder>(into byteBuffer: inout ByteBuffer, context: PostgresEncodingContext<JSONEncoder>) {
         let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded()) - Self.epochOffset
