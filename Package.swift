@@ -145,14 +145,22 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // A throwaway PostgreSQL cluster (initdb + pg_ctl on a free port, stopped at exit) and a fresh database per
+        // caller, for the tests and the benchmark; never linked into the product.
+        .target(
+            name: "TouchpointThrowawayPostgres",
+            dependencies: [
+                // The running cluster's lock box.
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
         // Test doubles shared by the test targets (in-memory response store, upload transport, console) and the
-        // throwaway PostgreSQL server (PostgresTestServer); never linked into the product.
+        // tests' PostgreSQL server (PostgresTestServer: skips, or fails in CI, without one); never linked into the product.
         .target(
             name: "TouchpointTesting",
             dependencies: [
                 "TouchpointCore", "TouchpointJOSE", "TouchpointProtocol", "TouchpointStore", "TouchpointSync", "TouchpointKiosk",
-                // PostgresTestServer's lock box.
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                "TouchpointThrowawayPostgres",
             ]
         ),
         .executableTarget(
@@ -226,11 +234,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // The tests' throwaway PostgreSQL server (TouchpointTesting's PostgresTestServer), checked with a real client.
+        // The throwaway PostgreSQL server (TouchpointThrowawayPostgres, through TouchpointTesting's PostgresTestServer),
+        // checked with a real client.
         .testTarget(
-            name: "TouchpointCollectorPostgresTests",
+            name: "TouchpointThrowawayPostgresTests",
             dependencies: [
                 "TouchpointTesting",
+                "TouchpointThrowawayPostgres",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]

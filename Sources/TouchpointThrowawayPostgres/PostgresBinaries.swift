@@ -32,7 +32,7 @@ struct PostgresBinaries: Sendable {
     static func find(environment: [String: String]) async throws -> PostgresBinaries {
         var tried: [String] = []
         var candidates: [String] = []
-        if let forced = environment[PostgresTestServer.binDirectoryEnvironmentVariable], !forced.isEmpty {
+        if let forced = environment[ThrowawayPostgres.binDirectoryEnvironmentVariable], !forced.isEmpty {
             candidates = [forced]
         } else {
             if let pgConfig = findOnPath("pg_config", environment: environment),
@@ -57,7 +57,7 @@ struct PostgresBinaries: Sendable {
             .notInstalled,
             "no PostgreSQL server binaries (initdb, pg_ctl) in \(tried.isEmpty ? "any known place" : tried.joined(separator: ", "))"
                 + "; install them with scripts/install-deps (Debian's postgresql) or set "
-                + "\(PostgresTestServer.urlEnvironmentVariable) to an existing server")
+                + "\(ThrowawayPostgres.urlEnvironmentVariable) to an existing server")
     }
 
     /// A program on PATH, e.g. `createdb` when the server binaries are not installed here.

@@ -1,14 +1,14 @@
 import Foundation
 import NIOConcurrencyHelpers
-import Testing
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
 
-/// A real PostgreSQL server for tests: one throwaway cluster per test process, started on first use, and a fresh,
-/// empty database for every caller.
+/// A real PostgreSQL server for the tests and the benchmark: one throwaway cluster per process, started on first use,
+/// and a fresh, empty database for every caller. (The tests reach it through `PostgresTestServer` in
+/// TouchpointTesting, which adds the skip-or-fail rule.)
 ///
 /// The cluster lives in a new `touchpoint-postgres-XXXXXX` directory under `/tmp` (the temporary directory when not
 /// root) on a port the kernel says is free, listens on 127.0.0.1 only and trusts the `postgres` role. As root it runs
@@ -21,34 +21,11 @@ import Darwin
 ///   create databases) instead of starting one. Databases made there are left behind, named `touchpoint_test_…`.
 /// - `TOUCHPOINT_TEST_POSTGRES_BINDIR`: the directory with `initdb` and `pg_ctl`, when the default search
 ///   (`pg_config --bindir`, the highest `/usr/lib/postgresql/*/bin`, PATH) should not decide.
-/// - `CI=true`: ``requireDatabase(sourceLocation:)`` fails the test when there is no server instead of skipping it.
-///
-/// Why cancel rather than `.enabled(if:)`: whether the server starts is only known by trying, and a condition trait
-/// would either start it while the tests are being listed or hide a broken setup in CI; `Test.cancel` reports the
-/// test as skipped with the reason, after trying, and only where a missing server is acceptable.
-public enum PostgresTestServer {
+public enum ThrowawayPostgres {
     /// The environment variable naming an existing server to use instead of starting a cluster.
     public static let urlEnvironmentVariable = "TOUCHPOINT_TEST_POSTGRES_URL"
     /// The environment variable naming the directory of the server binaries, overriding the search.
     public static let binDirectoryEnvironmentVariable = "TOUCHPOINT_TEST_POSTGRES_BINDIR"
-
-    /// A fresh, empty database for a test that needs PostgreSQL; without a server it fails in CI and skips elsewhere.
-    ///
-    /// When no server can be had (``PostgresTestServerError/meansNoServer``): with `CI=true` this throws the error, so
-    /// the test fails with the reason (the server log's tail); otherwise it cancels the test with `Test.cancel`,
-    /// which swift-testing reports as skipped, with the reason. Any other failure (a server that is there but cannot
-    /// create a database) is thrown everywhere.
-    public static func requireDatabase(
-        sourceLocation: SourceLocation = #_sourceLocation
-    ) async throws -> PostgresTestDatabase {
-        do {
-            return try await makeDatabase()
-        } catch let error as PostgresTestServerError where error.meansNoServer && !isCI {
-            try Test.cancel(
-                Comment(rawValue: "skipped, no PostgreSQL server (with CI=true this fails instead): \(error)"),
-                sourceLocation: sourceLocation)
-        }
-    }
 
     /// Creates a fresh, empty database, starting the cluster first if this is the first call in the process.
     ///
@@ -74,12 +51,6 @@ public enum PostgresTestServer {
     /// connect as a second client in a test about the server itself.
     public static func serverDatabase() async throws -> PostgresTestDatabase {
         try await server.value.maintenance
-    }
-
-    /// Whether this run is CI (`CI` is `true` or `1`), where a missing server fails tests instead of skipping them.
-    public static var isCI: Bool {
-        let value = ProcessInfo.processInfo.environment["CI"]?.lowercased()
-        return value == "true" || value == "1"
     }
 
     // MARK: - The one server per process
@@ -118,11 +89,11 @@ public enum PostgresTestServer {
         let base = geteuid() == 0 ? "/tmp" : FileManager.default.temporaryDirectory.path
         let cluster = try await PostgresCluster.start(binaries: binaries, base: base)
         running.withLockedValue { $0 = cluster }
-        atexit { PostgresTestServer.stopAtExit() }
+        atexit { ThrowawayPostgres.stopAtExit() }
         let elapsed = started.duration(to: .now)
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         FileHandle.standardError.write(Data(
-            ("PostgresTestServer: PostgreSQL \(cluster.version) on 127.0.0.1:\(cluster.port) (\(cluster.directory)), "
+            ("ThrowawayPostgres: PostgreSQL \(cluster.version) on 127.0.0.1:\(cluster.port) (\(cluster.directory)), "
                 + "started in \(String(format: "%.2f", seconds)) s\n").utf8))
         return Server(
             maintenance: try PostgresTestDatabase(url: cluster.maintenanceURL),

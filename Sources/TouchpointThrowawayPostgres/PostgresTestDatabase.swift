@@ -1,6 +1,6 @@
 import Foundation
 
-/// One database handed out by ``PostgresTestServer``: its `postgres://` URL and the parts a client needs.
+/// One database handed out by ``ThrowawayPostgres``: its `postgres://` URL and the parts a client needs.
 public struct PostgresTestDatabase: Sendable, Hashable, CustomStringConvertible {
     /// The database's URL, `postgres://USER[:PASSWORD]@HOST:PORT/NAME`.
     public let url: String

@@ -1,5 +1,6 @@
 import Testing
 import TouchpointTesting
+import TouchpointThrowawayPostgres
 
 /// How `PostgresTestDatabase` reads the URLs it hands out and the one in TOUCHPOINT_TEST_POSTGRES_URL (no server).
 @Suite("PostgreSQL test database URLs")

@@ -1,4 +1,4 @@
-/// Why ``PostgresTestServer`` could not hand out a database: a matchable ``code``, a message and the cause.
+/// Why ``ThrowawayPostgres`` could not hand out a database: a matchable ``code``, a message and the cause.
 public struct PostgresTestServerError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is; compare against the static members.
     public struct Code: Hashable, Sendable, CustomStringConvertible {

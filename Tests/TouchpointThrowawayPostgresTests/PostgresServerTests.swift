@@ -2,6 +2,7 @@ import Foundation
 import PostgresNIO
 import Testing
 import TouchpointTesting
+import TouchpointThrowawayPostgres
 
 /// The throwaway PostgreSQL server the tests start themselves (TouchpointTesting's `PostgresTestServer`),
 /// checked through a real client. Without a server these are skipped, except with CI=true, where they fail.

@@ -1,6 +1,7 @@
 import Logging
 import PostgresNIO
 import TouchpointTesting
+import TouchpointThrowawayPostgres
 
 extension PostgresClient.Configuration {
     /// A client configuration for a test database: no TLS (the throwaway cluster has none) and a small pool.
