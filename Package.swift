@@ -192,7 +192,12 @@ let package = Package(
                 "TouchpointSync",
                 "TouchpointCollector",
                 "TouchpointCollectorSQLite",
+                "TouchpointCollectorPostgres",
                 "TouchpointCollectorServer",
+                // Sections 5 and 6: a throwaway PostgreSQL cluster, as the tests have.
+                "TouchpointThrowawayPostgres",
+                // The collector child's `runService` (until SIGTERM).
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -35,6 +35,14 @@ public struct PostgresCollectorStorage: CollectorStorage {
     public init(url: String, maximumConnections: Int = 10, logger: Logger) async throws {
         let location = try PostgresDatabaseURL(url)
         let tls = try Self.tls(location)
+        // The pool starts first, so it is running (PostgresNIO warns otherwise) by the time the first query leases
+        // a connection from it, after the migrations.
+        var configuration = PostgresClient.Configuration(
+            host: location.host, port: location.port, username: location.user, password: location.password,
+            database: location.database, tls: tls.client)
+        configuration.options.maximumConnections = max(1, maximumConnections)
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        let runner = Task { await client.run() }
         // One connection first: a clear error if the server is unreachable or refuses us, and the migrations.
         var connectionConfiguration = PostgresConnection.Configuration(
             host: location.host, port: location.port, username: location.user, password: location.password,
@@ -44,23 +52,20 @@ public struct PostgresCollectorStorage: CollectorStorage {
         do {
             connection = try await PostgresConnection.connect(configuration: connectionConfiguration, id: 0, logger: logger)
         } catch {
+            runner.cancel()
             throw Self.connectionError(error, location: location)
         }
         do {
             try await Self.migrate(connection, logger: logger)
         } catch {
             try? await connection.close()
+            runner.cancel()
             throw Self.storageError("cannot migrate the collector database \(location)", error)
         }
         try? await connection.close()
 
-        var configuration = PostgresClient.Configuration(
-            host: location.host, port: location.port, username: location.user, password: location.password,
-            database: location.database, tls: tls.client)
-        configuration.options.maximumConnections = max(1, maximumConnections)
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
-        self.runner = Task { await client.run() }
+        self.runner = runner
         self.claimant = UUID().uuidString
         self.logger = logger
         logger.debug("collector database open", metadata: ["db.url": "\(location)"])

@@ -14,6 +14,8 @@ struct Fixtures: Sendable {
     static let site = "sto-service"
     static let kiosk = "bench-kiosk-1"
 
+    /// The kiosk these fixtures sign for (``kiosk`` unless made with ``kiosk(_:)``).
+    let kioskID: String
     /// The surveys directory used.
     let surveysDirectory: URL
     /// The surveys in it.
@@ -29,6 +31,7 @@ struct Fixtures: Sendable {
         guard let survey = catalog.survey("service-visit") else {
             throw BenchError("no service-visit survey in \(surveysDirectory.path) (problems: \(catalog.problems))")
         }
+        kioskID = Self.kiosk
         key = KioskKey.generate()
         let completed = Date()
         draft = ResponseDraft(
@@ -46,6 +49,21 @@ struct Fixtures: Sendable {
                         + "Kaffet i väntrummet kunde vara bättre.")),
             ],
             status: .complete, suspect: false, mode: .unattended, appVersion: "0.1.0-bench")
+    }
+
+    private init(kioskID: String, surveysDirectory: URL, catalog: SurveyCatalog, key: KioskKey, draft: ResponseDraft) {
+        self.kioskID = kioskID
+        self.surveysDirectory = surveysDirectory
+        self.catalog = catalog
+        self.key = key
+        self.draft = draft
+    }
+
+    /// The same surveys and response for another kiosk, with a key of its own.
+    func kiosk(_ id: String) -> Fixtures {
+        var draft = self.draft
+        draft.kiosk = id
+        return Fixtures(kioskID: id, surveysDirectory: surveysDirectory, catalog: catalog, key: KioskKey.generate(), draft: draft)
     }
 
     /// `--surveys`, else `./surveys`, else a `surveys/` directory above the executable (the package root).

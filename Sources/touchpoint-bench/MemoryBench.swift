@@ -111,7 +111,14 @@ enum ChildProcess {
         var cpuSeconds: Double
     }
 
+    /// Runs this executable with `arguments` and waits for it.
     static func run(_ arguments: [String]) async throws -> Outcome {
+        let start = nowNanoseconds()
+        return try await wait(try spawn(arguments), started: start)
+    }
+
+    /// Starts this executable with `arguments`.
+    static func spawn(_ arguments: [String]) throws -> pid_t {
         let path = executablePath()
         let argv = ([path] + arguments).map { strdup($0) }
         let envp = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") }
@@ -119,7 +126,6 @@ enum ChildProcess {
             argv.forEach { free($0) }
             envp.forEach { free($0) }
         }
-        let start = nowNanoseconds()
         var pid = pid_t()
         let spawned = (argv + [nil]).withUnsafeBufferPointer { argvPointer in
             (envp + [nil]).withUnsafeBufferPointer { envpPointer in
@@ -127,14 +133,18 @@ enum ChildProcess {
             }
         }
         guard spawned == 0 else { throw BenchError.system("posix_spawn", path, errno: spawned) }
+        return pid
+    }
 
+    /// Waits for child `pid` (started at `start`, from ``nowNanoseconds()``) and reads its rusage.
+    static func wait(_ pid: pid_t, started start: UInt64) async throws -> Outcome {
         // Poll rather than block: a blocked cooperative thread would take a core from the collector.
         var status: Int32 = 0
         var usage = rusage()
         while true {
             let waited = wait4(pid, &status, WNOHANG, &usage)
             if waited == pid { break }
-            if waited < 0 && errno != EINTR { throw BenchError.system("wait4", path) }
+            if waited < 0 && errno != EINTR { throw BenchError.system("wait4", "child \(pid)") }
             try await Task.sleep(for: .milliseconds(5))
         }
         let wall = secondsSince(start)

@@ -6,11 +6,14 @@ import TouchpointStore
 import TouchpointSync
 import TouchpointProtocol
 import TouchpointJOSE
+import TouchpointCollectorPostgres
 import TouchpointCollectorSQLite
+import TouchpointThrowawayPostgres
 
-/// Section 4: report latency over many generated responses, from the aggregates beside the raw rows.
+/// Sections 4 and 6: report latency over many generated responses, from the aggregates beside the raw rows, on
+/// SQLite and on PostgreSQL.
 ///
-/// Responses go through the real `SQLiteCollectorStorage.ingest` (so the aggregates are kept exactly as
+/// Responses go through the storage's real `ingest` (so the aggregates are kept exactly as
 /// in production) in large batches, without signing: the JWS column holds a placeholder, which reports
 /// never read.
 enum ReportBench {
@@ -34,7 +37,29 @@ enum ReportBench {
         let (first, last) = try await generate(count: count, into: storage)
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         say("   database \(String(format: "%.0f MiB", Double(size) / 1_048_576)) (+ WAL)")
+        try await measure(storage, first: first, last: last) { try await storage.reportFromRawRows($0) }
+    }
 
+    static func runPostgres(count: Int, logger: Logger) async throws {
+        say("6. Reports over \(count) responses on PostgreSQL (aggregates kept at ingest, beside the same report from raw rows)")
+        note("section 6: a fresh PostgreSQL database…")
+        let database = try await ThrowawayPostgres.makeDatabase()
+        let storage = try await PostgresCollectorStorage(url: database.url, logger: logger)
+        do {
+            let (first, last) = try await generate(count: count, into: storage)
+            try await measure(storage, first: first, last: last) { try await storage.reportFromRawRows($0) }
+        } catch {
+            try? await storage.close()
+            throw error
+        }
+        try await storage.close()
+    }
+
+    /// Times each report from the aggregates and from raw rows (checking they agree), then the CSV export.
+    static func measure(
+        _ storage: any CollectorStorage, first: Date, last: Date,
+        rawRows: (ReportQuery) async throws -> Report
+    ) async throws {
         let lastMonth = first.addingTimeInterval(334 * 86_400)
         let cases: [(String, ReportQuery)] = [
             ("NPS by site × month", ReportQuery(metric: .nps, groupBy: [.site, .month])),
@@ -58,7 +83,7 @@ enum ReportBench {
             var recomputed: Report?
             for _ in 0..<3 {
                 let start = nowNanoseconds()
-                recomputed = try await storage.reportFromRawRows(query)
+                recomputed = try await rawRows(query)
                 raw.add(nowNanoseconds() - start)
             }
             let agree = report == recomputed ? "" : "   DISAGREE"
@@ -84,11 +109,11 @@ enum ReportBench {
     }
 
     /// Ingests `count` responses spread over 365 days from one kiosk per site; returns the first and last day.
-    static func generate(count: Int, into storage: SQLiteCollectorStorage) async throws -> (Date, Date) {
+    static func generate(count: Int, into storage: any CollectorStorage) async throws -> (Date, Date) {
         let first = Date(timeIntervalSince1970: 1_767_225_600)  // 2026-01-01
         let last = first.addingTimeInterval(365 * 86_400)
         for site in sites {
-            try await storage.enroll(kiosk: "kiosk-\(site)", site: site, jwk: KioskKey.generate().publicJWK, tokenHash: nil, at: first)
+            _ = try await storage.enroll(kiosk: "kiosk-\(site)", site: site, jwk: KioskKey.generate().publicJWK, tokenHash: nil, at: first)
         }
         let keys = try await storage.kiosks().reduce(into: [String: String]()) { $0[$1.id] = $1.kid }
         var generator = BenchRandom(state: 2026)

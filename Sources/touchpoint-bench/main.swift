@@ -6,7 +6,9 @@
 // 1. the kiosk's commit latency beside a bare durable write of the same bytes;
 // 2. sync + ingest of a backlog over HTTP to the real collector, beside the bare verify rate;
 // 3. the peak memory of a sync over a large backlog, measured on a child process;
-// 4. report latency over 1M generated responses, from aggregates and from raw rows (`--only reports`).
+// 4. report latency over 1M generated responses, from aggregates and from raw rows (`--only reports`);
+// 5. ingest from several kiosks into one collector process on SQLite, one and two on PostgreSQL (`--only postgres`);
+// 6. report latency over 1M generated responses on PostgreSQL.
 import Foundation
 import Logging
 
@@ -29,6 +31,9 @@ do {
     case "idle-child":
         // The same binary doing nothing: only report the memory it took to start.
         try MemoryBench.idleChild(Array(arguments.dropFirst()))
+        exit(0)
+    case "collector-child":
+        try await FleetBench.collectorChild(Array(arguments.dropFirst()), logger: logger)
         exit(0)
     case "sync-child":
         try await MemoryBench.syncChild(SyncChildOptions.parse(Array(arguments.dropFirst())), logger: logger)
@@ -59,9 +64,15 @@ enum Bench {
             say("WARNING: a debug build; crypto is ~10× slower. Build with -c release for real figures.")
         }
         say()
-        if options.only == "reports" {
+        switch options.only {
+        case "reports":
             try await ReportBench.run(count: options.reportCount, in: work, logger: logger)
             return
+        case "postgres":
+            try await postgres(options, fixtures: fixtures, in: work, logger: logger)
+            return
+        default:
+            break
         }
         note("section 1: \(options.commits) commits…")
         try CommitBench.run(fixtures: fixtures, count: options.commits, in: work)
@@ -72,7 +83,18 @@ enum Bench {
         say()
         try await ReportBench.run(count: options.reportCount, in: work, logger: logger)
         say()
+        try await postgres(options, fixtures: fixtures, in: work, logger: logger)
+        say()
         say("total run time \(seconds(secondsSince(started)))")
+    }
+}
+
+extension Bench {
+    /// Sections 5 and 6, on a fresh PostgreSQL database each.
+    static func postgres(_ options: BenchOptions, fixtures: Fixtures, in work: URL, logger: Logger) async throws {
+        try await FleetBench.run(fixtures: fixtures, count: options.fleetCount, in: work, logger: logger)
+        say()
+        try await ReportBench.runPostgres(count: options.reportCount, logger: logger)
     }
 }
 
