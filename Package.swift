@@ -20,6 +20,9 @@ let package = Package(
         // The collector's PostgreSQL storage (and the tests' throwaway server checks).
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        // The collector's authentication: sessions, authenticator and role-policy middleware, bcrypt.
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // Pure core: survey model, YAML parsing + validation, scoring, session state machine.
@@ -98,7 +101,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // The collector's server: buildApplication, routes, the dashboard, feed delivery, lifecycle.
+        // The collector's server: buildApplication, routes, access control, the dashboard, feed delivery, lifecycle.
         .target(
             name: "TouchpointCollectorServer",
             dependencies: [
@@ -106,6 +109,12 @@ let package = Package(
                 "TouchpointCore",
                 "TouchpointProtocol",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                // HTTPField names Hummingbird does not re-export (Sec-Fetch-Site, X-CSRF-Token).
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                // Password checks (bcrypt) off the cooperative threads.
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

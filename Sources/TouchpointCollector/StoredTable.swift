@@ -119,6 +119,21 @@ public struct StoredTable: Sendable, Hashable {
             .init("next_attempt_at", .timestamp), .init("last_error", .text), .init("created_at", .timestamp),
             .init("delivered_at", .timestamp),
         ], orderedBy: ["id"]),
+        StoredTable("users", [
+            .init("name", .text), .init("password_hash", .text), .init("role", .text), .init("created_at", .timestamp),
+            .init("last_login_at", .timestamp),
+        ], orderedBy: ["name"]),
+        StoredTable("api_tokens", [
+            .init("name", .text), .init("token_hash", .text), .init("role", .text), .init("created_at", .timestamp),
+            .init("last_used_at", .timestamp), .init("revoked_at", .timestamp),
+        ], orderedBy: ["name"]),
+        StoredTable("sessions", [
+            .init("id_hash", .text), .init("user_name", .text), .init("value", .text), .init("expires_at", .timestamp),
+        ], orderedBy: ["id_hash"]),
+        StoredTable("audit_log", [
+            .init("id", .integer), .init("at", .timestamp), .init("actor", .text), .init("action", .text),
+            .init("target", .text), .init("count", .integer), .init("remote", .text),
+        ], orderedBy: ["id"]),
     ]
 }
 

@@ -9,7 +9,7 @@ extension PostgresCollectorStorage {
     ///
     /// Refuses with `.conflict`, changing nothing, when any of the tables already holds a row. Dates (text or
     /// seconds since 1970) become `timestamptz`, 0/1 become booleans, responses keep their `seq` and outbox rows
-    /// their `id` (the identity sequences then continue after them), and outbox rows start unclaimed.
+    /// and audit events their `id` (the identity sequences then continue after them), and outbox rows start unclaimed.
     @discardableResult
     public func load(
         from source: some StoredRowSource, tables: [StoredTable] = StoredTable.all, pageSize: Int = 500
@@ -35,7 +35,7 @@ extension PostgresCollectorStorage {
                 }
                 copied[table.name] = count
             }
-            for (table, column) in [("responses", "seq"), ("feed_outbox", "id")] where tables.contains(where: { $0.name == table }) {
+            for (table, column) in [("responses", "seq"), ("feed_outbox", "id"), ("audit_log", "id")] where tables.contains(where: { $0.name == table }) {
                 try await connection.query(
                     PostgresQuery(unsafeSQL: """
                         SELECT setval(pg_get_serial_sequence('\(table)', '\(column)'),

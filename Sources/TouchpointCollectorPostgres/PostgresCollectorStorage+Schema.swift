@@ -195,6 +195,48 @@ extension PostgresCollectorStorage {
                 )
                 """,
             ]),
+            Migration(name: "access v1: users, API tokens, sessions, audit log", statements: [
+                """
+                CREATE TABLE users (
+                    name \(text) PRIMARY KEY,
+                    password_hash \(text) NOT NULL,
+                    role \(text) NOT NULL,
+                    created_at TIMESTAMPTZ NOT NULL,
+                    last_login_at TIMESTAMPTZ
+                )
+                """,
+                """
+                CREATE TABLE api_tokens (
+                    name \(text) PRIMARY KEY,
+                    token_hash \(text) NOT NULL UNIQUE,
+                    role \(text) NOT NULL,
+                    created_at TIMESTAMPTZ NOT NULL,
+                    last_used_at TIMESTAMPTZ,
+                    revoked_at TIMESTAMPTZ
+                )
+                """,
+                """
+                CREATE TABLE sessions (
+                    id_hash \(text) PRIMARY KEY,
+                    user_name \(text) NOT NULL,
+                    value \(text) NOT NULL,
+                    expires_at TIMESTAMPTZ NOT NULL
+                )
+                """,
+                "CREATE INDEX sessions_by_user ON sessions (user_name)",
+                """
+                CREATE TABLE audit_log (
+                    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                    at TIMESTAMPTZ NOT NULL,
+                    actor \(text) NOT NULL,
+                    action \(text) NOT NULL,
+                    target \(text),
+                    count BIGINT,
+                    remote \(text)
+                )
+                """,
+                "CREATE INDEX audit_log_by_time ON audit_log (at)",
+            ]),
         ]
     }
 

@@ -70,6 +70,7 @@ extension SQLiteCollectorStorage {
         registerReportMigrations(&migrator)
         registerFeedMigrations(&migrator)
         registerHealthMigrations(&migrator)
+        registerAccessMigrations(&migrator)
         return migrator
     }
 }

@@ -1,4 +1,6 @@
+import Foundation
 import Hummingbird
+import HummingbirdAuth
 import Logging
 import TouchpointCore
 import TouchpointCollector
@@ -8,10 +10,29 @@ import TouchpointCollector
 /// Tests call this (through ``buildApplication(configuration:storage:surveys:logger:)``) to exercise
 /// the routes without a socket.
 public func buildRouter(
-    storage: any CollectorStorage, surveys: SurveyCatalog, configuration: CollectorConfiguration, logger: Logger
-) -> Router<BasicRequestContext> {
-    let router = Router(context: BasicRequestContext.self)
+    storage: any CollectorStorage, surveys: SurveyCatalog, configuration: CollectorConfiguration, logger: Logger,
+    now: @escaping @Sendable () -> Date = { Date() }
+) -> Router<CollectorRequestContext> {
+    let router = Router(context: CollectorRequestContext.self)
+    // Who is calling (a dashboard session or an API token), then whether they may (AccessPolicy, in one place).
+    router.add(middleware: SessionMiddleware(
+        storage: StorageSessionDriver(storage: storage, now: now),
+        configuration: SessionMiddlewareConfiguration(
+            sessionCookieParameters: SessionCookieParameters(
+                name: "touchpoint_session", path: "/", secure: configuration.secureCookies, sameSite: .strict),
+            keyPrefix: "", defaultSessionExpiration: configuration.sessionLifetime)))
+    router.add(middleware: SessionAuthenticator(context: CollectorRequestContext.self) { (session: LoginSession, _) in
+        do {
+            return try await storage.user(named: session.user).map { Caller(kind: .user, name: $0.name, role: $0.role) }
+        } catch {
+            throw AccessUnavailable(error: error)
+        }
+    })
+    router.add(middleware: APITokenAuthenticator(storage: storage, now: now))
+    router.add(middleware: CrossSiteRequestMiddleware())
+    router.add(middleware: AccessPolicyMiddleware())
     let collectorSurveys = CollectorSurveys(catalog: surveys)
+    LoginController(storage: storage, configuration: configuration, logger: logger, now: now).addRoutes(to: router)
     UploadController(storage: storage, surveys: collectorSurveys, configuration: configuration, logger: logger)
         .addRoutes(to: router)
     ReportController(storage: storage, configuration: configuration, logger: logger).addRoutes(to: router)

@@ -37,4 +37,12 @@ public struct CollectorConfiguration: Sendable, Hashable {
         self.feedConfigPath = feedConfigPath
         self.healthModelPath = healthModelPath
     }
+
+    // MARK: Access
+
+    /// How long a dashboard session lasts after sign-in (default 8 hours).
+    public var sessionLifetime: Duration = .seconds(8 * 3600)
+    /// Whether the session cookie is marked `Secure` (sent only over HTTPS); set when the collector serves TLS
+    /// or sits behind a proxy that does.
+    public var secureCookies = false
 }

@@ -33,14 +33,14 @@ struct DashboardController {
     static let commentCount = 12
 
     /// Adds the dashboard's routes.
-    func addRoutes(to router: Router<BasicRequestContext>) {
-        router.get("/") { request, _ in
-            await page(request)
+    func addRoutes(to router: Router<CollectorRequestContext>) {
+        router.get("/") { request, context in
+            await page(request, caller: context.identity, session: context.sessions.session)
         }
     }
 
     /// The page for `request`: 200 with the dashboard, 400 for a bad range, 503 when storage fails.
-    func page(_ request: Request) async -> Response {
+    func page(_ request: Request, caller: Caller?, session: LoginSession? = nil) async -> Response {
         let generatedAt = now()
         let range: (from: Date?, to: Date?)
         switch Self.range(request.queryValues) {
@@ -49,7 +49,10 @@ struct DashboardController {
             return Self.html(.badRequest, DashboardPage.badRequest(problem.message))
         }
         do {
-            let data = try await gather(from: range.from, to: range.to, at: generatedAt)
+            var data = try await gather(from: range.from, to: range.to, at: generatedAt, role: caller?.role ?? .viewer)
+            if let caller, caller.kind == .user, let session {
+                data.signedIn = DashboardData.SignedIn(user: caller.name, role: caller.role, csrf: session.csrf)
+            }
             return Self.html(.ok, DashboardPage.render(data))
         } catch {
             logger.error("storage failed while reading the dashboard", metadata: ["error": "\(error)"])
@@ -62,9 +65,11 @@ struct DashboardController {
         }
     }
 
-    /// Reads everything the page shows; throws when storage fails.
-    func gather(from: Date?, to: Date?, at date: Date) async throws -> DashboardData {
+    /// Reads everything the page shows to `role` (nothing of the sections it does not include); throws when storage fails.
+    func gather(from: Date?, to: Date?, at date: Date, role: Role) async throws -> DashboardData {
         var data = DashboardData(generatedAt: date, from: from, to: to, minimumGroupSize: configuration.minimumGroupSize)
+        if role < .analyst { data.hidden.formUnion([.comments, .accounts]) }
+        if role < .admin { data.hidden.insert(.kiosks) }
         func query(_ metric: ReportMetric, _ groupBy: [ReportDimension]) -> ReportQuery {
             ReportQuery(metric: metric, groupBy: groupBy, from: from, to: to, minimumCount: configuration.minimumGroupSize)
         }
@@ -88,10 +93,16 @@ struct DashboardController {
                 csatShare: satisfaction?.score.map { $0 / 100 }, csatCount: satisfaction?.n ?? 0,
                 csatTooSmall: satisfaction?.tooSmall ?? false)
         }
-        try await addHealth(to: &data, at: date)
-        data.comments = try await storage.comments(
-            CommentQuery(limit: Self.commentCount, before: to.map { .time($0) }, since: from))
-        data.kiosks = try await storage.kiosks()
+        if !data.hidden.contains(.accounts) {
+            try await addHealth(to: &data, at: date)
+        }
+        if !data.hidden.contains(.comments) {
+            data.comments = try await storage.comments(
+                CommentQuery(limit: Self.commentCount, before: to.map { .time($0) }, since: from))
+        }
+        if !data.hidden.contains(.kiosks) {
+            data.kiosks = try await storage.kiosks()
+        }
         return data
     }
 

@@ -138,6 +138,20 @@ public struct DashboardData: Sendable, Hashable {
     /// Sections whose data could not be read, with why (shown instead of the section's content).
     public var unavailable: [Section: String]
 
+    /// Sections the caller's role does not include: not drawn at all (a viewer sees no comments and no accounts, only
+    /// an admin sees the fleet).
+    public var hidden: Set<Section> = []
+    /// The signed-in user, their role and the session's anti-forgery token, for the sign-out button; nil for an
+    /// API token.
+    public var signedIn: SignedIn?
+
+    /// Who is signed in, for the sign-out button.
+    public struct SignedIn: Sendable, Hashable {
+        public var user: String
+        public var role: Role
+        public var csrf: String
+    }
+
     /// The dashboard's sections, for ``unavailable``.
     public enum Section: String, Sendable, Hashable, CaseIterable {
         case reports, comments, kiosks, accounts

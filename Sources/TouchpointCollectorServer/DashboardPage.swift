@@ -18,15 +18,18 @@ public enum DashboardPage {
         var html = head(title: "Touchpoint dashboard", refresh: true)
         html += "<body><header class=\"top\"><div><h1>Touchpoint</h1><p>Customer experience · \(escape(rangeText(data)))</p></div>"
         html += form(data)
+        if let signedIn = data.signedIn {
+            html += LoginPage.signOut(user: signedIn.user, role: signedIn.role, csrf: signedIn.csrf)
+        }
         html += "</header><main>"
         html += tiles(data)
         html += "<div class=\"grid\">"
         html += npsCard(data)
         html += trendCard(data)
         html += scoresCard(data)
-        html += healthCard(data)
-        html += commentsCard(data)
-        html += fleetCard(data)
+        if !data.hidden.contains(.accounts) { html += healthCard(data) }
+        if !data.hidden.contains(.comments) { html += commentsCard(data) }
+        if !data.hidden.contains(.kiosks) { html += fleetCard(data) }
         html += "</div></main>"
         html += "<footer>Updated \(escape(DashboardHTML.time(data.generatedAt))) · reloads every \(refreshSeconds / 60) minutes"
         html += " · groups under \(data.minimumGroupSize) answers are flagged <span class=\"flag\">too few</span></footer>"
@@ -268,7 +271,7 @@ public enum DashboardPage {
         "<div class=\"empty notice\"><p>\(escape(text))</p></div>"
     }
 
-    private static func head(title: String, refresh: Bool) -> String {
+    static func head(title: String, refresh: Bool) -> String {
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
             + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
             + (refresh ? "<meta http-equiv=\"refresh\" content=\"\(refreshSeconds)\">" : "")

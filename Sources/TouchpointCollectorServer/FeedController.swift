@@ -14,7 +14,7 @@ struct FeedController {
     static let parameters = ["limit", "before", "since", "site", "touchpoint", "stage", "survey"]
 
     /// Adds the routes.
-    func addRoutes(to router: Router<BasicRequestContext>) {
+    func addRoutes(to router: Router<CollectorRequestContext>) {
         router.get("/v1/comments") { request, _ in
             await comments(request)
         }

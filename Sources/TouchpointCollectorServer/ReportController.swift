@@ -19,7 +19,7 @@ struct ReportController {
     static let reportParameters = ["by", "min"] + selectionParameters
 
     /// Adds the routes.
-    func addRoutes(to router: Router<BasicRequestContext>) {
+    func addRoutes(to router: Router<CollectorRequestContext>) {
         for metric in ReportMetric.allCases {
             router.get(RouterPath("/v1/reports/\(metric.rawValue)")) { request, _ in
                 await report(metric, request)

@@ -36,6 +36,10 @@ public struct UploadController: Sendable {
         router.get(RouterPath(UploadProtocol.healthPath)) { _, _ in
             Self.json(.ok, HealthStatus(status: "ok"))
         }
+        // Liveness: the process answers; nothing else is checked, so it stays cheap.
+        router.get("/livez") { _, _ in
+            Self.json(.ok, HealthStatus(status: "ok"))
+        }
         router.post(RouterPath(UploadProtocol.path)) { request, _ in
             await upload(request)
         }

@@ -70,6 +70,15 @@ struct CollectorMigrationTests {
         all += secondItems
 
         _ = try await storage.recordAccountHealth(model: .builtIn, at: now)
+        // Who may read: a user with a session, a revoked and a live API token, the audit log.
+        try await storage.addUser(UserRecord(name: "ana", passwordHash: "$2b$04$notarealhash", role: .analyst, createdAt: Fixtures.start))
+        try await storage.recordLogin(user: "ana", at: now)
+        try await storage.putSession(idHash: "session-hash", user: "ana", value: "{\"user\":\"ana\",\"csrf\":\"c\"}", expiresAt: now.addingTimeInterval(3600))
+        try await storage.addAPIToken(APITokenRecord(name: "powerbi", tokenHash: "hash-1", role: .viewer, createdAt: Fixtures.start, lastUsedAt: now))
+        try await storage.addAPIToken(APITokenRecord(name: "old", tokenHash: "hash-2", role: .admin, createdAt: Fixtures.start))
+        #expect(try await storage.revokeAPIToken(named: "old", at: now))
+        try await storage.recordAudit(AuditEvent(at: now, actor: "user:ana", action: "login", remote: "127.0.0.1"))
+        try await storage.recordAudit(AuditEvent(at: now, actor: "token:powerbi", action: "export", count: 12))
         let fanned = try await storage.fanOut(to: webhooks, at: now, limit: 100)
         #expect(fanned.queued >= 5)
         let delivered = try #require(try await storage.nextPending(webhook: "all"))
@@ -92,6 +101,10 @@ struct CollectorMigrationTests {
         var snapshots: [String: HealthSnapshot]
         var inputs: [String: HealthInputs]
         var rawInputs: [String: HealthInputs]
+        var users: [UserRecord]
+        var tokens: [APITokenRecord]
+        var audit: [AuditEvent]
+        var session: String?
     }
 
     func answers(_ storage: some TestStorage, kids: Set<String>) async throws -> Answers {
@@ -116,7 +129,9 @@ struct CollectorMigrationTests {
             comments: try await storage.comments(CommentQuery(limit: 100)), outbox: try await storage.outboxStatus(),
             accounts: try await storage.accounts(), snapshots: try await storage.latestHealthSnapshots(),
             inputs: try await storage.healthInputs(answersSince: nil, recentSince: Fixtures.start),
-            rawInputs: try await storage.healthInputsFromRawRows(answersSince: nil, recentSince: Fixtures.start))
+            rawInputs: try await storage.healthInputsFromRawRows(answersSince: nil, recentSince: Fixtures.start),
+            users: try await storage.users(), tokens: try await storage.apiTokens(), audit: try await storage.auditLog(since: nil, limit: 100),
+            session: try await storage.session(idHash: "session-hash", now: now)?.value)
     }
 
     @Test func copiesEverythingThenRefusesANonEmptyTarget() async throws {

@@ -24,9 +24,10 @@ struct CollectorRouterTests {
         try await withStorage { sqlite, _ in
             try await sqlite.enroll(kiosk: "kiosk-1", site: "malmo", jwk: key.publicJWK, tokenHash: token.map(CollectorToken.hash))
             let storage: any CollectorStorage = custom ?? sqlite
+            let admin = try await TestAccess.token(in: sqlite)
             let app = buildApplication(configuration: configuration, storage: storage, surveys: try Fixtures.catalog(), logger: quietLogger)
             try await app.test(.router) { client in
-                try await body(client, storage)
+                try await body(SignedInClient(client, token: admin), storage)
             }
         }
     }
@@ -192,6 +193,22 @@ struct FailingStorage: CollectorStorage {
     func ingest(_ items: [VerifiedItem], health: BufferHealth, kiosk: String, at date: Date) async throws -> [ItemResult] { throw fail() }
     func rebuildAggregates() async throws { throw fail() }
     func close() async throws {}
+    func addUser(_ user: UserRecord) async throws { throw fail() }
+    func user(named name: String) async throws -> UserRecord? { throw fail() }
+    func users() async throws -> [UserRecord] { throw fail() }
+    func removeUser(named name: String) async throws -> Bool { throw fail() }
+    func recordLogin(user name: String, at date: Date) async throws { throw fail() }
+    func addAPIToken(_ token: APITokenRecord) async throws { throw fail() }
+    func apiToken(hash tokenHash: String) async throws -> APITokenRecord? { throw fail() }
+    func apiTokens() async throws -> [APITokenRecord] { throw fail() }
+    func revokeAPIToken(named name: String, at date: Date) async throws -> Bool { throw fail() }
+    func recordAPITokenUse(named name: String, at date: Date) async throws { throw fail() }
+    func putSession(idHash: String, user: String, value: String, expiresAt: Date) async throws { throw fail() }
+    func session(idHash: String, now: Date) async throws -> (value: String, expiresAt: Date)? { throw fail() }
+    func removeSession(idHash: String) async throws { throw fail() }
+    func removeExpiredSessions(now: Date) async throws -> Int { throw fail() }
+    func recordAudit(_ event: AuditEvent) async throws { throw fail() }
+    func auditLog(since: Date?, limit: Int) async throws -> [AuditEvent] { throw fail() }
 }
 
 /// Enough of JSON to compare a decoded member.

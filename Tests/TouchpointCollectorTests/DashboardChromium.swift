@@ -27,6 +27,40 @@ struct DashboardChromium {
     }
 }
 
+extension DashboardChromium {
+    /// What `scripts/chromium-signin` saw.
+    struct SignedIn: Decodable, CustomStringConvertible {
+        struct Cookie: Decodable {
+            var name: String
+            var httpOnly: Bool?
+            var sameSite: String?
+            var secure: Bool?
+        }
+
+        /// The path the browser ended on, and the path the sign-in form was on.
+        var url: String
+        var formPage: String
+        var cookies: [Cookie]
+
+        var description: String { "ended on \(url), form on \(formPage), cookies \(cookies.map(\.name))" }
+    }
+
+    /// Opens `url` in headless Chromium, signs in through the form as `name`, and writes the page it lands on (its DOM
+    /// and a 1280×2000 screenshot); driven over the DevTools protocol by `scripts/chromium-signin`.
+    func signIn(url: String, name: String, password: String, dom: URL, screenshot: URL, in directory: URL) async throws -> SignedIn {
+        let profile = directory.appendingPathComponent("chromium-profile-\(UUID().uuidString)", isDirectory: true)
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("scripts/chromium-signin").path
+        // coreutils `timeout` is a safety net against a hung browser, not a timing check.
+        let run = try await DashboardProcess.run(
+            "/usr/bin/env",
+            ["timeout", "120", "python3", script, path, profile.path, url, name, password, dom.path, screenshot.path, "1280", "2000"],
+            in: directory)
+        try #require(run.status == 0, "chromium-signin failed (\(run.status)): \(run.stderr)\n\(run.stdout)")
+        return try JSONDecoder().decode(SignedIn.self, from: Data(run.stdout.utf8))
+    }
+}
+
 /// Runs a child process without blocking a concurrency thread, with its output in files.
 enum DashboardProcess {
     /// Runs `executable` with `arguments` and waits for it to exit.

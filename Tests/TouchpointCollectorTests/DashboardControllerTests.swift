@@ -22,8 +22,9 @@ struct DashboardControllerTests {
             try await FeedFixtures.ingest(DashboardBrowserFixture.responses(), into: sqlite, key: key)
             let app = buildApplication(
                 configuration: configuration, storage: custom ?? sqlite, surveys: try Fixtures.catalog(), logger: quietLogger)
+            let admin = try await TestAccess.token(in: sqlite)
             try await app.test(.router) { client in
-                try await body(client)
+                try await body(SignedInClient(client, token: admin))
             }
         }
     }

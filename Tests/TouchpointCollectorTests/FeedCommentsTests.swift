@@ -52,10 +52,11 @@ struct FeedCommentsTests {
     ) async throws {
         try await withStorage(backend) { storage, _ in
             let responses = try await seed(storage)
+            let admin = try await TestAccess.token(in: storage)
             let app = buildApplication(
                 configuration: CollectorConfiguration(), storage: storage, surveys: try Fixtures.catalog(), logger: quietLogger)
             try await app.test(.router) { client in
-                try await body(client, storage, responses)
+                try await body(SignedInClient(client, token: admin), storage, responses)
             }
         }
     }
@@ -159,7 +160,8 @@ struct FeedCommentsTests {
             surveys: try Fixtures.catalog(), logger: quietLogger)
         try await app.test(.router) { client in
             for uri in ["/v1/comments", "/v1/feed/status"] {
-                let response = try await client.execute(uri: uri, method: .get)
+                // The credentials cannot be checked either: 503, not 401.
+                let response = try await client.execute(uri: uri, method: .get, headers: [.authorization: "Bearer some-token"])
                 #expect(response.status == .serviceUnavailable, "\(uri)")
                 #expect(response.headers[.retryAfter] == "\(UploadController.retryAfterSeconds)")
             }

@@ -28,9 +28,10 @@ struct ReportRouterTests {
                 ReportFixtures.response(sequence: 4, nps: 0, suspect: true),
             ], into: sqlite, key: key)
             let storage: any CollectorStorage = custom ?? sqlite
+            let admin = try await TestAccess.token(in: sqlite)
             let app = buildApplication(configuration: configuration, storage: storage, surveys: try Fixtures.catalog(), logger: quietLogger)
             try await app.test(.router) { client in
-                try await body(client)
+                try await body(SignedInClient(client, token: admin))
             }
         }
     }
