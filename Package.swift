@@ -20,6 +20,9 @@ let package = Package(
         // The collector's PostgreSQL storage (and the tests' throwaway server checks).
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        // Only the tests' private CA and server certificates (TouchpointTesting); never linked into the product.
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
     ],
     targets: [
         // Pure core: survey model, YAML parsing + validation, scoring, session state machine.
@@ -55,6 +58,8 @@ let package = Package(
                 "TouchpointProtocol",
                 "TouchpointStore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                // The transport's TLS configuration: the system's CAs, or the collector's private CA (`collectorCA`).
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -106,6 +111,10 @@ let package = Package(
                 "TouchpointCore",
                 "TouchpointProtocol",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                // `serve --tls-cert --tls-key`: HTTPS over swift-nio-ssl (TLSChannel around HummingbirdCore's HTTP1Channel).
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -161,6 +170,10 @@ let package = Package(
             dependencies: [
                 "TouchpointCore", "TouchpointJOSE", "TouchpointProtocol", "TouchpointStore", "TouchpointSync", "TouchpointKiosk",
                 "TouchpointThrowawayPostgres",
+                // TestCertificateAuthority: a private CA and server certificates for the HTTPS tests.
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .executableTarget(
