@@ -21,7 +21,8 @@ public func buildRouter(
     return router
 }
 
-/// Builds the collector's HTTP application, bound to `configuration.host` and `configuration.port`.
+/// Builds the collector's HTTP application, bound to `configuration.host` and `configuration.port`, serving
+/// HTTPS when `configuration.tls` is set.
 ///
 /// The result is a swift-service-lifecycle `Service`: run it in a `ServiceGroup` for graceful shutdown
 /// (requests in flight, and so batches being stored, finish before it returns). `onListening` gets the port
@@ -33,6 +34,7 @@ public func buildApplication(
     let router = buildRouter(storage: storage, surveys: surveys, configuration: configuration, logger: logger)
     return Application(
         router: router,
+        server: configuration.tls?.http1Server() ?? .http1(),
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port),
             serverName: "touchpoint-collector"),
