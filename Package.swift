@@ -23,6 +23,9 @@ let package = Package(
         // The collector's authentication: sessions, authenticator and role-policy middleware, bcrypt.
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        // Only the tests' private CA and server certificates (TouchpointTesting); never linked into the product.
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
     ],
     targets: [
         // Pure core: survey model, YAML parsing + validation, scoring, session state machine.
@@ -58,6 +61,8 @@ let package = Package(
                 "TouchpointProtocol",
                 "TouchpointStore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                // The transport's TLS configuration: the system's CAs, or the collector's private CA (`collectorCA`).
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -115,6 +120,10 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 // Password checks (bcrypt) off the cooperative threads.
                 .product(name: "NIOPosix", package: "swift-nio"),
+                // `serve --tls-cert --tls-key`: HTTPS over swift-nio-ssl (TLSChannel around HummingbirdCore's HTTP1Channel).
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -170,6 +179,10 @@ let package = Package(
             dependencies: [
                 "TouchpointCore", "TouchpointJOSE", "TouchpointProtocol", "TouchpointStore", "TouchpointSync", "TouchpointKiosk",
                 "TouchpointThrowawayPostgres",
+                // TestCertificateAuthority: a private CA and server certificates for the HTTPS tests.
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .executableTarget(

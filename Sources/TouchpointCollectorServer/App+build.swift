@@ -19,7 +19,7 @@ public func buildRouter(
         storage: StorageSessionDriver(storage: storage, now: now),
         configuration: SessionMiddlewareConfiguration(
             sessionCookieParameters: SessionCookieParameters(
-                name: "touchpoint_session", path: "/", secure: configuration.secureCookies, sameSite: .strict),
+                name: "touchpoint_session", path: "/", secure: configuration.sessionCookieIsSecure, sameSite: .strict),
             keyPrefix: "", defaultSessionExpiration: configuration.sessionLifetime)))
     router.add(middleware: SessionAuthenticator(context: CollectorRequestContext.self) { (session: LoginSession, _) in
         do {
@@ -42,7 +42,8 @@ public func buildRouter(
     return router
 }
 
-/// Builds the collector's HTTP application, bound to `configuration.host` and `configuration.port`.
+/// Builds the collector's HTTP application, bound to `configuration.host` and `configuration.port`, serving
+/// HTTPS when `configuration.tls` is set.
 ///
 /// The result is a swift-service-lifecycle `Service`: run it in a `ServiceGroup` for graceful shutdown
 /// (requests in flight, and so batches being stored, finish before it returns). `onListening` gets the port
@@ -54,6 +55,7 @@ public func buildApplication(
     let router = buildRouter(storage: storage, surveys: surveys, configuration: configuration, logger: logger)
     return Application(
         router: router,
+        server: configuration.tls?.http1Server() ?? .http1(),
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port),
             serverName: "touchpoint-collector"),

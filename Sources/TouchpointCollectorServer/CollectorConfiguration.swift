@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The collector server's settings, each with a default (the storage is passed in, opened); only the executable reads flags and files to fill it.
 public struct CollectorConfiguration: Sendable, Hashable {
     /// The address to bind (default `127.0.0.1`).
@@ -16,6 +22,10 @@ public struct CollectorConfiguration: Sendable, Hashable {
     public var feedConfigPath: String?
     /// The account health model (YAML); nil uses the built-in default model.
     public var healthModelPath: String?
+    /// The certificate and key to serve HTTPS with; nil serves plain HTTP (default nil).
+    public var tls: CollectorTLS? = nil
+    /// Serve plain HTTP on a non-loopback ``host`` because a proxy in front terminates TLS (default false).
+    public var allowPlainHTTP = false
 
     /// Creates a configuration; every parameter has the default described on its property.
     public init(
@@ -38,11 +48,41 @@ public struct CollectorConfiguration: Sendable, Hashable {
         self.healthModelPath = healthModelPath
     }
 
+    /// Why this configuration must not be served, or nil: plain HTTP on an address other than loopback,
+    /// without ``allowPlainHTTP``, would send uploads, tokens and answers in clear text across a network.
+    public var bindingProblem: String? {
+        guard tls == nil, !allowPlainHTTP, !Self.isLoopback(host) else { return nil }
+        return "refusing to serve plain HTTP on \(host), which is not a loopback address: serve HTTPS with "
+            + "--tls-cert FILE --tls-key FILE, or, if a proxy in front terminates TLS, say so with --allow-plain-http"
+    }
+
+    /// Whether `host` is a loopback address: `localhost`, 127.0.0.0/8, `::1` (or `::ffff:127.x.y.z`).
+    ///
+    /// Other host names are not resolved: they count as not loopback.
+    public static func isLoopback(_ host: String) -> Bool {
+        var name = host.lowercased()
+        if name.hasPrefix("[") && name.hasSuffix("]") { name = String(name.dropFirst().dropLast()) }
+        if name == "localhost" || name == "localhost." { return true }
+        var v4 = in_addr()
+        if inet_pton(AF_INET, name, &v4) == 1 {
+            return UInt32(bigEndian: v4.s_addr) >> 24 == 127
+        }
+        var v6 = in6_addr()
+        guard inet_pton(AF_INET6, name, &v6) == 1 else { return false }
+        let bytes = withUnsafeBytes(of: &v6) { Array($0) }
+        if bytes[0..<15].allSatisfy({ $0 == 0 }) && bytes[15] == 1 { return true }
+        // An IPv4-mapped address: ::ffff:a.b.c.d.
+        return bytes[0..<10].allSatisfy { $0 == 0 } && bytes[10] == 0xff && bytes[11] == 0xff && bytes[12] == 127
+    }
+
     // MARK: Access
 
     /// How long a dashboard session lasts after sign-in (default 8 hours).
     public var sessionLifetime: Duration = .seconds(8 * 3600)
-    /// Whether the session cookie is marked `Secure` (sent only over HTTPS); set when the collector serves TLS
-    /// or sits behind a proxy that does.
+    /// Whether the session cookie must be marked `Secure` (sent only over HTTPS) even on plain HTTP; it is anyway
+    /// when the collector serves TLS or a proxy in front does (``allowPlainHTTP``).
     public var secureCookies = false
+
+    /// Whether the session cookie is marked `Secure`.
+    public var sessionCookieIsSecure: Bool { secureCookies || tls != nil || allowPlainHTTP }
 }

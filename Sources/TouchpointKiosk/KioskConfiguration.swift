@@ -58,6 +58,9 @@ public struct KioskConfiguration: Sendable, Hashable {
     public var collector: String?
     /// The bearer token the collector gave this kiosk at enrolment, if it uses tokens.
     public var collectorToken: String?
+    /// A PEM file with the private CA that signed the collector's TLS certificate; nil trusts the system's CAs.
+    /// When set, only this CA is trusted for the collector (and its URL must be `https://`).
+    public var collectorCA: String?
     /// Single-key answers: a keypress answers questions whose every answer is one key (a survey may
     /// say otherwise with its own `singleKey`).
     public var singleKey = false
@@ -80,7 +83,7 @@ public struct KioskConfiguration: Sendable, Hashable {
     public static let fileKeys = [
         "site", "kiosk", "touchpoint", "language", "idleTimeout", "staffPinHash", "minimumSeconds",
         "maxAnswerLength", "thankYouSeconds", "surveys", "responses", "keyFile", "historyFile", "collector",
-        "collectorToken", "singleKey", "privacyNotice", "accountPattern", "accountUppercase", "accountExample",
+        "collectorToken", "collectorCA", "singleKey", "privacyNotice", "accountPattern", "accountUppercase", "accountExample",
         "pinAttempts", "pinLockoutSeconds", "logDirectory",
     ]
 
@@ -151,6 +154,7 @@ public struct KioskConfiguration: Sendable, Hashable {
                 }
                 collector = url
             case "collectorToken": collectorToken = try string()
+            case "collectorCA": collectorCA = try string()
             case "singleKey": singleKey = try flag()
             case "privacyNotice": privacyNotice = try Self.localizedText(value, key: key, file: file, at: at)
             case "accountPattern":

@@ -1,12 +1,17 @@
 import AsyncHTTPClient
 import Foundation
 import Logging
+import NIOSSL
 import TouchpointProtocol
 
 /// ``UploadTransport`` over HTTP with AsyncHTTPClient: `POST <collector>/v1/responses`, `GET <collector>/healthz`.
 ///
 /// The body of every answer is read whole before anything is decided: an answer cut off on the way is
 /// ``UploadOutcome/retry(reason:after:)``, never a partial result.
+///
+/// Over `https://` it verifies the collector's certificate and host name against the system's CAs, or only
+/// against ``Configuration/collectorCA`` when one is given; a certificate that does not verify is
+/// ``UploadOutcome/untrusted(_:)``, never accepted.
 public struct HTTPUploadTransport: UploadTransport {
     /// Where the collector is and how long to wait for it.
     public struct Configuration: Sendable, CustomStringConvertible {
@@ -24,14 +29,19 @@ public struct HTTPUploadTransport: UploadTransport {
         public var probeTimeout: Duration
         /// The largest answer body read; a longer one counts as invalid.
         public var maxAnswerBytes: Int
+        /// The private CA the collector's certificate must chain to (only `https://`); nil trusts the system's CAs.
+        public var collectorCA: CollectorCA?
 
-        /// Creates a configuration: connect 5 s, read 60 s, whole upload 180 s, probe 5 s, answers up to 16 MiB.
+        /// Creates a configuration: connect 5 s, read 60 s, whole upload 180 s, probe 5 s, answers up to 16 MiB,
+        /// the system's CAs unless `collectorCA` is given.
         public init(
             collectorURL: URL, token: String? = nil, connectTimeout: Duration = .seconds(5),
             readTimeout: Duration = .seconds(60), requestTimeout: Duration = .seconds(180),
-            probeTimeout: Duration = .seconds(5), maxAnswerBytes: Int = 16 * 1024 * 1024
+            probeTimeout: Duration = .seconds(5), maxAnswerBytes: Int = 16 * 1024 * 1024,
+            collectorCA: CollectorCA? = nil
         ) {
             self.collectorURL = collectorURL
+            self.collectorCA = collectorCA
             self.token = token
             self.connectTimeout = connectTimeout
             self.readTimeout = readTimeout
@@ -40,9 +50,10 @@ public struct HTTPUploadTransport: UploadTransport {
             self.maxAnswerBytes = maxAnswerBytes
         }
 
-        /// The collector URL and whether a token is set (never the token itself).
+        /// The collector URL, whether a token is set (never the token itself) and the CA trusted.
         public var description: String {
-            "HTTPUploadTransport.Configuration(collectorURL: \(collectorURL.absoluteString), token: \(token == nil ? "none" : "set"))"
+            "HTTPUploadTransport.Configuration(collectorURL: \(collectorURL.absoluteString), "
+                + "token: \(token == nil ? "none" : "set"), collectorCA: \(collectorCA?.file ?? "system CAs"))"
         }
     }
 
@@ -53,11 +64,14 @@ public struct HTTPUploadTransport: UploadTransport {
     private let now: @Sendable () -> Date
     private let uploadURL: String
     private let healthURL: String
+    /// The collector's base URL as written in messages.
+    private let baseURL: String
 
     /// Creates a transport over `client` (owned by the caller, who shuts it down; build it with
     /// ``clientConfiguration(for:)`` or use ``withTransport(configuration:logger:isolation:_:)``).
     ///
-    /// Throws ``SyncError/Code/invalidConfiguration`` unless the collector URL is http(s) with a host.
+    /// Throws ``SyncError/Code/invalidConfiguration`` unless the collector URL is http(s) with a host, and
+    /// `https://` when a ``Configuration/collectorCA`` is given.
     public init(
         configuration: Configuration, client: HTTPClient, logger: Logger,
         now: @escaping @Sendable () -> Date = Date.init
@@ -70,8 +84,15 @@ public struct HTTPUploadTransport: UploadTransport {
                 .invalidConfiguration,
                 "the collector URL must be http:// or https:// with a host, got \(url.absoluteString.debugDescription)")
         }
+        if let ca = configuration.collectorCA, scheme != "https" {
+            throw SyncError(
+                .invalidConfiguration,
+                "collectorCA (\(ca.file)) is set but the collector URL \(url.absoluteString) is not https://; "
+                    + "use https:// to reach a collector that serves TLS")
+        }
         var base = url.absoluteString
         while base.hasSuffix("/") { base.removeLast() }
+        baseURL = base
         self.configuration = configuration
         self.client = client
         self.logger = logger
@@ -80,10 +101,17 @@ public struct HTTPUploadTransport: UploadTransport {
         healthURL = base + UploadProtocol.healthPath
     }
 
-    /// The `HTTPClient` configuration for `configuration`: its timeouts, and connection failures reported
-    /// at once (the sync's ``Backoff`` does the retrying).
+    /// The `HTTPClient` configuration for `configuration`: its timeouts, connection failures reported
+    /// at once (the sync's ``Backoff`` does the retrying), and full certificate verification against the
+    /// system's CAs or only the ``Configuration/collectorCA``.
     public static func clientConfiguration(for configuration: Configuration) -> HTTPClient.Configuration {
         var client = HTTPClient.Configuration()
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.certificateVerification = .fullVerification
+        if let ca = configuration.collectorCA {
+            tls.trustRoots = .certificates(ca.certificates)
+        }
+        client.tlsConfiguration = tls
         client.timeout = HTTPClient.Configuration.Timeout(
             connect: .nanoseconds(configuration.connectTimeout.nanoseconds),
             read: .nanoseconds(configuration.readTimeout.nanoseconds))
@@ -134,6 +162,9 @@ public struct HTTPUploadTransport: UploadTransport {
             answer = whole
         } catch {
             if Task.isCancelled { throw CancellationError() }
+            if let problem = certificateProblem(error) {
+                return .untrusted(problem)
+            }
             return .retry(reason: "cannot reach \(uploadURL) or read its answer: \(error)", after: nil)
         }
         return Self.classify(
@@ -150,9 +181,31 @@ public struct HTTPUploadTransport: UploadTransport {
             _ = try await Self.readWhole(response.body, limit: 64 * 1024)
             return (200..<300).contains(Int(response.status.code))
         } catch {
-            logger.debug("collector probe failed", metadata: ["sync.reason": "\(error)"])
+            if let problem = certificateProblem(error) {
+                logger.error("\(problem)")
+            } else {
+                logger.debug("collector probe failed", metadata: ["sync.reason": "\(error)"])
+            }
             return false
         }
+    }
+
+    /// A message naming the collector and why its certificate does not verify, when `error` says it does not;
+    /// nil for every other failure.
+    func certificateProblem(_ error: any Error) -> String? {
+        let trusted = configuration.collectorCA.map { "the collectorCA \($0.file)" } ?? "the system's CAs"
+        let reason: String
+        if let extra = error as? NIOSSLExtraError, extra == .failedToValidateHostname {
+            let host = configuration.collectorURL.host ?? "?"
+            reason = "it is not issued for \(host) (\(extra)); use the host name or address the certificate names"
+        } else if case NIOSSLError.handshakeFailed(let failure) = error, "\(failure)".contains("CERTIFICATE_VERIFY_FAILED") {
+            reason = "it is not signed by a CA this kiosk trusts (\(trusted)), or it is expired or not yet valid"
+                + (configuration.collectorCA == nil ? "; set collectorCA to the collector's private CA" : "")
+        } else {
+            return nil
+        }
+        return "the collector at \(baseURL) presented a TLS certificate that does not verify: \(reason). "
+            + "Nothing was sent; the responses stay pending"
     }
 
     /// Turns a fully read answer into an outcome.

@@ -16,6 +16,12 @@ import Darwin
 /// collector's answer: `stored`/`duplicate` to `sent/`, `rejected` to `rejected/` beside a `.reason` file,
 /// `deferred` left pending.
 ///
+/// Each batch is labelled with the kiosk id its files carry (the `kiosk` field of every signed payload), not
+/// with the configured one: the collector accepts a response only from the kiosk its key is enrolled for, so a
+/// configuration slip (a missing `--kiosk-id`) must not turn good responses into rejected ones. A responses
+/// directory belongs to one kiosk: a pass that meets files of a second kiosk stops with
+/// ``SyncError/Code/mixedKiosks`` before sending the batch that would hold them.
+///
 /// One pass streams the pending directory (it never lists or reads the whole backlog at once), so the kiosk
 /// can keep writing while it runs: a new file is sent by this pass or the next. A file moves only once the
 /// collector's answer for it has been read whole. Only one sync runs per responses directory at a time
@@ -32,7 +38,8 @@ public struct ResponseSync: Sendable {
     public let sentDirectory: URL
     /// Files the collector refused for good, each beside its `.reason` file.
     public let rejectedDirectory: URL
-    /// The kiosk id sent with every batch.
+    /// The configured kiosk id: the label of a health-only batch when nothing is pending (batches of
+    /// responses carry the kiosk id of their files).
     public let kiosk: String
     /// Batching, retries and retention.
     public let configuration: SyncConfiguration
@@ -106,6 +113,7 @@ public struct ResponseSync: Sendable {
             carried = nil
             while items.count < max(configuration.batchCount, 1), let name = try stream.nextResponseName() {
                 guard !pass.deferred.contains(name), let item = try read(name, pass: &pass) else { continue }
+                try label(item, pass: &pass)
                 if !items.isEmpty && bytes + item.size > configuration.batchBytes {
                     carried = item
                     break
@@ -188,6 +196,10 @@ public struct ResponseSync: Sendable {
         var total = 0
         /// The health sent with the last answered batch.
         var reportedHealth: BufferHealth?
+        /// The kiosk id of the files, learnt from the first one read: every batch's label.
+        var label: String?
+        /// Reads the kiosk id out of each payload.
+        let decoder = JSONDecoder()
 
         var progress: SyncProgress {
             SyncProgress(handled: handled, total: max(total, handled), batches: summary.batches, bytes: summary.bytes)
@@ -199,6 +211,33 @@ public struct ResponseSync: Sendable {
         var name: String
         var envelope: FlattenedJWS
         var size: Int
+        /// The kiosk id in the signed payload (not verified here; the collector checks it against the key).
+        var kiosk: String
+    }
+
+    /// The one field of a payload the sync reads.
+    private struct KioskField: Decodable {
+        var kiosk: String
+    }
+
+    /// Learns the pass's label from the first file, and stops at a file of another kiosk.
+    private func label(_ item: BatchItem, pass: inout Pass) throws {
+        guard let label = pass.label else {
+            pass.label = item.kiosk
+            if item.kiosk != kiosk {
+                logger.warning(
+                    "the pending files are from another kiosk than configured; labelling batches with theirs",
+                    metadata: ["sync.files_kiosk": "\(item.kiosk)"])
+            }
+            return
+        }
+        guard item.kiosk == label else {
+            throw SyncError(
+                .mixedKiosks,
+                "\(pendingDirectory.path) holds responses of kiosk \(label) and of kiosk \(item.kiosk) "
+                    + "(\(item.name)); a responses directory belongs to one kiosk: move the other kiosk's files to "
+                    + "its own responses directory and sync them from there. Nothing more was sent")
+        }
     }
 
     /// Creates `pending/`, `sent/` and `rejected/` if missing; the responses directory itself must exist.
@@ -231,11 +270,13 @@ public struct ResponseSync: Sendable {
             throw SyncError(.io, "cannot read \(url.path)", cause: DescribedError(description: "\(error)"))
         }
         do {
-            return BatchItem(name: name, envelope: try FlattenedJWS.parse(data), size: data.count)
+            let envelope = try FlattenedJWS.parse(data)
+            let kiosk = try pass.decoder.decode(KioskField.self, from: try envelope.unverifiedPayload()).kiosk
+            return BatchItem(name: name, envelope: envelope, size: data.count, kiosk: kiosk)
         } catch {
             let reason = "not a response file (\(error)); kept here by the kiosk, never sent"
             logger.error(
-                "pending file is not a flattened JWS; moving it to rejected/",
+                "pending file is not a flattened JWS with a kiosk id in its payload; moving it to rejected/",
                 metadata: ["response.file": "\(name)"])
             try reject(name, reason: reason, by: "the kiosk")
             try flush([pendingDirectory, rejectedDirectory])
@@ -255,7 +296,8 @@ public struct ResponseSync: Sendable {
                 pass.estimate = try PendingEstimate.scan(pending: pendingDirectory, rejected: rejectedDirectory)
             }
             let batch = UploadBatch(
-                kiosk: kiosk, health: pass.estimate.health(lastSequence: lastSequence(), including: part.map(\.name)),
+                kiosk: pass.label ?? kiosk,
+                health: pass.estimate.health(lastSequence: lastSequence(), including: part.map(\.name)),
                 responses: part.map(\.envelope))
             switch try await upload(batch, pass: &pass) {
             case .some(let result):
@@ -311,6 +353,9 @@ public struct ResponseSync: Sendable {
             case .refused(let status, let message):
                 logger.error("the collector refused the batch", metadata: ["sync.status": "\(status)"])
                 throw SyncError.refused(status: status, message: message)
+            case .untrusted(let message):
+                logger.error("the collector's certificate does not verify; stopping")
+                throw SyncError.untrusted(message)
             }
             pass.summary.lastError = reason
             guard attempt < attempts else {
@@ -422,7 +467,7 @@ public struct ResponseSync: Sendable {
             return
         }
         let batch = UploadBatch(
-            kiosk: kiosk, health: pass.estimate.health(lastSequence: lastSequence()), responses: [])
+            kiosk: pass.label ?? kiosk, health: pass.estimate.health(lastSequence: lastSequence()), responses: [])
         switch try await transport.upload(batch) {
         case .answered:
             if counted {
@@ -432,6 +477,8 @@ public struct ResponseSync: Sendable {
             throw SyncError.unauthorized(message)
         case .refused(let status, let message):
             throw SyncError.refused(status: status, message: message)
+        case .untrusted(let message):
+            throw SyncError.untrusted(message)
         case .retry(let reason, _):
             pass.summary.lastError = reason
         case .tooLarge:

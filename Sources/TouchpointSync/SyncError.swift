@@ -8,7 +8,7 @@ public struct SyncError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is; compare against the static members.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
-            case busy, unauthorized, unreachable, refused, io, invalidConfiguration
+            case busy, unauthorized, unreachable, refused, io, invalidConfiguration, untrusted, mixedKiosks
         }
 
         private let base: Base
@@ -27,8 +27,14 @@ public struct SyncError: Error, Sendable, CustomStringConvertible {
         public static let refused = Code(.refused)
         /// A file system call on the responses directory failed.
         public static let io = Code(.io)
-        /// The sync or transport configuration cannot work (e.g. a collector URL that is not http(s)).
+        /// The sync or transport configuration cannot work (e.g. a collector URL that is not http(s), or a
+        /// `collectorCA` file that is missing or holds no certificate).
         public static let invalidConfiguration = Code(.invalidConfiguration)
+        /// The collector's TLS certificate does not verify (an untrusted CA, another host name, expired): a
+        /// transport failure, nothing moved; retrying will not help until the certificate or the configuration changes.
+        public static let untrusted = Code(.untrusted)
+        /// `pending/` holds responses of more than one kiosk; the pass stopped before sending a batch mixing them.
+        public static let mixedKiosks = Code(.mixedKiosks)
 
         /// The code's name, e.g. `unauthorized`.
         public var description: String { base.rawValue }
@@ -67,6 +73,11 @@ public struct SyncError: Error, Sendable, CustomStringConvertible {
     /// The collector stayed unreachable for `attempts` attempts; `lastReason` is the last failure.
     public static func unreachable(_ lastReason: String, attempts: Int) -> SyncError {
         SyncError(.unreachable, "the collector is unreachable after \(attempts) attempt(s): \(lastReason)")
+    }
+
+    /// The collector's certificate does not verify; `message` names the collector and the reason.
+    public static func untrusted(_ message: String) -> SyncError {
+        SyncError(.untrusted, message)
     }
 
     /// The collector refused a batch with `status`; `message` is what it said.

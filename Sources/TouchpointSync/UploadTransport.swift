@@ -14,6 +14,9 @@ public enum UploadOutcome: Sendable, Hashable {
     case tooLarge
     /// Any other 4xx (e.g. 400 malformed): the collector will never take this batch as sent.
     case refused(status: Int, message: String)
+    /// The collector's TLS certificate does not verify (the message names the collector and why). Stop; nothing
+    /// moves, and retrying will not help until the certificate or the kiosk's `collectorCA` changes.
+    case untrusted(String)
 }
 
 /// The kiosk's side of `POST /v1/responses`: sends one batch, says what happened.

@@ -43,10 +43,39 @@ struct CollectorCommand: AsyncParsableCommand {
         @Option(name: .long, help: "Comment feed webhook routes (YAML); without it nothing is posted.") var feed: String?
         @Option(name: .long, help: "Account health model (YAML); default: the built-in model.") var health: String?
         @Option(name: .long, help: "Report groups under this many answers are flagged (default 30).") var minGroupSize: Int = 30
+        @Option(name: .long, help: "Serve HTTPS with this PEM certificate (chain); needs --tls-key.") var tlsCert: String?
+        @Option(name: .long, help: "The certificate's PEM private key (mode 0600); needs --tls-cert.") var tlsKey: String?
+        @Flag(name: .long, help: "Serve plain HTTP on a non-loopback --host because a proxy in front terminates TLS.")
+        var allowPlainHTTP = false
+
+        func validate() throws {
+            guard (tlsCert == nil) == (tlsKey == nil) else {
+                throw ValidationError("--tls-cert and --tls-key go together: give both (PEM files) or neither")
+            }
+            var binding = CollectorConfiguration(host: host)
+            binding.allowPlainHTTP = allowPlainHTTP
+            if tlsCert == nil, let problem = binding.bindingProblem {
+                throw ValidationError(problem)
+            }
+        }
 
         func run() async throws {
             try options.bootstrapLogging()
             let logger = Logger(label: "touchpoint.collector")
+            // The certificate and key first, like the files below: a bad one stops the collector before it opens anything.
+            var tls: CollectorTLS?
+            if let tlsCert, let tlsKey {
+                do {
+                    tls = try CollectorTLS(certificateFile: tlsCert, keyFile: tlsKey)
+                } catch let error as CollectorTLSError {
+                    throw ValidationError(error.description)
+                }
+                if let tls, tls.notValidAfter < Date() {
+                    logger.warning("the TLS certificate has expired: kiosks will refuse it", metadata: [
+                        "tls.certificate": "\(tlsCert)", "tls.not_valid_after": "\(tls.notValidAfter)",
+                    ])
+                }
+            }
             // Read the feed routes first: a bad file stops the collector before it opens anything.
             var feedConfiguration: FeedConfiguration?
             if let feed {
@@ -74,9 +103,14 @@ struct CollectorCommand: AsyncParsableCommand {
             let storage = try await options.openStorage(logger: logger)
             let catalog = SurveyDirectory.load(URL(fileURLWithPath: surveys, isDirectory: true))
             for problem in catalog.problems { logger.warning("survey does not validate", metadata: ["problem": "\(problem)"]) }
-            let configuration = CollectorConfiguration(
+            var configuration = CollectorConfiguration(
                 host: host, port: port, maxBodyBytes: maxBodyBytes, surveysDirectory: surveys,
                 minimumGroupSize: minGroupSize, feedConfigPath: feed, healthModelPath: health)
+            configuration.tls = tls
+            configuration.allowPlainHTTP = allowPlainHTTP
+            if let tls {
+                logger.info("serving HTTPS", metadata: ["tls.certificate": "\(tls.certificateFile)"])
+            }
             let app = buildApplication(configuration: configuration, storage: storage, surveys: catalog, logger: logger)
             var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: app)]
             if let feedConfiguration {

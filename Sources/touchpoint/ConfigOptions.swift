@@ -22,6 +22,8 @@ struct ConfigOptions: ParsableArguments {
     @Option(name: .long, help: "Staff command history file (default .touchpoint_history).") var history: String?
     @Option(name: .long, help: "Collector base URL, e.g. http://127.0.0.1:8080 (enables sync).") var collector: String?
     @Option(name: .long, help: "Bearer token the collector issued for this kiosk.") var token: String?
+    @Option(name: .customLong("collector-ca"), help: "PEM file of the private CA that signed the collector's TLS certificate (default: the system's CAs).")
+    var collectorCA: String?
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String = "warning"
 
     /// The configuration file in use: `--config`, or ./touchpoint.yaml if it exists.
@@ -72,6 +74,7 @@ struct ConfigOptions: ParsableArguments {
             configuration.collector = collector
         }
         if let token { configuration.collectorToken = token }
+        if let collectorCA { configuration.collectorCA = collectorCA }
         return configuration
     }
 

@@ -121,7 +121,7 @@ final class BackgroundSyncRunner: Sendable {
     /// Starts syncing in the background, or returns nil when no collector is configured.
     static func start(configuration: KioskConfiguration, responses: URL, logger: Logger) throws -> BackgroundSyncRunner? {
         guard let collector = configuration.collector, let url = URL(string: collector) else { return nil }
-        let transportConfiguration = HTTPUploadTransport.Configuration(collectorURL: url, token: configuration.collectorToken)
+        let transportConfiguration = try configuration.uploadTransportConfiguration(collectorURL: url)
         let client = HTTPClient(eventLoopGroupProvider: .singleton,
                                 configuration: HTTPUploadTransport.clientConfiguration(for: transportConfiguration))
         let transport = try HTTPUploadTransport(configuration: transportConfiguration, client: client, logger: logger)

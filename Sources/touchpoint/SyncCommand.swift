@@ -43,7 +43,7 @@ struct SyncCommand: AsyncParsableCommand {
         if let batchCount { syncConfiguration.batchCount = batchCount }
         if let batchBytes { syncConfiguration.batchBytes = batchBytes }
         if let keepSentDays { syncConfiguration.sentRetentionDays = keepSentDays }
-        let transportConfiguration = HTTPUploadTransport.Configuration(collectorURL: url, token: configuration.collectorToken)
+        let transportConfiguration = try configuration.uploadTransportConfiguration(collectorURL: url)
         let responses = URL(fileURLWithPath: configuration.responsesDirectory, isDirectory: true)
         let progress = ProgressLine()
         try await HTTPUploadTransport.withTransport(configuration: transportConfiguration, logger: logger) { transport in
@@ -69,6 +69,23 @@ struct SyncCommand: AsyncParsableCommand {
                 throw ExitCode(1)
             }
         }
+    }
+}
+
+extension KioskConfiguration {
+    /// The upload transport's configuration for `collectorURL`: the token, and the `collectorCA` read now, so
+    /// that a missing or unreadable CA file stops the command at once with a message saying which file (the
+    /// transport itself refuses a CA with an `http://` URL).
+    func uploadTransportConfiguration(collectorURL: URL) throws -> HTTPUploadTransport.Configuration {
+        var transport = HTTPUploadTransport.Configuration(collectorURL: collectorURL, token: collectorToken)
+        if let collectorCA {
+            do {
+                transport.collectorCA = try CollectorCA(pemFile: collectorCA)
+            } catch let error as SyncError {
+                throw ValidationError(error.description)
+            }
+        }
+        return transport
     }
 }
 

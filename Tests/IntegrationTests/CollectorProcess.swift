@@ -109,8 +109,10 @@ final class CollectorProcess {
     let child: ChildProcess
     /// The port it listens on.
     let port: Int
+    /// `https` when it was started with `--tls-cert`, else `http`.
+    let scheme: String
 
-    var url: String { "http://127.0.0.1:\(port)" }
+    var url: String { "\(scheme)://127.0.0.1:\(port)" }
 
     /// Starts a collector in `directory` on `database` (a SQLite path relative to `directory`, or a
     /// `postgres://` URL) and the surveys in `surveys/`; `port` 0 lets it pick one. Fails (after stopping it)
@@ -141,6 +143,7 @@ final class CollectorProcess {
             throw CancellationError()
         }
         self.port = bound
+        scheme = extra.contains("--tls-cert") ? "https" : "http"
     }
 }
 
