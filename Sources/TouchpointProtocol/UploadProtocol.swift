@@ -41,6 +41,33 @@ public struct BufferHealth: Sendable, Hashable, Codable {
     }
 }
 
+extension BufferHealth {
+    /// Decodes a report, naming the field and the value when a count is negative or a timestamp is not one
+    /// (`health.lastSequence: -1 is negative`).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        pending = try Self.count(Int.self, container, .pending)
+        rejected = try Self.count(Int.self, container, .rejected)
+        lastSequence = try container.contains(.lastSequence) && !container.decodeNil(forKey: .lastSequence)
+            ? Self.count(UInt64.self, container, .lastSequence) : nil
+        oldestPendingAt = try container.decodeIfPresent(String.self, forKey: .oldestPendingAt)
+        if let oldestPendingAt, Timestamp.date(oldestPendingAt) == nil {
+            throw DecodingError.dataCorruptedError(
+                forKey: .oldestPendingAt, in: container, debugDescription: "not an ISO 8601 timestamp")
+        }
+    }
+
+    /// The whole number at `key`; a negative one is an error that says so.
+    private static func count<T: FixedWidthInteger & Decodable>(
+        _ type: T.Type, _ container: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys
+    ) throws -> T {
+        if let negative = try? container.decode(Int64.self, forKey: key), negative < 0 {
+            throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: "\(negative) is negative")
+        }
+        return try container.decode(T.self, forKey: key)
+    }
+}
+
 /// The body of `POST /v1/responses`: the kiosk, its buffer health, and response files as stored on disk.
 public struct UploadBatch: Sendable, Hashable, Codable {
     /// The uploading kiosk's id (as enrolled).

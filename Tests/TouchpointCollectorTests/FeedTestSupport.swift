@@ -39,7 +39,7 @@ enum FeedFixtures {
         let draft = ResponseDraft(
             survey: SurveyReference(
                 id: service ? "service-visit" : "retail-visit", version: 1,
-                digest: "sha256:" + String(repeating: "0", count: 64)),
+                digest: Fixtures.digest(service ? "service-visit" : "retail-visit")),
             site: site, kiosk: kiosk, touchpoint: service ? "service" : "retail", stage: service ? .own : .shop,
             language: "en", startedAt: completed.addingTimeInterval(-30), completedAt: completed, answers: answers,
             status: .complete, suspect: false, mode: .attended, account: account, appVersion: "0.1.0")

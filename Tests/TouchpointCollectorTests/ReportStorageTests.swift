@@ -131,7 +131,7 @@ struct ReportStorageTests {
 
             // One test-drive booking on a 1–7 scale: its 4 is not easy there, though a 4 on 1–5 is.
             let draft = ResponseDraft(
-                survey: SurveyReference(id: "test-drive-booking", version: 1, digest: "sha256:" + String(repeating: "0", count: 64)),
+                survey: SurveyReference(id: "test-drive-booking", version: 1, digest: Fixtures.digest("test-drive-booking")),
                 site: "malmo", kiosk: "kiosk-1", touchpoint: "test-drive", stage: .shop, language: "en",
                 startedAt: ReportFixtures.monday, completedAt: ReportFixtures.monday.addingTimeInterval(60),
                 answers: [

@@ -44,7 +44,7 @@ enum ReportFixtures {
         let draft = ResponseDraft(
             survey: SurveyReference(
                 id: service ? "service-visit" : "retail-visit", version: 1,
-                digest: "sha256:" + String(repeating: "0", count: 64)),
+                digest: Fixtures.digest(service ? "service-visit" : "retail-visit")),
             site: site, kiosk: kiosk, touchpoint: service ? "service" : "retail", stage: service ? .own : .shop,
             language: language, startedAt: time.addingTimeInterval(-40), completedAt: time, answers: answers,
             status: status, suspect: suspect, mode: .attended, appVersion: "0.1.0")
