@@ -1,4 +1,5 @@
 import Hummingbird
+import NIOCore
 import Logging
 import TouchpointCore
 import TouchpointCollector
@@ -36,6 +37,8 @@ public func buildApplication(
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port),
             serverName: "touchpoint-collector"),
+        // A connection that sends nothing for the read deadline (a stalled body, half a header) is closed.
+        server: .http1(configuration: .init(idleTimeout: TimeAmount(configuration.readDeadline))),
         onServerRunning: { channel in await onListening(channel.localAddress?.port ?? configuration.port) },
         logger: logger)
 }
