@@ -34,11 +34,11 @@ public func buildApplication(
     let router = buildRouter(storage: storage, surveys: surveys, configuration: configuration, logger: logger)
     return Application(
         router: router,
+        // A connection that sends nothing for the read deadline (a stalled body, half a header) is closed.
+        server: .http1(configuration: .init(idleTimeout: TimeAmount(configuration.readDeadline))),
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port),
             serverName: "touchpoint-collector"),
-        // A connection that sends nothing for the read deadline (a stalled body, half a header) is closed.
-        server: .http1(configuration: .init(idleTimeout: TimeAmount(configuration.readDeadline))),
         onServerRunning: { channel in await onListening(channel.localAddress?.port ?? configuration.port) },
         logger: logger)
 }

@@ -85,6 +85,26 @@ public struct UploadBatch: Sendable, Hashable, Codable {
     }
 }
 
+extension UploadBatch {
+    /// Decodes a batch; an item that is not an object is reported as not a JWS object, at its index.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        kiosk = try container.decode(String.self, forKey: .kiosk)
+        health = try container.decode(BufferHealth.self, forKey: .health)
+        var items = try container.nestedUnkeyedContainer(forKey: .responses)
+        var responses: [FlattenedJWS] = []
+        responses.reserveCapacity(items.count ?? 0)
+        while !items.isAtEnd {
+            do {
+                responses.append(try items.decode(FlattenedJWS.self))
+            } catch DecodingError.typeMismatch(_, let context) where context.codingPath.count == items.codingPath.count + 1 {
+                throw DecodingError.typeMismatch(FlattenedJWS.self, context)
+            }
+        }
+        self.responses = responses
+    }
+}
+
 /// What the collector did with one item of a batch.
 public enum ItemStatus: String, Sendable, Hashable, Codable {
     /// Stored durably now.

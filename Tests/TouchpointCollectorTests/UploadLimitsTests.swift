@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -18,47 +17,41 @@ import TouchpointTesting
 struct UploadLimitsTests {
     let key = KioskKey.generate()
 
-    /// Runs `body` with the port of a live collector on a fresh database with kiosk-1 enrolled at malmo.
+    /// Runs `body` with a client of a live collector (and its port) on a fresh database with kiosk-1 enrolled at malmo.
     func withLiveCollector(
-        _ configuration: CollectorConfiguration, _ body: @escaping @Sendable (Int) async throws -> Void
+        _ configuration: CollectorConfiguration, _ body: @escaping @Sendable (any TestClientProtocol, Int) async throws -> Void
     ) async throws {
         try await withStorage { storage, _ in
             try await storage.enroll(kiosk: "kiosk-1", site: "malmo", jwk: key.publicJWK, tokenHash: nil, at: Fixtures.start)
             let app = buildApplication(configuration: configuration, storage: storage, surveys: try Fixtures.catalog(), logger: quietLogger)
-            try await app.test(.live) { client in
-                try await body(try #require(client.port))
+            // AsyncHTTPClient underneath: it opens a new connection when the collector closed an idle one.
+            try await app.test(.ahc(.http)) { client in
+                try await body(client, try #require(client.port))
             }
         }
     }
 
-    /// A valid one-item batch from kiosk-1 (sequence `sequence`), as the request body text.
-    func batch(_ sequence: UInt64) throws -> Data {
-        try UploadProtocol.encode(UploadBatch(
+    /// A valid one-item batch from kiosk-1 (sequence `sequence`), as the request body.
+    func batch(_ sequence: UInt64) throws -> ByteBuffer {
+        ByteBuffer(bytes: try UploadProtocol.encode(UploadBatch(
             kiosk: "kiosk-1", health: BufferHealth(pending: 1, rejected: 0),
-            responses: [try Fixtures.signed(Fixtures.response(sequence: sequence), key: key)]))
+            responses: [try Fixtures.signed(Fixtures.response(sequence: sequence), key: key)])))
     }
 
     /// `POST /v1/responses` with `body`; the status code.
-    func upload(_ body: Data, port: Int) async throws -> Int {
-        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(UploadProtocol.path)")
-        request.method = .POST
-        request.body = .bytes(ByteBuffer(bytes: body))
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
-        _ = try await response.body.collect(upTo: 1 << 20)
-        return Int(response.status.code)
+    func upload(_ body: ByteBuffer, _ client: any TestClientProtocol) async throws -> Int {
+        Int(try await client.execute(uri: UploadProtocol.path, method: .post, body: body).status.code)
     }
 
-    func healthz(port: Int) async throws -> Int {
-        let response = try await HTTPClient.shared.execute(
-            HTTPClientRequest(url: "http://127.0.0.1:\(port)\(UploadProtocol.healthPath)"), timeout: .seconds(60))
-        _ = try await response.body.collect(upTo: 1 << 20)
-        return Int(response.status.code)
+    /// `GET /healthz`; the status code.
+    func healthz(_ client: any TestClientProtocol) async throws -> Int {
+        Int(try await client.execute(uri: UploadProtocol.healthPath, method: .get).status.code)
     }
 
     @Test func uploadsOverTheCapGet503AtOnceAndTheRestIsServed() async throws {
         // A deadline far beyond the test: the two stalled uploads hold both slots until the test closes them.
         let configuration = CollectorConfiguration(host: "127.0.0.1", port: 0, readDeadline: .seconds(600), maxConcurrentUploads: 2)
-        try await withLiveCollector(configuration) { port in
+        try await withLiveCollector(configuration) { client, port in
             var stalled: [RawHTTPConnection] = []
             for _ in 0..<2 {
                 let connection = try RawHTTPConnection(port: port)
@@ -66,7 +59,7 @@ struct UploadLimitsTests {
                 stalled.append(connection)
             }
             // Once both hold a slot (waited for: a complete probe is answered until they do), uploads are refused.
-            let full = await eventually(timeout: 60) { try await upload(Data("{}".utf8), port: port) == 503 }
+            let full = await eventually(timeout: 60) { try await upload(ByteBuffer(string: "{}"), client) == 503 }
             #expect(full, "uploads were not refused while two stalled ones held both slots")
             // At once, without the body being read: this one declares 5 MB and sends none of it.
             let third = try RawHTTPConnection(port: port)
@@ -74,11 +67,11 @@ struct UploadLimitsTests {
             let refusal = try #require(third.readResponse(timeout: 60), "no answer to an upload over the cap")
             #expect(refusal.hasPrefix("HTTP/1.1 503"), "\(refusal)")
             #expect(refusal.lowercased().contains("retry-after: 5"), "\(refusal)")
-            #expect(try await healthz(port: port) == 200)
+            #expect(try await healthz(client) == 200)
 
             // The stalled clients give up: their slots come back and a normal upload is stored.
             stalled.removeAll()
-            let served = await eventually(timeout: 60) { try await upload(try batch(1), port: port) == 200 }
+            let served = await eventually(timeout: 60) { try await upload(try batch(1), client) == 200 }
             #expect(served, "a normal upload was not served after the stalled ones closed")
         }
     }
@@ -86,7 +79,7 @@ struct UploadLimitsTests {
     @Test func aStalledUploadIsCutOffAtTheReadDeadline() async throws {
         let deadline = 1.0
         let configuration = CollectorConfiguration(host: "127.0.0.1", port: 0, readDeadline: .seconds(deadline), maxConcurrentUploads: 4)
-        try await withLiveCollector(configuration) { port in
+        try await withLiveCollector(configuration) { client, port in
             let started = Date()
             let stalled = try RawHTTPConnection(port: port)
             try stalled.sendPartialUpload(path: UploadProtocol.path, contentLength: 1_000_000, sent: 10_000)
@@ -97,8 +90,8 @@ struct UploadLimitsTests {
             #expect(text.isEmpty || text.hasPrefix("HTTP/1.1 408"), "\(text)")
             #expect(elapsed >= deadline * 0.9, "cut off after \(elapsed) s, before the deadline")
 
-            #expect(try await healthz(port: port) == 200)
-            #expect(try await upload(try batch(1), port: port) == 200)
+            #expect(try await healthz(client) == 200)
+            #expect(try await upload(try batch(1), client) == 200)
         }
     }
 
