@@ -7,6 +7,9 @@ import Darwin
 
 /// A plain TCP connection to 127.0.0.1 that sends exactly the bytes a test gives, to play a client that
 /// stalls half-way through a request (which an HTTP client library never does).
+///
+/// Its socket calls block, so the async methods run them on a dispatch queue, off Swift's cooperative pool
+/// (a test blocking a pool thread for seconds would stall the server and the other tests beside it).
 public final class RawHTTPConnection: @unchecked Sendable {
     private let fd: Int32
 
@@ -34,17 +37,25 @@ public final class RawHTTPConnection: @unchecked Sendable {
     }
 
     /// Sends the head of `POST path` declaring a `contentLength`-byte body, then `sent` bytes of that body.
-    public func sendPartialUpload(path: String, contentLength: Int, sent: Int) throws {
+    public func sendPartialUpload(path: String, contentLength: Int, sent: Int) async throws {
+        try await Self.offPool { try self.sendPartialUploadBlocking(path: path, contentLength: contentLength, sent: sent) }
+    }
+
+    private func sendPartialUploadBlocking(path: String, contentLength: Int, sent: Int) throws {
         let head = "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
             + "Content-Length: \(contentLength)\r\n\r\n"
-        try write(Data(head.utf8))
+        try writeBlocking(Data(head.utf8))
         if sent > 0 {
-            try write(Data(repeating: UInt8(ascii: " "), count: sent))
+            try writeBlocking(Data(repeating: UInt8(ascii: " "), count: sent))
         }
     }
 
     /// Sends all of `data`.
-    public func write(_ data: Data) throws {
+    public func write(_ data: Data) async throws {
+        try await Self.offPool { try self.writeBlocking(data) }
+    }
+
+    private func writeBlocking(_ data: Data) throws {
         try data.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {
@@ -57,7 +68,11 @@ public final class RawHTTPConnection: @unchecked Sendable {
     }
 
     /// Everything the server sends until it closes the connection, or nil if it has not within `timeout` seconds.
-    public func readUntilClosed(timeout: Double) -> String? {
+    public func readUntilClosed(timeout: Double) async -> String? {
+        await Self.offPool { self.readUntilClosedBlocking(timeout: timeout) }
+    }
+
+    private func readUntilClosedBlocking(timeout: Double) -> String? {
         let deadline = Date().addingTimeInterval(timeout)
         var received = Data()
         var buffer = [UInt8](repeating: 0, count: 4096)
@@ -75,7 +90,11 @@ public final class RawHTTPConnection: @unchecked Sendable {
 
     /// The response the server sent first (up to the end of its head and whatever body came with it), waiting
     /// at most `timeout` seconds; nil if none came.
-    public func readResponse(timeout: Double) -> String? {
+    public func readResponse(timeout: Double) async -> String? {
+        await Self.offPool { self.readResponseBlocking(timeout: timeout) }
+    }
+
+    private func readResponseBlocking(timeout: Double) -> String? {
         let deadline = Date().addingTimeInterval(timeout)
         var received = Data()
         var buffer = [UInt8](repeating: 0, count: 4096)
@@ -88,6 +107,26 @@ public final class RawHTTPConnection: @unchecked Sendable {
             if String(decoding: received, as: UTF8.self).contains("\r\n\r\n") { break }
         }
         return received.isEmpty ? nil : String(decoding: received, as: UTF8.self)
+    }
+}
+
+extension RawHTTPConnection {
+    /// Runs blocking `body` on a global dispatch queue and waits for it without holding a pool thread.
+    static func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try body() })
+            }
+        }
+    }
+
+    /// ``offPool(_:)`` for a body that does not throw.
+    static func offPool<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(returning: body())
+            }
+        }
     }
 }
 

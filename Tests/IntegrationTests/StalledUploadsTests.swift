@@ -32,7 +32,7 @@ struct StalledUploadsTests {
         var stalled: [RawHTTPConnection] = []
         for _ in 0..<300 {
             let connection = try RawHTTPConnection(port: collector.port)
-            try connection.sendPartialUpload(path: "/v1/responses", contentLength: 8 * 1024 * 1024, sent: 1024 * 1024)
+            try await connection.sendPartialUpload(path: "/v1/responses", contentLength: 8 * 1024 * 1024, sent: 1024 * 1024)
             stalled.append(connection)
         }
         // Still answering: the probe at once, an upload with 503 and Retry-After while the slots are held.
@@ -43,7 +43,7 @@ struct StalledUploadsTests {
 
         // Every stalled upload is cut off (408 or closed), none before the deadline.
         for connection in stalled {
-            let answer = connection.readUntilClosed(timeout: 180)
+            let answer = await connection.readUntilClosed(timeout: 180)
             #expect(answer != nil, "a stalled upload was still open 180 s later")
             if let answer, !answer.isEmpty {
                 #expect(answer.hasPrefix("HTTP/1.1 408") || answer.hasPrefix("HTTP/1.1 503"), "\(answer.prefix(200))")

@@ -55,7 +55,7 @@ struct UploadLimitsTests {
             var stalled: [RawHTTPConnection] = []
             for _ in 0..<2 {
                 let connection = try RawHTTPConnection(port: port)
-                try connection.sendPartialUpload(path: UploadProtocol.path, contentLength: 100_000, sent: 1000)
+                try await connection.sendPartialUpload(path: UploadProtocol.path, contentLength: 100_000, sent: 1000)
                 stalled.append(connection)
             }
             // Once both hold a slot (waited for: a complete probe is answered until they do), uploads are refused.
@@ -63,8 +63,8 @@ struct UploadLimitsTests {
             #expect(full, "uploads were not refused while two stalled ones held both slots")
             // At once, without the body being read: this one declares 5 MB and sends none of it.
             let third = try RawHTTPConnection(port: port)
-            try third.sendPartialUpload(path: UploadProtocol.path, contentLength: 5_000_000, sent: 0)
-            let refusal = try #require(third.readResponse(timeout: 60), "no answer to an upload over the cap")
+            try await third.sendPartialUpload(path: UploadProtocol.path, contentLength: 5_000_000, sent: 0)
+            let refusal = try #require(await third.readResponse(timeout: 60), "no answer to an upload over the cap")
             #expect(refusal.hasPrefix("HTTP/1.1 503"), "\(refusal)")
             #expect(refusal.lowercased().contains("retry-after: 5"), "\(refusal)")
             #expect(try await healthz(client) == 200)
@@ -82,8 +82,8 @@ struct UploadLimitsTests {
         try await withLiveCollector(configuration) { client, port in
             let started = Date()
             let stalled = try RawHTTPConnection(port: port)
-            try stalled.sendPartialUpload(path: UploadProtocol.path, contentLength: 1_000_000, sent: 10_000)
-            let answer = stalled.readUntilClosed(timeout: 120)
+            try await stalled.sendPartialUpload(path: UploadProtocol.path, contentLength: 1_000_000, sent: 10_000)
+            let answer = await stalled.readUntilClosed(timeout: 120)
             let elapsed = Date().timeIntervalSince(started)
             let text = try #require(answer, "the stalled upload was still open after 120 s")
             // Cut off: a 408 if the route's deadline came first, or just closed by the idle timeout.
