@@ -7,6 +7,7 @@ import TouchpointTesting
 @Suite("A collector under 300 stalled uploads")
 struct StalledUploadsTests {
     /// The most resident memory (VmHWM) the collector may reach, in MiB; see the README's "Upload limits".
+    /// Measured: 54 MiB idle, a peak of 155–158 MiB with the 300 stalled uploads (debug build, 2 cores).
     static let rssLimitMiB = 200
 
     /// `VmRSS` or `VmHWM` of process `pid`, in MiB.
