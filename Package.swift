@@ -31,7 +31,8 @@ let package = Package(
         // Pure core: survey model, YAML parsing + validation, scoring, session state machine.
         .target(
             name: "TouchpointCore",
-            dependencies: [.product(name: "Yams", package: "Yams")]
+            // Crypto: the survey digest (SHA-256), which kiosk and collector both compute.
+            dependencies: [.product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto")]
         ),
         // Base64URL, the flattened JWS (sign, parse, verify), the public JWK, the kiosk's signing key.
         .target(

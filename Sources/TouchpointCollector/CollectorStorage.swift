@@ -26,7 +26,7 @@ public protocol CollectorStorage: ReportStorage, FeedStorage, AccountStorage, Ac
     /// Every enrolled kiosk with its counts, sequence gaps and last reported buffer health, sorted by id.
     func kiosks() async throws -> [KioskRecord]
 
-    /// The enrolled keys (active or revoked) among `kids`, by key id; unknown ids are absent.
+    /// The enrolled keys (active or revoked) among `kids`, by key id, each with its kiosk's site; unknown ids are absent.
     func keys(_ kids: Set<String>) async throws -> [String: EnrolledKey]
 
     /// The SHA-256 hex hash of `kiosk`'s bearer token, or nil if the kiosk has none (or is not enrolled).
@@ -79,6 +79,8 @@ public struct EnrolledKey: Sendable, Hashable {
     public var kid: String
     /// The kiosk the key belongs to.
     public var kiosk: String
+    /// The site the kiosk is enrolled for: its responses must name it.
+    public var site: String
     /// The public key.
     public var jwk: PublicJWK
     /// When it was enrolled.
@@ -87,9 +89,10 @@ public struct EnrolledKey: Sendable, Hashable {
     public var revokedAt: Date?
 
     /// Creates a key record.
-    public init(kid: String, kiosk: String, jwk: PublicJWK, enrolledAt: Date, revokedAt: Date? = nil) {
+    public init(kid: String, kiosk: String, site: String, jwk: PublicJWK, enrolledAt: Date, revokedAt: Date? = nil) {
         self.kid = kid
         self.kiosk = kiosk
+        self.site = site
         self.jwk = jwk
         self.enrolledAt = enrolledAt
         self.revokedAt = revokedAt

@@ -4,8 +4,11 @@ import TouchpointCore
 ///
 /// A surveys directory holds only the current version of each survey, so a response to that version is
 /// checked, and any other version (older or newer) is not known: such responses are deferred, not refused.
+/// Each survey's digest (``TouchpointCore/SurveyDigest``) is computed once here: a response to a known
+/// version must carry it.
 public struct CollectorSurveys: Sendable {
     private let byKey: [Key: Survey]
+    private let digests: [Key: String]
     private let versions: [String: [Int]]
 
     private struct Key: Hashable, Sendable {
@@ -31,10 +34,15 @@ public struct CollectorSurveys: Sendable {
     /// Indexes `surveys`; a later survey with the same id and version replaces an earlier one.
     public init(surveys: [Survey]) {
         var byKey: [Key: Survey] = [:]
+        var digests: [Key: String] = [:]
         for survey in surveys {
-            byKey[Key(id: survey.id, version: survey.version)] = survey
+            let key = Key(id: survey.id, version: survey.version)
+            byKey[key] = survey
+            // A survey JSON cannot encode has no digest: responses to it are rejected as not matching.
+            digests[key] = try? SurveyDigest.digest(of: survey)
         }
         self.byKey = byKey
+        self.digests = digests
         self.versions = Dictionary(grouping: byKey.keys, by: \.id).mapValues { $0.map(\.version).sorted() }
     }
 
@@ -47,6 +55,11 @@ public struct CollectorSurveys: Sendable {
             return .unknownVersion(known: known)
         }
         return .unknownSurvey
+    }
+
+    /// The digest of survey `id` at `version` (`sha256:` + hex), or nil if that version is not known.
+    public func digest(id: String, version: Int) -> String? {
+        digests[Key(id: id, version: version)]
     }
 
     /// How many survey versions are known.

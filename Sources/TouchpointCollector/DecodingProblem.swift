@@ -1,3 +1,5 @@
+import TouchpointJOSE
+
 /// Readable one-line descriptions of `DecodingError`s that name the field, e.g. `answers[1].type`.
 public enum DecodingProblem {
     /// `field answers[1].type: …` — what went wrong and where.
@@ -40,6 +42,7 @@ public enum DecodingProblem {
         case is Bool.Type: "true or false"
         case is Int.Type, is Int64.Type, is UInt64.Type, is Double.Type: "a number"
         case is [Any].Type: "an array"
+        case is FlattenedJWS.Type: "a JWS object (protected, payload, signature)"
         default:
             if "\(type)".hasPrefix("Array") { "an array" }
             else if "\(type)".hasPrefix("Dictionary") { "an object" }

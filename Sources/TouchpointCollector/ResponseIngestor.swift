@@ -20,13 +20,14 @@ public struct ResponseIngestor: Sendable {
         self.logger = logger
     }
 
-    /// Verifies and stores `batch`, returning one result per item in batch order.
+    /// Verifies and stores `batch` received at `date` (the clock responses' times are checked against),
+    /// returning one result per item in batch order.
     ///
     /// Throws only storage failures (`CollectorError` `.overloaded`/`.unavailable`), in which case
     /// nothing of the batch was stored and the kiosk should retry.
     public func ingest(_ batch: UploadBatch, at date: Date) async throws -> UploadResult {
         let keys = try await storage.keys(ResponseVerifier.keyIDs(in: batch.responses))
-        let outcomes = await verifier.verify(batch, keys: keys)
+        let outcomes = await verifier.verify(batch, keys: keys, at: date)
         var results: [ItemResult?] = Array(repeating: nil, count: batch.responses.count)
         var verified: [VerifiedItem] = []
         verified.reserveCapacity(outcomes.count)

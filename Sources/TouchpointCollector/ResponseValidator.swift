@@ -3,7 +3,8 @@ import TouchpointCore
 /// Checks a response's answers against the survey it claims to answer.
 ///
 /// Every answer must name a question of the survey, with its type and a value the question allows (a
-/// number within the scale, a listed option, true/false, a string). Visibility is evaluated the way the
+/// number within the scale, a listed option, true/false, a string of at most
+/// ``TouchpointCore/Question/maximumTextLength`` characters). Visibility is evaluated the way the
 /// kiosk's session does: an answer to a question its `when:` hides is refused, and a `complete` response
 /// must answer every visible question that is not optional. Answer values are never quoted in problems,
 /// except option ids and scale numbers.
@@ -71,7 +72,10 @@ public enum ResponseValidator {
             }
             return nil
         case .text:
-            guard case .text = value else { return "expected text" }
+            guard case .text(let text) = value else { return "expected text" }
+            guard text.count <= Question.maximumTextLength else {
+                return "the text is \(text.count) characters; the limit is \(Question.maximumTextLength)"
+            }
             return nil
         case .choice(let options):
             guard case .option(let id) = value else { return "expected an option id" }

@@ -6,12 +6,35 @@ import TouchpointJOSE
 
 /// Checks the items of a batch before anything is stored: key, signature, payload, survey, answers.
 ///
-/// Pure apart from the CPU: the enrolled keys come in as a dictionary, so it is testable without a
-/// database. Signature checks are the collector's bottleneck, so a batch is verified in chunks on
-/// every core.
+/// The collector stores exactly what was signed, and only what can be true: the payload must be strict
+/// JSON with only the fields of a response (``StrictJSON``, ``payloadFields``), name the kiosk's enrolled
+/// site, be completed no later than the collector's clock plus ``clockSkew`` and not before it started,
+/// carry the digest of the survey version the collector knows, and answer it as ``ResponseValidator``
+/// checks. Pure apart from the CPU: the enrolled keys and the time come in as parameters, so it is
+/// testable without a database or a clock. Signature checks are the collector's bottleneck, so a batch
+/// is verified in chunks on every core.
 public struct ResponseVerifier: Sendable {
     /// The surveys answers are checked against.
     public let surveys: CollectorSurveys
+
+    /// How far a response's `completedAt` may be ahead of the collector's clock (5 minutes): kiosk clocks drift.
+    public static let clockSkew: TimeInterval = 5 * 60
+
+    /// The fields a response payload may have, by path: those of `SurveyResponse`'s JSON form (the README's
+    /// "Response files"); any other field is refused.
+    public static let payloadFields: StrictJSON.Fields = { path in
+        switch path {
+        case []:
+            ["id", "sequence", "survey", "site", "kiosk", "touchpoint", "stage", "language", "startedAt", "completedAt",
+             "answers", "status", "suspect", "mode", "account", "appVersion"]
+        case [.key("survey")]:
+            ["id", "version", "digest"]
+        case let path where path.count == 2 && path[0] == .key("answers"):
+            ["question", "type", "value"]
+        default:
+            nil
+        }
+    }
 
     /// The outcome for one item.
     public enum Outcome: Sendable, Hashable {
@@ -39,12 +62,12 @@ public struct ResponseVerifier: Sendable {
         Set(responses.compactMap { try? $0.header().kid })
     }
 
-    /// Checks every item of `batch` against `keys` (by kid), on all cores; outcomes in batch order.
-    public func verify(_ batch: UploadBatch, keys: [String: EnrolledKey]) async -> [Outcome] {
+    /// Checks every item of `batch` against `keys` (by kid) at time `now`, on all cores; outcomes in batch order.
+    public func verify(_ batch: UploadBatch, keys: [String: EnrolledKey], at now: Date) async -> [Outcome] {
         let items = batch.responses
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, items.count / 16))
         if workers == 1 {
-            return items.indices.map { check(index: $0, jws: items[$0], batchKiosk: batch.kiosk, keys: keys) }
+            return items.indices.map { check(index: $0, jws: items[$0], batchKiosk: batch.kiosk, keys: keys, at: now) }
         }
         let chunkSize = (items.count + workers - 1) / workers
         return await withTaskGroup(of: (Int, [Outcome]).self) { group in
@@ -52,7 +75,7 @@ public struct ResponseVerifier: Sendable {
                 let range = start..<min(start + chunkSize, items.count)
                 // Run on the global pool even if the caller prefers an event loop as its executor.
                 group.addTask(executorPreference: globalConcurrentExecutor) {
-                    (start, range.map { check(index: $0, jws: items[$0], batchKiosk: batch.kiosk, keys: keys) })
+                    (start, range.map { check(index: $0, jws: items[$0], batchKiosk: batch.kiosk, keys: keys, at: now) })
                 }
             }
             var chunks: [(Int, [Outcome])] = []
@@ -63,8 +86,9 @@ public struct ResponseVerifier: Sendable {
         }
     }
 
-    /// Checks one item: header, key, signature, payload, kiosk, survey and answers, in that order.
-    public func check(index: Int, jws: FlattenedJWS, batchKiosk: String, keys: [String: EnrolledKey]) -> Outcome {
+    /// Checks one item at time `now`: header, key, signature, strict payload, kiosk, site, times, survey and
+    /// digest, answers, in that order.
+    public func check(index: Int, jws: FlattenedJWS, batchKiosk: String, keys: [String: EnrolledKey], at now: Date) -> Outcome {
         func reject(_ reason: String, id: String? = nil) -> Outcome {
             .refused(ItemResult(index: index, id: id ?? Self.unverifiedID(jws), status: .rejected, reason: reason))
         }
@@ -97,6 +121,11 @@ public struct ResponseVerifier: Sendable {
         } catch {
             return reject("bad signature: \(error)")
         }
+        do throws(StrictJSON.Problem) {
+            try StrictJSON.check(payload, fields: Self.payloadFields)
+        } catch {
+            return reject("payload is not strict JSON: \(error)")
+        }
         let response: SurveyResponse
         do {
             response = try SurveyResponse.decode(payload)
@@ -111,8 +140,23 @@ public struct ResponseVerifier: Sendable {
             return reject(
                 "field kiosk: \(ResponseValidator.quoted(response.kiosk)) does not match kiosk \(key.kiosk) of key \(kid)", id: id)
         }
+        if response.site != key.site {
+            return reject(
+                "field site: \(ResponseValidator.quoted(response.site)) is not site \(key.site), where kiosk \(key.kiosk) is enrolled",
+                id: id)
+        }
         guard response.sequence >= 1, response.sequence <= UInt64(Int64.max) else {
             return reject("field sequence: \(response.sequence) is not a valid sequence number", id: id)
+        }
+        if response.startedAt > response.completedAt {
+            return reject(
+                "field startedAt: \(Timestamp.string(response.startedAt)) is after completedAt \(Timestamp.string(response.completedAt))",
+                id: id)
+        }
+        if response.completedAt > now.addingTimeInterval(Self.clockSkew) {
+            return reject(
+                "field completedAt: \(Timestamp.string(response.completedAt)) is later than the collector's clock "
+                    + "(\(Timestamp.string(now))) plus \(Int(Self.clockSkew / 60)) minutes", id: id)
         }
         let survey: Survey
         switch surveys.lookup(id: response.survey.id, version: response.survey.version) {
@@ -126,6 +170,12 @@ public struct ResponseVerifier: Sendable {
             return .refused(ItemResult(
                 index: index, id: id, status: .deferred,
                 reason: "survey \(response.survey.id) version \(response.survey.version) is not known to the collector yet"))
+        }
+        let digest = surveys.digest(id: survey.id, version: survey.version)
+        if response.survey.digest != digest {
+            return reject(
+                "field survey.digest: \(ResponseValidator.quoted(response.survey.digest)) is not the digest of survey "
+                    + "\(survey.id) version \(survey.version) known to the collector (\(digest ?? "none"))", id: id)
         }
         if let problem = ResponseValidator.problem(in: response, against: survey) {
             return reject(problem, id: id)

@@ -257,14 +257,18 @@ public struct PostgresCollectorStorage: CollectorStorage {
         let list = Array(kids)
         return try await read("look up keys") { connection in
             let rows = try await Self.rows(
-                "SELECT kid, kiosk, jwk, enrolled_at, revoked_at FROM kiosk_keys WHERE kid = ANY(\(list))",
+                """
+                SELECT k.kid, k.kiosk, s.site, k.jwk, k.enrolled_at, k.revoked_at
+                FROM kiosk_keys k JOIN kiosks s ON s.id = k.kiosk WHERE k.kid = ANY(\(list))
+                """,
                 on: connection, logger: logger)
             var keys: [String: EnrolledKey] = [:]
             for row in rows {
                 let text = try row["jwk"].decode(String.self)
                 let jwk = try PublicJWK.parse(Data(text.utf8))
                 let key = EnrolledKey(
-                    kid: try row["kid"].decode(String.self), kiosk: try row["kiosk"].decode(String.self), jwk: jwk,
+                    kid: try row["kid"].decode(String.self), kiosk: try row["kiosk"].decode(String.self),
+                    site: try row["site"].decode(String.self), jwk: jwk,
                     enrolledAt: try row["enrolled_at"].decode(PostgresTimestamp.self).date,
                     revokedAt: try row["revoked_at"].decode(PostgresTimestamp?.self)?.date)
                 keys[key.kid] = key

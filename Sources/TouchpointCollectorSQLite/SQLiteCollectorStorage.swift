@@ -141,14 +141,18 @@ public struct SQLiteCollectorStorage: CollectorStorage {
         return try await read("look up keys") { db in
             let placeholders = Array(repeating: "?", count: kids.count).joined(separator: ", ")
             let rows = try Row.fetchAll(
-                db, sql: "SELECT kid, kiosk, jwk, enrolled_at, revoked_at FROM kiosk_keys WHERE kid IN (\(placeholders))",
+                db, sql: """
+                    SELECT k.kid, k.kiosk, s.site, k.jwk, k.enrolled_at, k.revoked_at
+                    FROM kiosk_keys k JOIN kiosks s ON s.id = k.kiosk WHERE k.kid IN (\(placeholders))
+                    """,
                 arguments: StatementArguments(Array(kids)))
             var keys: [String: EnrolledKey] = [:]
             for row in rows {
                 let text: String = row["jwk"]
                 let jwk = try PublicJWK.parse(Data(text.utf8))
                 let key = EnrolledKey(
-                    kid: row["kid"], kiosk: row["kiosk"], jwk: jwk, enrolledAt: row["enrolled_at"], revokedAt: row["revoked_at"])
+                    kid: row["kid"], kiosk: row["kiosk"], site: row["site"], jwk: jwk, enrolledAt: row["enrolled_at"],
+                    revokedAt: row["revoked_at"])
                 keys[key.kid] = key
             }
             return keys

@@ -1,6 +1,8 @@
 import Foundation
 import Hummingbird
 import HummingbirdAuth
+import HummingbirdCore
+import NIOCore
 import Logging
 import TouchpointCore
 import TouchpointCollector
@@ -53,9 +55,12 @@ public func buildApplication(
     onListening: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let router = buildRouter(storage: storage, surveys: surveys, configuration: configuration, logger: logger)
+    let http1 = HTTP1Channel.Configuration(idleTimeout: TimeAmount(configuration.readDeadline))
     return Application(
         router: router,
-        server: configuration.tls?.http1Server() ?? .http1(),
+        // A connection that sends nothing for the read deadline (a stalled body, half a header) is closed.
+        server: configuration.tls?.http1Server(configuration: http1)
+            ?? .http1(configuration: http1),
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port),
             serverName: "touchpoint-collector"),

@@ -18,6 +18,8 @@ public struct UploadController: Sendable {
     let configuration: CollectorConfiguration
     let logger: Logger
     let now: @Sendable () -> Date
+    /// The uploads being handled now, at most `configuration.maxConcurrentUploads`.
+    let slots: UploadSlots
 
     /// Creates the controller; `now` is the clock used for received and last-seen times.
     public init(
@@ -29,6 +31,7 @@ public struct UploadController: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.now = now
+        self.slots = UploadSlots(capacity: configuration.maxConcurrentUploads)
     }
 
     /// Adds `GET /healthz`, `POST /v1/responses` and `GET /v1/kiosks` to `router`.
@@ -48,24 +51,47 @@ public struct UploadController: Sendable {
         }
     }
 
-    /// Handles one upload: size limit, decoding, token, then verification and storage.
+    /// Handles one upload: a free slot, size limit and read deadline, strict decoding, token, then
+    /// verification and storage.
     func upload(_ request: Request) async -> Response {
-        let limit = configuration.maxBodyBytes
-        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
-            return Self.error(.contentTooLarge, "too_large", "the body is \(declared) bytes; the limit is \(limit)")
+        guard await slots.acquire() else {
+            logger.warning("upload refused: \(slots.capacity) uploads are being handled already")
+            var headers = HTTPFields()
+            headers[.retryAfter] = String(Self.retryAfterSeconds)
+            headers[.connection] = "close"
+            return Self.error(
+                .serviceUnavailable, "overloaded",
+                "the collector is handling \(slots.capacity) uploads already; retry later", headers: headers)
         }
-        var body = Data()
-        do {
-            for try await chunk in request.body {
-                guard body.count + chunk.readableBytes <= limit else {
-                    return Self.error(.contentTooLarge, "too_large", "the body is over the limit of \(limit) bytes")
-                }
-                body.append(contentsOf: chunk.readableBytesView)
-            }
-        } catch {
+        let response = await upload(holdingSlot: request)
+        await slots.release()
+        return response
+    }
+
+    /// The upload once it holds a slot.
+    private func upload(holdingSlot request: Request) async -> Response {
+        let body: Data
+        switch await Self.readBody(request, limit: configuration.maxBodyBytes, deadline: configuration.readDeadline) {
+        case .body(let data):
+            body = data
+        case .tooLarge(let message):
+            return Self.error(.contentTooLarge, "too_large", message)
+        case .unreadable:
             return Self.error(.badRequest, "malformed", "the body could not be read")
+        case .timedOut:
+            logger.warning("upload cut off: the body did not arrive within the read deadline")
+            var headers = HTTPFields()
+            headers[.connection] = "close"
+            return Self.error(
+                .requestTimeout, "timeout",
+                "the body did not arrive within \(configuration.readDeadline.components.seconds) s", headers: headers)
         }
         let batch: UploadBatch
+        do throws(StrictJSON.Problem) {
+            try StrictJSON.check(body)
+        } catch {
+            return Self.error(.badRequest, "malformed", "not an upload batch: \(error)")
+        }
         do {
             batch = try JSONDecoder().decode(UploadBatch.self, from: body)
         } catch {
@@ -93,6 +119,54 @@ public struct UploadController: Sendable {
             return Self.json(.ok, result)
         } catch {
             return unavailable(error, kiosk: batch.kiosk)
+        }
+    }
+
+    /// What reading a request body gave.
+    enum BodyRead: Sendable {
+        /// The whole body.
+        case body(Data)
+        /// Over the size limit; the message says by how much.
+        case tooLarge(String)
+        /// The connection failed while the body was read.
+        case unreadable
+        /// The body did not arrive whole within the read deadline.
+        case timedOut
+    }
+
+    /// Reads `request`'s body, at most `limit` bytes, racing `deadline`: a body still arriving then is cut off.
+    static func readBody(_ request: Request, limit: Int, deadline: Duration) async -> BodyRead {
+        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
+            return .tooLarge("the body is \(declared) bytes; the limit is \(limit)")
+        }
+        let stream = request.body
+        return await withTaskGroup(of: BodyRead?.self) { group in
+            group.addTask {
+                var body = Data()
+                do {
+                    for try await chunk in stream {
+                        guard body.count + chunk.readableBytes <= limit else {
+                            return .tooLarge("the body is over the limit of \(limit) bytes")
+                        }
+                        body.append(contentsOf: chunk.readableBytesView)
+                    }
+                } catch {
+                    return Task.isCancelled ? nil : .unreadable
+                }
+                return Task.isCancelled ? nil : .body(body)
+            }
+            group.addTask {
+                // Cancelled (nil) when the body came first.
+                do {
+                    try await Task.sleep(for: deadline)
+                    return .timedOut
+                } catch {
+                    return nil
+                }
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first ?? .timedOut
         }
     }
 

@@ -107,6 +107,12 @@ public struct Question: Sendable, Hashable, Codable {
     /// The longest accepted account reference, in characters.
     public static let maximumAccountLength = 64
 
+    /// The longest text answer any kiosk records and the collector accepts, in characters.
+    ///
+    /// A kiosk's `maxAnswerLength` (default 500) may lower it, never raise it: the session caps a line at
+    /// the smaller of the two, and the collector rejects a longer text answer.
+    public static let maximumTextLength = 2000
+
     /// The answer type as written in survey files and response payloads.
     public var type: QuestionType { kind.type }
 }

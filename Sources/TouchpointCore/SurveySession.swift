@@ -12,7 +12,7 @@ public struct SessionSettings: Sendable, Hashable {
     public var mode: KioskMode
     /// In unattended mode, responses faster than this are marked suspect (a survey's own value wins).
     public var minimumSeconds: Double?
-    /// The longest answer accepted, in characters.
+    /// The longest answer accepted, in characters (at most ``Question/maximumTextLength`` counts).
     public var maxAnswerLength: Int
     /// An account reference entered by staff, taken as given (normalise it with ``accountRule`` first).
     public var account: String?
@@ -137,8 +137,9 @@ public struct SurveySession: Sendable {
     /// Takes one line the customer typed.
     public mutating func receive(_ input: String, at now: Date) -> SessionAction {
         if let outcome { return outcome }
-        guard input.count <= settings.maxAnswerLength else {
-            return .reprompt(prompt, .tooLong(limit: settings.maxAnswerLength))
+        let limit = min(settings.maxAnswerLength, Question.maximumTextLength)
+        guard input.count <= limit else {
+            return .reprompt(prompt, .tooLong(limit: limit))
         }
         let cleaned = TextSanitizer.clean(input)
         guard let language, let index = current else { return chooseLanguage(cleaned, at: now) }

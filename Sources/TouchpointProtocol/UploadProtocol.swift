@@ -41,6 +41,33 @@ public struct BufferHealth: Sendable, Hashable, Codable {
     }
 }
 
+extension BufferHealth {
+    /// Decodes a report, naming the field and the value when a count is negative or a timestamp is not one
+    /// (`health.lastSequence: -1 is negative`).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        pending = try Self.count(Int.self, container, .pending)
+        rejected = try Self.count(Int.self, container, .rejected)
+        lastSequence = try container.contains(.lastSequence) && !container.decodeNil(forKey: .lastSequence)
+            ? Self.count(UInt64.self, container, .lastSequence) : nil
+        oldestPendingAt = try container.decodeIfPresent(String.self, forKey: .oldestPendingAt)
+        if let oldestPendingAt, Timestamp.date(oldestPendingAt) == nil {
+            throw DecodingError.dataCorruptedError(
+                forKey: .oldestPendingAt, in: container, debugDescription: "not an ISO 8601 timestamp")
+        }
+    }
+
+    /// The whole number at `key`; a negative one is an error that says so.
+    private static func count<T: FixedWidthInteger & Decodable>(
+        _ type: T.Type, _ container: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys
+    ) throws -> T {
+        if let negative = try? container.decode(Int64.self, forKey: key), negative < 0 {
+            throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: "\(negative) is negative")
+        }
+        return try container.decode(T.self, forKey: key)
+    }
+}
+
 /// The body of `POST /v1/responses`: the kiosk, its buffer health, and response files as stored on disk.
 public struct UploadBatch: Sendable, Hashable, Codable {
     /// The uploading kiosk's id (as enrolled).
@@ -54,6 +81,26 @@ public struct UploadBatch: Sendable, Hashable, Codable {
     public init(kiosk: String, health: BufferHealth, responses: [FlattenedJWS]) {
         self.kiosk = kiosk
         self.health = health
+        self.responses = responses
+    }
+}
+
+extension UploadBatch {
+    /// Decodes a batch; an item that is not an object is reported as not a JWS object, at its index.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        kiosk = try container.decode(String.self, forKey: .kiosk)
+        health = try container.decode(BufferHealth.self, forKey: .health)
+        var items = try container.nestedUnkeyedContainer(forKey: .responses)
+        var responses: [FlattenedJWS] = []
+        responses.reserveCapacity(items.count ?? 0)
+        while !items.isAtEnd {
+            do {
+                responses.append(try items.decode(FlattenedJWS.self))
+            } catch DecodingError.typeMismatch(_, let context) where context.codingPath.count == items.codingPath.count + 1 {
+                throw DecodingError.typeMismatch(FlattenedJWS.self, context)
+            }
+        }
         self.responses = responses
     }
 }

@@ -77,7 +77,8 @@ enum SyncBench {
 
         // The collector's whole per-item check (key, signature, payload, survey, answers), batch by batch.
         let verifier = ResponseVerifier(surveys: CollectorSurveys(catalog: fixtures.catalog))
-        let keys = [fixtures.key.keyID: EnrolledKey(kid: fixtures.key.keyID, kiosk: Fixtures.kiosk, jwk: jwk, enrolledAt: Date())]
+        let keys = [fixtures.key.keyID: EnrolledKey(
+            kid: fixtures.key.keyID, kiosk: Fixtures.kiosk, site: Fixtures.site, jwk: jwk, enrolledAt: Date())]
         let health = BufferHealth(pending: 0, rejected: 0)
         start = nowNanoseconds()
         cpu = processCPUSeconds()
@@ -86,7 +87,7 @@ enum SyncBench {
             let batch = UploadBatch(
                 kiosk: Fixtures.kiosk, health: health,
                 responses: Array(envelopes[first..<min(first + batchCount, envelopes.count)]))
-            for outcome in await verifier.verify(batch, keys: keys) {
+            for outcome in await verifier.verify(batch, keys: keys, at: Date()) {
                 if case .verified = outcome { verified += 1 }
             }
         }

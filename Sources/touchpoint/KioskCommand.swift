@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import ServiceLifecycle
+import TouchpointCore
 import TouchpointKiosk
 import TouchpointStore
 import TouchpointSync

@@ -26,6 +26,8 @@ struct CollectorStorageTests {
             #expect(record.site == "malmo" && record.kid == kid && record.revokedAt == nil && !record.hasToken)
             #expect(record.enrolledAt == Fixtures.start)
             #expect(try await storage.key(kid: kid)?.isActive == true)
+            // The key carries its kiosk's site, which the verifier holds responses to.
+            #expect(try await storage.key(kid: kid)?.site == "malmo")
 
             let second = KioskKey.generate()
             await #expect(throws: CollectorError.self) {
@@ -38,6 +40,7 @@ struct CollectorStorageTests {
             try await storage.enroll(kiosk: "kiosk-1", site: "lund", jwk: key.publicJWK, tokenHash: CollectorToken.hash("t"))
             record = try #require(try await storage.kiosk("kiosk-1"))
             #expect(record.site == "lund" && record.hasToken)
+            #expect(try await storage.key(kid: kid)?.site == "lund")
             #expect(try await storage.tokenHash(for: "kiosk-1") == CollectorToken.hash("t"))
 
             let revokedAt = Fixtures.start.addingTimeInterval(60)

@@ -41,7 +41,7 @@ enum DashboardBrowserFixture {
         let completed = september.addingTimeInterval(Double(day) * 86_400 + Double(sequence) * 60)
         let draft = ResponseDraft(
             survey: SurveyReference(
-                id: service ? "service-visit" : "retail-visit", version: 1, digest: "sha256:" + String(repeating: "0", count: 64)),
+                id: service ? "service-visit" : "retail-visit", version: 1, digest: Fixtures.digest(service ? "service-visit" : "retail-visit")),
             site: "malmo", kiosk: "kiosk-1", touchpoint: service ? "service" : "retail", stage: service ? .own : .shop,
             language: "en", startedAt: completed.addingTimeInterval(-40), completedAt: completed, answers: answers,
             status: .complete, suspect: false, mode: .attended, account: account, appVersion: "0.1.0")

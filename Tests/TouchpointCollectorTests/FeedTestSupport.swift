@@ -16,7 +16,7 @@ enum FeedFixtures {
     /// given, a comment (`improve`/`loved` on retail, by the score; `comment` on service).
     static func response(
         service: Bool = false, sequence: UInt64, nps: Int, comment: String? = nil, site: String = "malmo",
-        kiosk: String = "kiosk-1", account: String? = nil
+        kiosk: String? = nil, account: String? = nil
     ) -> SurveyResponse {
         var answers = [Answer(question: "recommend", type: .nps, value: .number(nps))]
         if service {
@@ -39,30 +39,64 @@ enum FeedFixtures {
         let draft = ResponseDraft(
             survey: SurveyReference(
                 id: service ? "service-visit" : "retail-visit", version: 1,
-                digest: "sha256:" + String(repeating: "0", count: 64)),
-            site: site, kiosk: kiosk, touchpoint: service ? "service" : "retail", stage: service ? .own : .shop,
+                digest: Fixtures.digest(service ? "service-visit" : "retail-visit")),
+            site: site, kiosk: kiosk ?? Self.kiosk(at: site), touchpoint: service ? "service" : "retail", stage: service ? .own : .shop,
             language: "en", startedAt: completed.addingTimeInterval(-30), completedAt: completed, answers: answers,
             status: .complete, suspect: false, mode: .attended, account: account, appVersion: "0.1.0")
         var generator = SeededGenerator(state: sequence &* 104_729 &+ (service ? 1 : 0))
         return SurveyResponse(draft: draft, id: UUIDv7.make(at: completed, using: &generator), sequence: sequence)
     }
 
+    /// The kiosk a fixture response from `site` comes from unless a test names one: kiosk-1 at malmo (the
+    /// test's key), `kiosk-SITE` elsewhere (a key of ``siteKeys``), since the collector holds every response
+    /// to its kiosk's enrolled site.
+    static func kiosk(at site: String) -> String {
+        site == "malmo" ? "kiosk-1" : "kiosk-\(site)"
+    }
+
+    /// The keys of the kiosks at sites other than malmo, by kiosk id.
+    static let siteKeys: [String: KioskKey] = Dictionary(
+        uniqueKeysWithValues: ["lund", "umea"].map { (kiosk(at: $0), KioskKey.generate()) })
+
+    /// When the collector receives fixture batches: late enough for every fixture's `completedAt`.
+    static let receivedAt = Fixtures.start.addingTimeInterval(120 * 86_400)
+
     /// Enrols `key` as kiosk-1's key at malmo.
     static func enroll(_ storage: some CollectorStorage, key: KioskKey, kiosk: String = "kiosk-1") async throws {
         try await storage.enroll(kiosk: kiosk, site: "malmo", jwk: key.publicJWK, tokenHash: nil, at: Fixtures.start)
     }
 
-    /// Signs `responses` and sends them as one upload batch through ``ResponseIngestor``; returns the statuses.
+    /// Signs `responses` and sends them through ``ResponseIngestor``, one upload batch per kiosk (kiosk-1's
+    /// signed with `key`, another site's kiosk enrolled and signed with its key of ``siteKeys``); returns the
+    /// statuses in the order of `responses`.
     @discardableResult
     static func ingest(
         _ responses: [SurveyResponse], into storage: some CollectorStorage, key: KioskKey, kiosk: String = "kiosk-1"
     ) async throws -> [ItemStatus] {
-        let batch = UploadBatch(
-            kiosk: kiosk, health: BufferHealth(pending: 0, rejected: 0),
-            responses: try responses.map { try Fixtures.signed($0, key: key) })
         let ingestor = ResponseIngestor(storage: storage, surveys: try Fixtures.surveys(), logger: quietLogger)
-        let result = try await ingestor.ingest(batch, at: Fixtures.start.addingTimeInterval(86_400))
-        return result.results.map(\.status)
+        var statuses: [ItemStatus?] = Array(repeating: nil, count: responses.count)
+        var kiosks: [String] = []
+        for response in responses where !kiosks.contains(response.kiosk) {
+            kiosks.append(response.kiosk)
+        }
+        for batchKiosk in kiosks.isEmpty ? [kiosk] : kiosks {
+            var signer = key
+            if let siteKey = siteKeys[batchKiosk], let site = responses.first(where: { $0.kiosk == batchKiosk })?.site {
+                if try await storage.key(kid: siteKey.keyID) == nil {
+                    try await storage.enroll(kiosk: batchKiosk, site: site, jwk: siteKey.publicJWK, tokenHash: nil, at: Fixtures.start)
+                }
+                signer = siteKey
+            }
+            let indices = responses.indices.filter { responses[$0].kiosk == batchKiosk }
+            let batch = UploadBatch(
+                kiosk: batchKiosk == "kiosk-1" ? kiosk : batchKiosk, health: BufferHealth(pending: 0, rejected: 0),
+                responses: try indices.map { try Fixtures.signed(responses[$0], key: signer) })
+            let result = try await ingestor.ingest(batch, at: receivedAt)
+            for (index, item) in zip(indices, result.results) {
+                statuses[index] = item.status
+            }
+        }
+        return statuses.map { $0 ?? .deferred }
     }
 }
 

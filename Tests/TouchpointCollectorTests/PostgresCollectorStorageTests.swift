@@ -111,9 +111,11 @@ struct PostgresCollectorStorageTests {
 
     /// `responses` signed and sent as one upload batch through ``ResponseIngestor``; the results with their reasons.
     func ingestResults(_ responses: [SurveyResponse], into storage: any TestStorage) async throws -> [ItemResult] {
+        let kiosk = responses.first?.kiosk ?? "kiosk-1"
+        let signer = kiosk == "kiosk-1" ? key : try #require(FeedFixtures.siteKeys[kiosk])
         let batch = UploadBatch(
-            kiosk: "kiosk-1", health: BufferHealth(pending: 0, rejected: 0),
-            responses: try responses.map { try Fixtures.signed($0, key: key) })
+            kiosk: kiosk, health: BufferHealth(pending: 0, rejected: 0),
+            responses: try responses.map { try Fixtures.signed($0, key: signer) })
         let ingestor = ResponseIngestor(storage: storage, surveys: try Fixtures.surveys(), logger: quietLogger)
         return try await ingestor.ingest(batch, at: now).results
     }
@@ -145,6 +147,9 @@ struct PostgresCollectorStorageTests {
     @Test(arguments: StorageBackend.postgresOnly) func concurrentBatchesAddUpInTheAggregates(backend: StorageBackend) async throws {
         try await withTwoProcesses { first, second in
             try await FeedFixtures.enroll(first, key: key)
+            // Every other batch comes from the kiosk at lund (the collector holds responses to their kiosk's site).
+            let lund = try #require(FeedFixtures.siteKeys[FeedFixtures.kiosk(at: "lund")])
+            try await first.enroll(kiosk: FeedFixtures.kiosk(at: "lund"), site: "lund", jwk: lund.publicJWK, tokenHash: nil, at: Fixtures.start)
             let accounts = ["ACME", "Initech", "Umbrella"]
             var generator = SeededGenerator(state: 7)
             var batches: [[SurveyResponse]] = []
@@ -154,7 +159,7 @@ struct PostgresCollectorStorageTests {
                     // A retail comment goes with a detractor's or a promoter's score (the survey hides it for 7–8).
                     return FeedFixtures.response(
                         service: Bool.random(using: &generator), sequence: sequence, nps: [0, 3, 6, 9, 10][Int.random(in: 0..<5, using: &generator)],
-                        comment: sequence % 3 == 0 ? "Comment \(sequence)" : nil, site: ["malmo", "lund"][Int(sequence % 2)],
+                        comment: sequence % 3 == 0 ? "Comment \(sequence)" : nil, site: ["malmo", "lund"][batch % 2],
                         account: accounts[Int.random(in: 0..<3, using: &generator)])
                 })
             }
@@ -168,7 +173,8 @@ struct PostgresCollectorStorageTests {
                     #expect(results.map(\.status) == Array(repeating: .stored, count: 15), "\(results.compactMap(\.reason))")
                 }
             }
-            #expect(try await first.kiosk("kiosk-1")?.responseCount == 120)
+            #expect(try await first.kiosk("kiosk-1")?.responseCount == 60)
+            #expect(try await first.kiosk(FeedFixtures.kiosk(at: "lund"))?.responseCount == 60)
             for metric in ReportMetric.allCases {
                 for groupBy in [[], [ReportDimension.site], [.day, .survey]] {
                     let query = ReportQuery(metric: metric, groupBy: groupBy)

@@ -69,7 +69,11 @@ struct ReportExportTests {
                 ReportFixtures.response(sequence: 4, nps: 0, csat: 1, suspect: true),
                 ReportFixtures.response(sequence: 5, nps: 8, status: .partial),
             ]
-            _ = try await FeedFixtures.ingest(responses, into: storage, key: key)
+            // A comment with newlines no longer passes ingest (the kiosk never writes a control character), but rows
+            // stored before strict ingest may hold one: that one is stored behind the verifier's back.
+            _ = try await storage.ingest(
+                try Fixtures.verified([responses[0]], key: key), health: Fixtures.health, kiosk: "kiosk-1", at: FeedFixtures.receivedAt)
+            _ = try await FeedFixtures.ingest(Array(responses.dropFirst()), into: storage, key: key)
 
             var chunks: [[ExportedAnswer]] = []
             try await storage.exportAnswers(AnswerSelection(), chunkSize: 3) { chunks.append($0) }

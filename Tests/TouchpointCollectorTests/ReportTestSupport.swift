@@ -20,7 +20,7 @@ enum ReportFixtures {
     static func response(
         service: Bool = false, sequence: UInt64, nps: Int, csat: Int = 4, ces: Int = 4, site: String = "malmo",
         language: String = "en", completed: Date? = nil, status: ResponseStatus = .complete, suspect: Bool = false,
-        comment: String? = nil, kiosk: String = "kiosk-1", seed: UInt64 = 0
+        comment: String? = nil, kiosk: String? = nil, seed: UInt64 = 0
     ) -> SurveyResponse {
         var answers = [Answer(question: "recommend", type: .nps, value: .number(nps))]
         if status == .complete {
@@ -44,9 +44,9 @@ enum ReportFixtures {
         let draft = ResponseDraft(
             survey: SurveyReference(
                 id: service ? "service-visit" : "retail-visit", version: 1,
-                digest: "sha256:" + String(repeating: "0", count: 64)),
-            site: site, kiosk: kiosk, touchpoint: service ? "service" : "retail", stage: service ? .own : .shop,
-            language: language, startedAt: time.addingTimeInterval(-40), completedAt: time, answers: answers,
+                digest: Fixtures.digest(service ? "service-visit" : "retail-visit")),
+            site: site, kiosk: kiosk ?? FeedFixtures.kiosk(at: site), touchpoint: service ? "service" : "retail",
+            stage: service ? .own : .shop, language: language, startedAt: time.addingTimeInterval(-40), completedAt: time, answers: answers,
             status: status, suspect: suspect, mode: .attended, appVersion: "0.1.0")
         var generator = SeededGenerator(state: sequence &* 7_919 &+ seed)
         return SurveyResponse(draft: draft, id: UUIDv7.make(at: time, using: &generator), sequence: sequence)

@@ -15,11 +15,12 @@ struct ResponseVerifierTests {
 
     init() throws {
         verifier = ResponseVerifier(surveys: try Fixtures.surveys())
-        keys = [key.keyID: EnrolledKey(kid: key.keyID, kiosk: "kiosk-1", jwk: key.publicJWK, enrolledAt: Fixtures.start)]
+        keys = [key.keyID: EnrolledKey(
+            kid: key.keyID, kiosk: "kiosk-1", site: "malmo", jwk: key.publicJWK, enrolledAt: Fixtures.start)]
     }
 
     func check(_ jws: FlattenedJWS, batchKiosk: String = "kiosk-1", keys: [String: EnrolledKey]? = nil) -> ResponseVerifier.Outcome {
-        verifier.check(index: 0, jws: jws, batchKiosk: batchKiosk, keys: keys ?? self.keys)
+        verifier.check(index: 0, jws: jws, batchKiosk: batchKiosk, keys: keys ?? self.keys, at: Fixtures.receivedAt)
     }
 
     func reason(of response: SurveyResponse) throws -> String? {
@@ -174,7 +175,7 @@ struct ResponseVerifierTests {
     @Test func aLargeBatchIsVerifiedInParallelAndKeepsItsOrder() async throws {
         var responses = try Fixtures.batch(key: key, sequences: 1...200)
         responses[17].signature = responses[18].signature
-        let outcomes = await verifier.verify(UploadBatch(kiosk: "kiosk-1", health: Fixtures.health, responses: responses), keys: keys)
+        let outcomes = await verifier.verify(UploadBatch(kiosk: "kiosk-1", health: Fixtures.health, responses: responses), keys: keys, at: Fixtures.receivedAt)
         #expect(outcomes.map(\.index) == Array(0..<200))
         #expect(outcomes.filter { $0.item != nil }.count == 199)
         #expect(outcomes[17].refusal?.reason?.hasPrefix("bad signature") == true)

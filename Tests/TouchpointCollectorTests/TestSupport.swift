@@ -53,7 +53,23 @@ enum Fixtures {
         CollectorSurveys(catalog: try catalog())
     }
 
+    /// The digest of bundled survey `id` at `version`, as a kiosk writes it; zeros for a version not bundled.
+    static func digest(_ id: String, version: Int = 1) -> String {
+        bundledDigests[id + "@\(version)"] ?? "sha256:" + String(repeating: "0", count: 64)
+    }
+
+    private static let bundledDigests: [String: String] = {
+        var digests: [String: String] = [:]
+        for survey in SurveyDirectory.load(surveysDirectory).surveys {
+            digests[survey.id + "@\(survey.version)"] = try? SurveyDigest.digest(of: survey)
+        }
+        return digests
+    }()
+
     static let start = Date(timeIntervalSince1970: 1_795_000_000)
+
+    /// When the verifier receives fixture responses in tests that give it a clock: 30 days after ``start``.
+    static let receivedAt = start.addingTimeInterval(30 * 86_400)
 
     /// A response to `retail-visit` version 1 with valid answers unless `answers` says otherwise.
     static func response(
@@ -67,7 +83,7 @@ enum Fixtures {
         ]
         let completed = start.addingTimeInterval(Double(sequence) * 60)
         let draft = ResponseDraft(
-            survey: SurveyReference(id: "retail-visit", version: version, digest: "sha256:" + String(repeating: "0", count: 64)),
+            survey: SurveyReference(id: "retail-visit", version: version, digest: digest("retail-visit", version: version)),
             site: "malmo", kiosk: kiosk, touchpoint: "retail", stage: .shop, language: "en",
             startedAt: completed.addingTimeInterval(-30), completedAt: completed, answers: given,
             status: status, suspect: false, mode: .attended, appVersion: "0.1.0")

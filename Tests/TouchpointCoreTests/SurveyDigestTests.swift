@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import TouchpointCore
 
-/// The survey as `SurveyDigest` (TouchpointStore) encodes it before hashing: JSON with sorted keys and
+/// The survey as `SurveyDigest` encodes it before hashing: JSON with sorted keys and
 /// unescaped slashes. (The digest itself is checked in TouchpointStoreTests.)
 private func canonicalJSON(_ survey: Survey) throws -> String {
     let encoder = JSONEncoder()

@@ -287,6 +287,15 @@ struct SurveySessionTests {
         #expect(done.answers.first { $0.question == "improve" }?.value == .text("åäöåäöåäöå"))
     }
 
+    @Test("A kiosk's maxAnswerLength above Question.maximumTextLength is capped at it: the collector would reject more")
+    func tooLongForTheCollector() throws {
+        var session = makeSession(try visit(), maxAnswerLength: 5000)
+        session.receive(["3"])
+        let long = session.receive(String(repeating: "x", count: Question.maximumTextLength + 1), at: t0)
+        #expect(repromptReason(long) == .tooLong(limit: Question.maximumTextLength))
+        #expect(questionID(session.receive(String(repeating: "x", count: Question.maximumTextLength), at: t0)) == "effort")
+    }
+
     @Test("Typed answers are cleaned of escape sequences")
     func cleansInput() throws {
         var session = makeSession(try visit())
