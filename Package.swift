@@ -246,6 +246,8 @@ let package = Package(
                 // PostgresTestServer: a throwaway PostgreSQL cluster for the PostgreSQL storage's test cases.
                 "TouchpointTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                // Header names Hummingbird does not re-export (Sec-Fetch-Site in the cross-site request test).
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 // To start a graceful shutdown at a chosen moment (the feed's post-in-flight test).
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),

@@ -29,7 +29,8 @@ public protocol CollectorStorage: ReportStorage, FeedStorage, AccountStorage, Ac
     /// The enrolled keys (active or revoked) among `kids`, by key id, each with its kiosk's site; unknown ids are absent.
     func keys(_ kids: Set<String>) async throws -> [String: EnrolledKey]
 
-    /// The SHA-256 hex hash of `kiosk`'s bearer token, or nil if the kiosk has none (or is not enrolled).
+    /// The SHA-256 hex hash of `kiosk`'s upload token, or nil if the kiosk has none, is not enrolled or has no active
+    /// key (revoked): then its uploads, health reports included, are refused.
     func tokenHash(for kiosk: String) async throws -> String?
 
     /// Stores the new responses among `items` in one transaction and returns one result per item.

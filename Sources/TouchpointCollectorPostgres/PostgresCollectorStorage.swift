@@ -281,7 +281,12 @@ public struct PostgresCollectorStorage: CollectorStorage {
     public func tokenHash(for kiosk: String) async throws -> String? {
         let logger = self.logger
         return try await read("look up the token of kiosk \(kiosk)") { connection in
-            try await Self.rows("SELECT token_hash FROM kiosks WHERE id = \(kiosk)", on: connection, logger: logger)
+            // Only a kiosk with an active key has a token that counts: a revoked kiosk's uploads are refused.
+            try await Self.rows(
+                """
+                SELECT token_hash FROM kiosks
+                WHERE id = \(kiosk) AND EXISTS (SELECT 1 FROM kiosk_keys WHERE kiosk = kiosks.id AND revoked_at IS NULL)
+                """, on: connection, logger: logger)
                 .first?["token_hash"].decode(String?.self)
         }
     }

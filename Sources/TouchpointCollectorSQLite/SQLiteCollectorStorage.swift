@@ -162,7 +162,14 @@ public struct SQLiteCollectorStorage: CollectorStorage {
     /// The token hash of `kiosk`, if it has one.
     public func tokenHash(for kiosk: String) async throws -> String? {
         try await read("look up the token of kiosk \(kiosk)") { db in
-            try String.fetchOne(db, sql: "SELECT token_hash FROM kiosks WHERE id = ?", arguments: [kiosk])
+            // Only a kiosk with an active key has a token that counts: a revoked kiosk's uploads are refused.
+            try String.fetchOne(
+                db,
+                sql: """
+                    SELECT token_hash FROM kiosks
+                    WHERE id = ? AND EXISTS (SELECT 1 FROM kiosk_keys WHERE kiosk = kiosks.id AND revoked_at IS NULL)
+                    """,
+                arguments: [kiosk])
         }
     }
 

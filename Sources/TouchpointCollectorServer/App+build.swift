@@ -52,9 +52,9 @@ public func buildRouter(
 /// the server listens on once it does (the one the system picked, for port 0).
 public func buildApplication(
     configuration: CollectorConfiguration, storage: any CollectorStorage, surveys: SurveyCatalog, logger: Logger,
-    onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    now: @escaping @Sendable () -> Date = { Date() }, onListening: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
-    let router = buildRouter(storage: storage, surveys: surveys, configuration: configuration, logger: logger)
+    let router = buildRouter(storage: storage, surveys: surveys, configuration: configuration, logger: logger, now: now)
     let http1 = HTTP1Channel.Configuration(idleTimeout: TimeAmount(configuration.readDeadline))
     return Application(
         router: router,

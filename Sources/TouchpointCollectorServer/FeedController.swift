@@ -15,8 +15,8 @@ struct FeedController {
 
     /// Adds the routes.
     func addRoutes(to router: Router<CollectorRequestContext>) {
-        router.get("/v1/comments") { request, _ in
-            await comments(request)
+        router.get("/v1/comments") { request, context in
+            await comments(request, caller: context.identity, remote: context.remoteAddress)
         }
         router.get("/v1/feed/status") { _, _ in
             do {
@@ -28,7 +28,7 @@ struct FeedController {
     }
 
     /// `{"comments": [...]}`, or 400 naming the bad parameter.
-    func comments(_ request: Request) async -> Response {
+    func comments(_ request: Request, caller: Caller? = nil, remote: String? = nil) async -> Response {
         let query: CommentQuery
         switch Self.query(request.queryValues) {
         case .success(let parsed): query = parsed
@@ -36,7 +36,12 @@ struct FeedController {
             return UploadController.error(.badRequest, "bad_parameter", problem.message)
         }
         do {
-            return UploadController.json(.ok, CommentPage(comments: try await storage.comments(query)))
+            let comments = try await storage.comments(query)
+            // Who read comment text, and how many: the audit log (never the text).
+            try await storage.recordAudit(AuditEvent(
+                at: Date(), actor: caller?.auditName ?? "anonymous", action: "comments", target: request.uri.query,
+                count: comments.count, remote: remote))
+            return UploadController.json(.ok, CommentPage(comments: comments))
         } catch {
             return unavailable(error)
         }

@@ -25,8 +25,15 @@ struct ReportController {
                 await report(metric, request)
             }
         }
-        router.get("/v1/export.csv") { request, _ in
-            await export(request)
+        router.get("/v1/export.csv") { request, context in
+            let response = await export(request)
+            if response.status == .ok {
+                // Who exported what (the query, not the rows): the audit log.
+                try? await storage.recordAudit(AuditEvent(
+                    at: Date(), actor: context.identity?.auditName ?? "anonymous", action: "export", target: request.uri.query,
+                    remote: context.remoteAddress))
+            }
+            return response
         }
     }
 

@@ -103,17 +103,23 @@ public struct UploadController: Sendable {
                 "the batch has \(batch.responses.count) responses; the limit is \(configuration.maxBatchItems)")
         }
         do {
-            if let expected = try await storage.tokenHash(for: batch.kiosk) {
-                let token = request.headers[.authorization].flatMap(CollectorToken.bearerToken(fromAuthorization:))
-                guard let token, CollectorToken.matches(token, hash: expected) else {
-                    logger.warning("upload refused: missing or wrong token", metadata: ["kiosk.id": "\(batch.kiosk)"])
-                    var headers = HTTPFields()
-                    headers[.wwwAuthenticate] = "Bearer"
-                    return Self.error(
-                        .unauthorized, "unauthorized",
-                        token == nil ? "kiosk \(batch.kiosk) needs a bearer token" : "wrong bearer token for kiosk \(batch.kiosk)",
-                        headers: headers)
+            // Every upload is authenticated: the kiosk's own token, issued at enrolment. Without it nothing of the
+            // batch is looked at, its health report included.
+            let expected = try await storage.tokenHash(for: batch.kiosk)
+            let token = request.headers[.authorization].flatMap(CollectorToken.bearerToken(fromAuthorization:))
+            guard let expected, let token, CollectorToken.matches(token, hash: expected) else {
+                logger.warning("upload refused: missing or wrong token", metadata: ["kiosk.id": "\(batch.kiosk)"])
+                var headers = HTTPFields()
+                headers[.wwwAuthenticate] = "Bearer"
+                let message = if expected == nil {
+                    "kiosk \(batch.kiosk) has no upload token here (not enrolled, revoked, or enrolled before tokens): "
+                        + "enrol it with touchpoint collector enroll and set collectorToken"
+                } else if token == nil {
+                    "kiosk \(batch.kiosk) needs its upload token (collectorToken) as a bearer token"
+                } else {
+                    "wrong upload token for kiosk \(batch.kiosk)"
                 }
+                return Self.error(.unauthorized, "unauthorized", message, headers: headers)
             }
             let result = try await ingestor.ingest(batch, at: now())
             return Self.json(.ok, result)

@@ -96,16 +96,21 @@ public struct DemoBuilder: Sendable {
             }
         }
         var keys: [String: KioskKey] = [:]
+        var tokens: [String: String] = [:]
         for kiosk in dataSet.kiosks {
             let key = try wrapIO("cannot create the key of \(kiosk.id)") {
                 try KeyFile.create(at: options.kioskDirectory(kiosk.id).appendingPathComponent("keys/kiosk.key.jwk"))
             }
-            try await storage.enroll(kiosk: kiosk.id, site: kiosk.site.id, jwk: key.publicJWK, tokenHash: nil,
+            // Each kiosk's own upload token, as `collector enroll` issues it; it lives in the kiosk's configuration.
+            let token = CollectorToken.generate()
+            try await storage.enroll(kiosk: kiosk.id, site: kiosk.site.id, jwk: key.publicJWK, tokenHash: CollectorToken.hash(token),
                                      at: dataSet.periodStart)
             keys[kiosk.id] = key
+            tokens[kiosk.id] = token
             try wrapIO("cannot write the configuration of \(kiosk.id)") {
-                try Data(kioskConfiguration(kiosk).utf8).write(
-                    to: options.kioskDirectory(kiosk.id).appendingPathComponent("touchpoint.yaml"))
+                try DurableFile.write(
+                    Data(kioskConfiguration(kiosk, token: token).utf8),
+                    to: options.kioskDirectory(kiosk.id).appendingPathComponent("touchpoint.yaml"), mode: 0o600)
             }
         }
 
@@ -117,10 +122,11 @@ public struct DemoBuilder: Sendable {
 
         progress("Syncing every kiosk to the collector over HTTP…")
         let collectorConfiguration = CollectorConfiguration(surveysDirectory: options.surveysDirectory.path)
+        let uploadTokens = tokens
         let syncs = try await DemoCollector.with(
             storage: storage, surveys: catalog, configuration: collectorConfiguration, logger: logger
         ) { url in
-            try await Self.sync(dataSet.kiosks.map(\.id), to: url, options: options, logger: logger)
+            try await Self.sync(dataSet.kiosks.map(\.id), tokens: uploadTokens, to: url, options: options, logger: logger)
         }
         let synced = clock.now
 
@@ -158,7 +164,7 @@ public struct DemoBuilder: Sendable {
 
     /// A `touchpoint.yaml` for a demo kiosk (absolute paths), so that `touchpoint kiosk --config …` runs it
     /// live against `touchpoint collector serve --database <demo>/collector.sqlite` on port 8080.
-    func kioskConfiguration(_ kiosk: DemoKiosk) -> String {
+    func kioskConfiguration(_ kiosk: DemoKiosk, token: String) -> String {
         let directory = options.kioskDirectory(kiosk.id).standardizedFileURL
         func quoted(_ text: String) -> String {
             "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
@@ -173,29 +179,35 @@ public struct DemoBuilder: Sendable {
             keyFile: \(quoted(directory.appendingPathComponent("keys/kiosk.key.jwk").path))
             historyFile: \(quoted(directory.appendingPathComponent(".touchpoint_history").path))
             collector: "http://127.0.0.1:8080"
+            collectorToken: \(quoted(token))
 
             """
     }
 
     /// Drains each kiosk's `responses/pending/` through ``ResponseSync`` over HTTP, two kiosks at a time.
-    static func sync(_ kiosks: [String], to url: URL, options: Options, logger: Logger) async throws -> [String: SyncSummary] {
-        try await HTTPUploadTransport.withTransport(configuration: .init(collectorURL: url), logger: logger) { transport in
-            try await withThrowingTaskGroup(of: (String, SyncSummary).self) { group in
-                var results: [String: SyncSummary] = [:]
-                var next = kiosks.makeIterator()
-                func start(_ kiosk: String) {
-                    let sync = ResponseSync(
-                        responsesDirectory: options.kioskDirectory(kiosk).appendingPathComponent("responses", isDirectory: true),
-                        kiosk: kiosk, transport: transport, logger: logger)
-                    group.addTask { (kiosk, try await sync.syncOnce()) }
+    static func sync(
+        _ kiosks: [String], tokens: [String: String], to url: URL, options: Options, logger: Logger
+    ) async throws -> [String: SyncSummary] {
+        try await withThrowingTaskGroup(of: (String, SyncSummary).self) { group in
+            var results: [String: SyncSummary] = [:]
+            var next = kiosks.makeIterator()
+            func start(_ kiosk: String) {
+                let directory = options.kioskDirectory(kiosk).appendingPathComponent("responses", isDirectory: true)
+                // Each kiosk sends its own upload token.
+                let configuration = HTTPUploadTransport.Configuration(collectorURL: url, token: tokens[kiosk])
+                group.addTask {
+                    let summary = try await HTTPUploadTransport.withTransport(configuration: configuration, logger: logger) { transport in
+                        try await ResponseSync(responsesDirectory: directory, kiosk: kiosk, transport: transport, logger: logger).syncOnce()
+                    }
+                    return (kiosk, summary)
                 }
-                for _ in 0..<2 { if let kiosk = next.next() { start(kiosk) } }
-                while let (kiosk, summary) = try await group.next() {
-                    results[kiosk] = summary
-                    if let kiosk = next.next() { start(kiosk) }
-                }
-                return results
             }
+            for _ in 0..<2 { if let kiosk = next.next() { start(kiosk) } }
+            while let (kiosk, summary) = try await group.next() {
+                results[kiosk] = summary
+                if let kiosk = next.next() { start(kiosk) }
+            }
+            return results
         }
     }
 

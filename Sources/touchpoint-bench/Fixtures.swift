@@ -13,6 +13,8 @@ import Darwin
 struct Fixtures: Sendable {
     static let site = "sto-service"
     static let kiosk = "bench-kiosk-1"
+    /// The upload token every bench kiosk is enrolled with (and sends).
+    static let uploadToken = "bench-upload-token-0123456789abcdef"
 
     /// The kiosk these fixtures sign for (``kiosk`` unless made with ``kiosk(_:)``).
     let kioskID: String

@@ -91,7 +91,8 @@ enum FleetBench {
         let fleet = (1...kiosks).map { fixtures.kiosk("bench-fleet-\($0)") }
         let storage = try await backend.open(logger: logger)
         for kiosk in fleet {
-            _ = try await storage.enroll(kiosk: kiosk.kioskID, site: Fixtures.site, jwk: kiosk.key.publicJWK)
+            _ = try await storage.enroll(
+                kiosk: kiosk.kioskID, site: Fixtures.site, jwk: kiosk.key.publicJWK, tokenHash: CollectorToken.hash(Fixtures.uploadToken))
         }
         try await storage.close()
         var directories: [URL] = []
@@ -122,7 +123,9 @@ enum FleetBench {
                     let url = collectors[index % collectors.count].url
                     let directory = directories[index]
                     group.addTask {
-                        try await HTTPUploadTransport.withTransport(configuration: .init(collectorURL: url), logger: logger) { transport in
+                        try await HTTPUploadTransport.withTransport(
+                            configuration: .init(collectorURL: url, token: Fixtures.uploadToken), logger: logger
+                        ) { transport in
                             let sync = ResponseSync(
                                 responsesDirectory: directory, kiosk: kiosk.kioskID, transport: transport,
                                 configuration: SyncConfiguration(batchCount: SyncBench.batchCount), logger: logger)

@@ -15,7 +15,8 @@ struct InProcessCollector {
     /// Starts the collector with a new database at `database` and enrols the fixtures' kiosk key.
     static func start(database: URL, fixtures: Fixtures, logger: Logger) async throws -> InProcessCollector {
         let storage = try SQLiteCollectorStorage(path: database.path, logger: logger)
-        try await storage.enroll(kiosk: Fixtures.kiosk, site: Fixtures.site, jwk: fixtures.key.publicJWK)
+        try await storage.enroll(
+            kiosk: Fixtures.kiosk, site: Fixtures.site, jwk: fixtures.key.publicJWK, tokenHash: CollectorToken.hash(Fixtures.uploadToken))
         let configuration = CollectorConfiguration(
             host: "127.0.0.1", port: 0, surveysDirectory: fixtures.surveysDirectory.path)
         let (ports, listening) = AsyncStream.makeStream(of: Int.self)

@@ -64,7 +64,7 @@ enum MemoryBench {
     static func syncChild(_ options: SyncChildOptions, logger: Logger) async throws {
         guard let url = URL(string: options.url) else { throw BenchError("bad --url \(options.url)") }
         let (summary, elapsed) = try await HTTPUploadTransport.withTransport(
-            configuration: .init(collectorURL: url), logger: logger
+            configuration: .init(collectorURL: url, token: Fixtures.uploadToken), logger: logger
         ) { transport in
             let sync = ResponseSync(
                 responsesDirectory: URL(fileURLWithPath: options.directory, isDirectory: true), kiosk: options.kiosk,

@@ -28,7 +28,7 @@ enum SyncBench {
         let collector = try await InProcessCollector.start(
             database: work.appendingPathComponent("sync-collector.sqlite"), fixtures: fixtures, logger: logger)
         let (summary, elapsed) = try await HTTPUploadTransport.withTransport(
-            configuration: .init(collectorURL: collector.url), logger: logger
+            configuration: .init(collectorURL: collector.url, token: Fixtures.uploadToken), logger: logger
         ) { transport in
             let sync = ResponseSync(
                 responsesDirectory: root, kiosk: Fixtures.kiosk, transport: transport,

@@ -12,7 +12,9 @@ import TouchpointCollectorServer
 struct CollectorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "collector", abstract: "The central collector: serve uploads, enrol and revoke kiosks.",
-        subcommands: [Serve.self, Enroll.self, Revoke.self, Kiosks.self, ImportAccounts.self, Migrate.self])
+        subcommands: [
+            Serve.self, Enroll.self, Revoke.self, Kiosks.self, ImportAccounts.self, Migrate.self, User.self, Token.self, Audit.self,
+        ])
 
     /// Options every collector command shares.
     struct Options: ParsableArguments {
@@ -129,27 +131,39 @@ struct CollectorCommand: AsyncParsableCommand {
 
     /// `touchpoint collector enroll`.
     struct Enroll: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Enrol a kiosk's public key (from `touchpoint keys export`).")
+        static let configuration = CommandConfiguration(
+            abstract: "Enrol a kiosk's public key (from `touchpoint keys export`) and issue its upload token (printed once).")
         @OptionGroup var options: Options
         @Option(name: .long, help: "The kiosk id (as in its configuration).") var kiosk: String
         @Option(name: .long, help: "The kiosk's site.") var site: String
         @Option(name: .long, help: "The public JWK file, or - for standard input.") var jwk: String
-        @Flag(name: .long, help: "Also require a bearer token for this kiosk's uploads; the token is printed once.")
-        var token = false
+        @Option(name: .long, help: "Also write the upload token to this file (mode 0600, not overwritten).")
+        var tokenFile: String?
 
         func run() async throws {
             try options.bootstrapLogging()
             let logger = Logger(label: "touchpoint.collector")
             let key = try loadPublicKey(jwk: jwk, keyFile: "")
+            if let tokenFile, FileManager.default.fileExists(atPath: tokenFile) {
+                throw ValidationError("--token-file: \(tokenFile) exists; give a new file")
+            }
             let storage = try await options.openStorage(logger: logger)
-            let secret = token ? CollectorToken.generate() : nil
-            let kid = try await storage.enroll(kiosk: kiosk, site: site, jwk: key, tokenHash: secret.map(CollectorToken.hash), at: Date())
-            print("Enrolled kiosk \(kiosk) (site \(site)) with key \(kid).")
-            if let secret {
-                print("Upload token (shown once; put it in the kiosk's touchpoint.yaml as collectorToken):")
-                print(secret)
+            // Every kiosk gets its own upload token; the collector keeps only its hash.
+            let secret = CollectorToken.generate()
+            let kid: String
+            do {
+                kid = try await storage.enroll(kiosk: kiosk, site: site, jwk: key, tokenHash: CollectorToken.hash(secret), at: Date())
+            } catch {
+                try? await storage.close()
+                throw error
             }
             try await storage.close()
+            if let tokenFile {
+                try DurableFile.write(Data((secret + "\n").utf8), to: URL(fileURLWithPath: tokenFile), mode: 0o600)
+            }
+            print("Enrolled kiosk \(kiosk) (site \(site)) with key \(kid).")
+            print("Upload token (shown once; put it in the kiosk's touchpoint.yaml as collectorToken\(tokenFile.map { ", also in \($0)" } ?? "")):")
+            print(secret)
         }
     }
 

@@ -56,7 +56,9 @@ struct DemoCommand: AsyncParsableCommand {
             Look at it:
               touchpoint report nps --database \(database) --by touchpoint,stage
               touchpoint health --database \(database)
-              touchpoint collector serve --database \(database)    # then open http://127.0.0.1:8080/
+              touchpoint collector user add admin --role admin --database \(database)    # asks for a password
+              touchpoint collector serve --database \(database)    # then open http://127.0.0.1:8080/ and sign in
+            The dashboard and every read route need a user (or an API token: touchpoint collector token create).
             """)
     }
 

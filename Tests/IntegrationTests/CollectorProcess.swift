@@ -197,6 +197,8 @@ final class SyncSite {
     static let site = "demo-site"
 
     let workspace: Workspace
+    /// The upload token ``enroll()`` was given, sent by this site's syncs.
+    var uploadToken: String?
     /// This site's kiosk id, in its responses, its enrolment and its syncs.
     let kioskID: String
     /// The collector database every collector command here uses: a SQLite path in the workspace, or a
@@ -235,6 +237,14 @@ final class SyncSite {
         return collector
     }
 
+    /// Creates an API token with `role` at this site's database (`touchpoint collector token create`) and returns it.
+    func apiToken(role: String, name: String = "integration-test") throws -> String {
+        let result = try run(["collector", "token", "create", "--name", name, "--role", role, "--database", database])
+        let token = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try #require(result.status == 0 && !token.isEmpty, "cannot create an API token: \(result)")
+        return token
+    }
+
     /// Starts any program in the background in this workspace, stopped by ``stopAll()`` like the others.
     func startProgram(_ name: String, executable: String, _ arguments: [String]) throws -> ChildProcess {
         let child = try ChildProcess(name: name, executable: executable, arguments: arguments, directory: root,
@@ -259,29 +269,36 @@ final class SyncSite {
         return result
     }
 
-    /// Exports the kiosk's public key and enrols it at the collector's database; the command's output
-    /// (with `token`, its last line is the upload token).
+    /// Exports the kiosk's public key and enrols it at the collector's database; keeps the upload token the command
+    /// printed (its last line) for this site's syncs, and returns the command's output.
     @discardableResult
-    func enroll(token: Bool = false) throws -> CommandResult {
+    func enroll() throws -> CommandResult {
         let export = try run(["keys", "export", "--key", "keys/kiosk.key.jwk"])
         try #require(export.status == 0, "\(export)")
         let jwk = "\(kioskID).jwk"
         try Data(export.stdout.utf8).write(to: workspace.url(jwk))
-        let enroll = try run(["collector", "enroll", "--database", database, "--kiosk", kioskID, "--site", Self.site,
-                              "--jwk", jwk] + (token ? ["--token"] : []))
+        let enroll = try run(["collector", "enroll", "--database", database, "--kiosk", kioskID, "--site", Self.site, "--jwk", jwk])
         try #require(enroll.status == 0, "\(enroll)")
+        let token = enroll.stdout.split(separator: "\n").last.map { String($0).trimmingCharacters(in: .whitespaces) } ?? ""
+        try #require(token.count >= 16, "no upload token printed:\n\(enroll)")
+        uploadToken = token
         return enroll
     }
 
-    /// `touchpoint sync` arguments for the collector at `url`, followed by `extra`.
-    func syncArguments(_ url: String, _ extra: [String] = []) -> [String] {
-        ["sync", "--responses", "responses", "--kiosk-id", kioskID, "--collector", url] + extra
+    /// `touchpoint sync` arguments for the collector at `url`, followed by `extra`; with `token` (and unless `extra`
+    /// gives one) the site's upload token from ``enroll()``.
+    func syncArguments(_ url: String, _ extra: [String] = [], token: Bool = true) -> [String] {
+        var arguments = ["sync", "--responses", "responses", "--kiosk-id", kioskID, "--collector", url] + extra
+        if token, !extra.contains("--token"), let uploadToken {
+            arguments += ["--token", uploadToken]
+        }
+        return arguments
     }
 
     /// Runs `touchpoint sync --once` against `collector`.
     @discardableResult
-    func syncOnce(_ collector: CollectorProcess, _ extra: [String] = [], timeout: Double = 30) throws -> CommandResult {
-        try run(syncArguments(collector.url, ["--once"] + extra), timeout: timeout)
+    func syncOnce(_ collector: CollectorProcess, _ extra: [String] = [], token: Bool = true, timeout: Double = 30) throws -> CommandResult {
+        try run(syncArguments(collector.url, ["--once"] + extra, token: token), timeout: timeout)
     }
 
     /// The collector's view of this kiosk (`collector kiosks --json`).

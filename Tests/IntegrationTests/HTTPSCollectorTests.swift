@@ -106,7 +106,8 @@ struct HTTPSCollectorTests {
         try site.enroll()
         try site.writeResponses(3)
 
-        let sync = try site.run(["sync", "--once", "--responses", "responses", "--collector", collector.url])
+        let sync = try site.run(
+            ["sync", "--once", "--responses", "responses", "--collector", collector.url, "--token", try #require(site.uploadToken)])
         #expect(sync.status == 0, "\(site.logs)")
         #expect(sync.stdout.contains(SyncCollectorTests.summary(stored: 3)), "\(sync)")
         #expect(site.files("rejected").isEmpty, "\(site.logs)")

@@ -13,8 +13,12 @@ enum LocalHTTP {
     }
 
     /// `GET url`; throws when the server cannot be reached or does not answer within `timeout` seconds.
-    static func get(_ url: String, timeout: Int64 = 30) async throws -> Answer {
-        try await send(HTTPClientRequest(url: url), timeout: timeout)
+    static func get(_ url: String, token: String? = nil, timeout: Int64 = 30) async throws -> Answer {
+        var request = HTTPClientRequest(url: url)
+        if let token {
+            request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        }
+        return try await send(request, timeout: timeout)
     }
 
     /// `POST url` with `body` as text; throws like ``get(_:timeout:)``.
@@ -61,9 +65,9 @@ struct FeedStatus: Decodable, CustomStringConvertible {
 }
 
 extension CollectorProcess {
-    /// The collector's comment feed outbox (`GET /v1/feed/status`).
-    func feedStatus() async throws -> FeedStatus {
-        let answer = try await LocalHTTP.get(url + "/v1/feed/status")
+    /// The collector's comment feed outbox (`GET /v1/feed/status`, an admin's API token).
+    func feedStatus(token: String) async throws -> FeedStatus {
+        let answer = try await LocalHTTP.get(url + "/v1/feed/status", token: token)
         guard answer.status == 200 else {
             throw FeedStatusError(answer: answer)
         }

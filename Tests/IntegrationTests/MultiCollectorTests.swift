@@ -50,17 +50,18 @@ struct MultiCollectorTests {
         let collectorA = try office.startCollector(extra: feed)
         let collectorB = try office.startCollector(extra: feed)
         for site in fleet.sites { try site.enroll() }
+        let admin = try office.apiToken(role: "admin")
         func feedStatuses() async -> String {
             var lines: [String] = []
             for (name, collector) in [("A", collectorA), ("B", collectorB)] where collector.child.isRunning {
-                let status = await (try? collector.feedStatus()).map(\.description) ?? "(no answer)"
+                let status = await (try? collector.feedStatus(token: admin)).map(\.description) ?? "(no answer)"
                 lines.append("feed status at \(name): \(status)")
             }
             return lines.joined(separator: "\n") + "\nreceiver: \(receiver.bodies().count) bodies"
         }
         // The feed starts at the newest stored response: nothing may be stored before its cursor exists.
         try await fleet.poll("the comment feed to start", timeout: 60, detail: feedStatuses) {
-            try await collectorA.feedStatus().started
+            try await collectorA.feedStatus(token: admin).started
         }
 
         // 1. Three rounds: every kiosk writes 12 responses, then kiosks 1 and 3 sync to A while 2 and 4 sync to B,
@@ -97,8 +98,9 @@ struct MultiCollectorTests {
         let urlA = try #require(URL(string: collectorA.url))
         let urlB = try #require(URL(string: collectorB.url))
         let logger = Logger(label: "touchpoint.tests.multi-collector")
-        let answers = try await HTTPUploadTransport.withTransport(configuration: .init(collectorURL: urlA), logger: logger) { toA in
-            try await HTTPUploadTransport.withTransport(configuration: .init(collectorURL: urlB), logger: logger) { toB in
+        let token = twin.uploadToken
+        let answers = try await HTTPUploadTransport.withTransport(configuration: .init(collectorURL: urlA, token: token), logger: logger) { toA in
+            try await HTTPUploadTransport.withTransport(configuration: .init(collectorURL: urlB, token: token), logger: logger) { toB in
                 var answers: [(UploadOutcome, UploadOutcome)] = []
                 for batch in batches {
                     async let fromA = toA.upload(batch)
@@ -129,7 +131,7 @@ struct MultiCollectorTests {
         //    is not what this test is about. Then kiosk-2 finishes against B.
         try await receiver.close()
         try await fleet.poll("every post the receiver accepted to be recorded as delivered", timeout: 60, detail: feedStatuses) {
-            try await collectorB.feedStatus().webhook(Self.webhook).delivered == receiver.bodies().count
+            try await collectorB.feedStatus(token: admin).webhook(Self.webhook).delivered == receiver.bodies().count
         }
         let victim = fleet.sites[1]
         try fleet.write(1, 80)
@@ -193,11 +195,11 @@ struct MultiCollectorTests {
         // Idle: nothing pending in the outbox, so nothing more will be posted.
         for (name, collector) in [("B", collectorB), ("restarted A", restartedA)] {
             try await fleet.poll("nothing pending in \(name)'s feed status", timeout: 60, detail: feedStatuses) {
-                let status = try await collector.feedStatus()
+                let status = try await collector.feedStatus(token: admin)
                 return status.started && status.webhook(Self.webhook).pending == 0
             }
         }
-        let status = try await collectorB.feedStatus().webhook(Self.webhook)
+        let status = try await collectorB.feedStatus(token: admin).webhook(Self.webhook)
         #expect(status.delivered == total && status.failed == 0, "\(status)")
         let bodies = receiver.bodies()
         let posted = bodies.map(KioskFleet.markers(in:))

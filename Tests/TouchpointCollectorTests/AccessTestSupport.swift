@@ -15,20 +15,29 @@ enum TestAccess {
     }
 }
 
-/// A test client that sends `Authorization: Bearer TOKEN` with every request that carries no Authorization of its own.
+/// The upload token the test kiosks are enrolled with (``Fixtures``' kiosk-1 and the others), as a kiosk sends it.
+enum TestKiosk {
+    static let uploadToken = "test-kiosk-upload-token-0123456789"
+    static let uploadTokenHash = CollectorToken.hash(uploadToken)
+}
+
+/// A test client that sends `Authorization: Bearer TOKEN` with every request that carries no Authorization of its own:
+/// the API token, or for uploads the kiosk's upload token.
 struct SignedInClient: TestClientProtocol {
     let inner: any TestClientProtocol
     let token: String
+    let uploadToken: String
 
-    init(_ inner: any TestClientProtocol, token: String) {
+    init(_ inner: any TestClientProtocol, token: String, uploadToken: String = TestKiosk.uploadToken) {
         self.inner = inner
         self.token = token
+        self.uploadToken = uploadToken
     }
 
     func executeRequest(uri: String, method: HTTPRequest.Method, headers: HTTPFields, body: ByteBuffer?) async throws -> TestResponse {
         var headers = headers
         if headers[.authorization] == nil {
-            headers[.authorization] = "Bearer \(token)"
+            headers[.authorization] = "Bearer \(uri.hasPrefix("/v1/responses") ? uploadToken : token)"
         }
         return try await inner.executeRequest(uri: uri, method: method, headers: headers, body: body)
     }

@@ -17,17 +17,17 @@ struct CollectorRouterTests {
 
     /// Runs `body` against a router-level test client over a fresh database with kiosk-1 enrolled.
     func withApp(
-        configuration: CollectorConfiguration = CollectorConfiguration(), token: String? = nil,
+        configuration: CollectorConfiguration = CollectorConfiguration(), token: String = TestKiosk.uploadToken,
         storage custom: (any CollectorStorage)? = nil,
         _ body: @escaping @Sendable (any TestClientProtocol, any CollectorStorage) async throws -> Void
     ) async throws {
         try await withStorage { sqlite, _ in
-            try await sqlite.enroll(kiosk: "kiosk-1", site: "malmo", jwk: key.publicJWK, tokenHash: token.map(CollectorToken.hash))
+            try await sqlite.enroll(kiosk: "kiosk-1", site: "malmo", jwk: key.publicJWK, tokenHash: CollectorToken.hash(token))
             let storage: any CollectorStorage = custom ?? sqlite
             let admin = try await TestAccess.token(in: sqlite)
             let app = buildApplication(configuration: configuration, storage: storage, surveys: try Fixtures.catalog(), logger: quietLogger)
             try await app.test(.router) { client in
-                try await body(SignedInClient(client, token: admin), storage)
+                try await body(SignedInClient(client, token: admin, uploadToken: token), storage)
             }
         }
     }
@@ -94,7 +94,8 @@ struct CollectorRouterTests {
         let batch = UploadBatch(kiosk: "kiosk-1", health: Fixtures.health, responses: try Fixtures.batch(key: key, sequences: 1...2))
         let buffer = try body(batch)
         try await withApp(token: token) { client, storage in
-            let missing = try await client.execute(uri: "/v1/responses", method: .post, body: buffer)
+            // A kiosk's upload is authenticated by its own token only: no bearer token at all …
+            let missing = try await client.execute(uri: "/v1/responses", method: .post, headers: [.authorization: "Basic eDp5"], body: buffer)
             #expect(missing.status == .unauthorized)
             #expect(try decode(UploadError.self, missing.body).error == "unauthorized")
 
@@ -110,13 +111,20 @@ struct CollectorRouterTests {
         }
     }
 
-    @Test func aTokenSentForAKioskWithoutOneIsIgnored() async throws {
-        let batch = UploadBatch(kiosk: "kiosk-1", health: Fixtures.health, responses: try Fixtures.batch(key: key, sequences: 1...1))
-        let buffer = try body(batch)
-        try await withApp { client, _ in
-            let response = try await client.execute(
-                uri: "/v1/responses", method: .post, headers: [.authorization: "Bearer whatever"], body: buffer)
-            #expect(response.status == .ok)
+    @Test func revokedOrUnknownKiosksAreRefusedAndTheirHealthIgnored() async throws {
+        try await withApp { client, storage in
+            // A forged health report for a kiosk that is not enrolled: 401, nothing recorded.
+            let forged = UploadBatch(kiosk: "kiosk-x", health: BufferHealth(pending: 999_999, rejected: 0), responses: [])
+            let unknown = try await client.execute(uri: "/v1/responses", method: .post, body: try body(forged))
+            #expect(unknown.status == .unauthorized)
+            #expect(try await storage.kiosk("kiosk-x") == nil)
+
+            // A revoked kiosk with its (once valid) token: 401, its health report ignored.
+            try await storage.revoke(kiosk: "kiosk-1")
+            let report = UploadBatch(kiosk: "kiosk-1", health: BufferHealth(pending: 999_999, rejected: 0), responses: [])
+            let revoked = try await client.execute(uri: "/v1/responses", method: .post, body: try body(report))
+            #expect(revoked.status == .unauthorized)
+            #expect(try await storage.kiosk("kiosk-1")?.health == nil)
         }
     }
 
@@ -148,16 +156,16 @@ struct CollectorRouterTests {
         }
     }
 
-    @Test func anUnenrolledKioskGets200WithUnknownKey() async throws {
+    @Test func anUnenrolledKioskGets401AndNothingIsStored() async throws {
         let stranger = KioskKey.generate()
         let batch = UploadBatch(kiosk: "kiosk-7", health: Fixtures.health, responses: try Fixtures.batch(kiosk: "kiosk-7", key: stranger, sequences: 1...2))
         let buffer = try body(batch)
-        try await withApp { client, _ in
+        try await withApp { client, storage in
+            // Not enrolled here: no upload token can be right, so the batch is refused whole (the kiosk keeps it pending).
             let response = try await client.execute(uri: "/v1/responses", method: .post, body: buffer)
-            #expect(response.status == .ok)
-            let results = try decode(UploadResult.self, response.body).results
-            #expect(results.map(\.status) == [.rejected, .rejected])
-            #expect(results.first?.reason == "unknown key \(stranger.keyID)")
+            #expect(response.status == .unauthorized)
+            #expect(try decode(UploadError.self, response.body).message.contains("kiosk kiosk-7 has no upload token here"))
+            #expect(try await storage.kiosk("kiosk-7") == nil)
         }
     }
 
@@ -189,7 +197,7 @@ struct FailingStorage: CollectorStorage {
     func revoke(kiosk: String, at date: Date) async throws -> String { throw fail() }
     func kiosks() async throws -> [KioskRecord] { throw fail() }
     func keys(_ kids: Set<String>) async throws -> [String: EnrolledKey] { throw fail() }
-    func tokenHash(for kiosk: String) async throws -> String? { nil }
+    func tokenHash(for kiosk: String) async throws -> String? { throw fail() }
     func ingest(_ items: [VerifiedItem], health: BufferHealth, kiosk: String, at date: Date) async throws -> [ItemResult] { throw fail() }
     func rebuildAggregates() async throws { throw fail() }
     func close() async throws {}

@@ -48,7 +48,7 @@ struct CollectorTLSTests {
         _ body: @escaping @Sendable (_ port: Int, _ directory: URL, _ storage: any CollectorStorage) async throws -> Void
     ) async throws {
         try await withStorage { storage, directory in
-            _ = try await storage.enroll(kiosk: "kiosk-1", site: "malmo", jwk: key.publicJWK)
+            _ = try await storage.enroll(kiosk: "kiosk-1", site: "malmo", jwk: key.publicJWK, tokenHash: TestKiosk.uploadTokenHash)
             let files = try authority.issueServerCertificate(dnsNames: dnsNames, ipAddresses: ipAddresses)
                 .write(to: directory)
             var configuration = CollectorConfiguration(host: "127.0.0.1", port: 0)
@@ -65,7 +65,8 @@ struct CollectorTLSTests {
     /// One sync pass of `<directory>/responses` to `url`, trusting `caFile` (nil: the system's CAs).
     func syncOnce(_ url: String, caFile: URL?, directory: URL) async throws -> SyncSummary {
         let configuration = HTTPUploadTransport.Configuration(
-            collectorURL: try #require(URL(string: url)), collectorCA: try caFile.map { try CollectorCA(pemFile: $0.path) })
+            collectorURL: try #require(URL(string: url)), token: TestKiosk.uploadToken,
+            collectorCA: try caFile.map { try CollectorCA(pemFile: $0.path) })
         return try await HTTPUploadTransport.withTransport(configuration: configuration, logger: quietLogger) { transport in
             try await ResponseSync(
                 responsesDirectory: directory.appendingPathComponent("responses", isDirectory: true), kiosk: "kiosk-1",

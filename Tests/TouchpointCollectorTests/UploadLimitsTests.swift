@@ -22,11 +22,13 @@ struct UploadLimitsTests {
         _ configuration: CollectorConfiguration, _ body: @escaping @Sendable (any TestClientProtocol, Int) async throws -> Void
     ) async throws {
         try await withStorage { storage, _ in
-            try await storage.enroll(kiosk: "kiosk-1", site: "malmo", jwk: key.publicJWK, tokenHash: nil, at: Fixtures.start)
+            try await storage.enroll(
+                kiosk: "kiosk-1", site: "malmo", jwk: key.publicJWK, tokenHash: TestKiosk.uploadTokenHash, at: Fixtures.start)
+            let admin = try await TestAccess.token(in: storage)
             let app = buildApplication(configuration: configuration, storage: storage, surveys: try Fixtures.catalog(), logger: quietLogger)
             // AsyncHTTPClient underneath: it opens a new connection when the collector closed an idle one.
             try await app.test(.ahc(.http)) { client in
-                try await body(client, try #require(client.port))
+                try await body(SignedInClient(client, token: admin), try #require(client.port))
             }
         }
     }
