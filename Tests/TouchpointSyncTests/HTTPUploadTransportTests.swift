@@ -36,10 +36,10 @@ struct HTTPUploadTransportTests {
 
     @Test("nothing listening: the probe says no and an upload is retryable")
     func connectionRefused() async throws {
-        let server = try CannedHTTPServer(answers: [])
-        let port = server.port
-        server.stop()
-        try await HTTPUploadTransport.withTransport(configuration: Self.configuration(port: port), logger: testLogger()) {
+        // Not a stopped server's port: another test's server could be given it meanwhile and answer.
+        let refusing = try RefusingPort()
+        defer { withExtendedLifetime(refusing) {} }
+        try await HTTPUploadTransport.withTransport(configuration: Self.configuration(port: refusing.port), logger: testLogger()) {
             transport async throws in
             #expect(await transport.probe() == false)
             guard case .retry = try await transport.upload(UploadProtocolTests.batch(1)) else {
