@@ -132,6 +132,14 @@ extension ReportPlan {
         return dimensions
     }
 
+    /// Whether months are the only time grouping of `groupBy`, so a storage may select the aggregates' day column as its
+    /// month (`YYYY-MM`, the first 7 characters) and sum a month's days itself: ``groupKey(selected:groupBy:value:)``
+    /// buckets either into the same month.
+    public static func monthsSuffice(_ groupBy: [ReportDimension]) -> Bool {
+        let time = groupBy.filter(\.isTime)
+        return !time.isEmpty && time.allSatisfy { $0 == .month }
+    }
+
     /// A report group's key from one row's selected columns (`value(i)` is column `i` of
     /// ``selectedDimensions(_:)``), in `groupBy` order, time dimensions bucketed from the day.
     public static func groupKey(selected: [ReportDimension], groupBy: [ReportDimension],

@@ -114,7 +114,9 @@ extension PostgresCollectorStorage {
         into tallies: inout [[String]: ReportTally]
     ) async throws {
         let selected = ReportPlan.selectedDimensions(query.groupBy)
-        let columns = selected.map(\.rawValue)
+        // Grouped by month only: the database sums a month's days (12 rows a year, not 365).
+        let months = ReportPlan.monthsSuffice(query.groupBy)
+        let columns = selected.map { $0 == .day && months ? "substr(day, 1, 7)" : $0.rawValue }
         var sql = SQLBuilder()
         var conditions = ["type = \(sql.bind(query.metric.rawValue))"]
         if let from = days.from {
@@ -218,8 +220,10 @@ extension PostgresCollectorStorage {
         return try await read("export answers") { connection in
             var sql = SQLBuilder()
             var conditions = Self.rawConditions(selection, &sql)
+            // Keyset pages over the answers' primary key (response_id, position): each page walks that index from
+            // where the last one stopped (a row comparison over r.id would sort the whole join for every page).
             if let after {
-                conditions.append("(r.id, a.position) > (\(sql.bind(after.responseID)), \(sql.bind(after.position)))")
+                conditions.append("(a.response_id, a.position) > (\(sql.bind(after.responseID)), \(sql.bind(after.position)))")
             }
             let limitPlaceholder = sql.bind(max(1, limit))
             let rows = try await Self.rows(
@@ -228,7 +232,7 @@ extension PostgresCollectorStorage {
                         r.language, r.account, r.status, r.suspect, a.position, a.question, a.type, a.number_value, a.text_value
                     FROM responses r JOIN answers a ON a.response_id = r.id
                     \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
-                    ORDER BY r.id, a.position
+                    ORDER BY a.response_id, a.position
                     LIMIT \(limitPlaceholder)
                     """), on: connection, logger: logger)
             var page: [ExportedAnswer] = []

@@ -121,7 +121,9 @@ extension SQLiteCollectorStorage {
         _ db: Database, query: ReportQuery, days: (from: Int64?, to: Int64?), into tallies: inout [[String]: ReportTally]
     ) throws {
         let selected = ReportPlan.selectedDimensions(query.groupBy)
-        let columns = selected.map(\.rawValue)
+        // Grouped by month only: the database sums a month's days (12 rows a year, not 365).
+        let months = ReportPlan.monthsSuffice(query.groupBy)
+        let columns = selected.map { $0 == .day && months ? "substr(day, 1, 7)" : $0.rawValue }
         var conditions = ["type = ?"]
         var arguments: [any DatabaseValueConvertible] = [query.metric.rawValue]
         if let from = days.from {
