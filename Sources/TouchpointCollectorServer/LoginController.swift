@@ -68,6 +68,8 @@ struct LoginController {
         context.sessions.createSession(
             LoginSession(user: user.name, csrf: CollectorToken.generate()), expiresIn: configuration.sessionLifetime)
         try await storage.recordLogin(user: user.name, at: now())
+        // Sessions that ran out are dropped now and then: at each sign-in.
+        _ = try? await storage.removeExpiredSessions(now: now())
         try await storage.recordAudit(AuditEvent(at: now(), actor: "user:\(user.name)", action: "login", remote: remote))
         logger.info("signed in", metadata: ["user": "\(user.name)", "role": "\(user.role)"])
         return Self.redirect(to: next)

@@ -22,9 +22,12 @@ enum LocalHTTP {
     }
 
     /// `POST url` with `body` as text; throws like ``get(_:timeout:)``.
-    static func post(_ url: String, body: String = "", timeout: Int64 = 30) async throws -> Answer {
+    static func post(_ url: String, body: String = "", contentType: String? = nil, timeout: Int64 = 30) async throws -> Answer {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
+        if let contentType {
+            request.headers.add(name: "Content-Type", value: contentType)
+        }
         request.body = .bytes(ByteBuffer(string: body))
         return try await send(request, timeout: timeout)
     }
