@@ -138,6 +138,7 @@ struct CollectorCommand: AsyncParsableCommand {
         var token = false
 
         func run() async throws {
+            try checkIDs()
             try options.bootstrapLogging()
             let logger = Logger(label: "touchpoint.collector")
             let key = try loadPublicKey(jwk: jwk, keyFile: "")
