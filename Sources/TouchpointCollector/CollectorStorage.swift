@@ -42,6 +42,11 @@ public protocol CollectorStorage: ReportStorage, FeedStorage, AccountStorage, Ac
     /// `stored` means durable. On a database failure it throws and nothing of the batch is kept.
     func ingest(_ items: [VerifiedItem], health: BufferHealth, kiosk: String, at date: Date) async throws -> [ItemResult]
 
+    /// Proves that the storage can be written now: one small write (the single row of `health_probe`) in a
+    /// committed transaction. Throws `.unavailable` (a full disk, a read-only or missing database) or
+    /// `.overloaded` when it cannot; `GET /healthz` answers 503 then.
+    func checkWritable() async throws
+
     /// Recomputes every aggregate from the raw rows in one transaction: the repair for aggregates damaged
     /// behind the storage's back (ingest keeps them exact).
     func rebuildAggregates() async throws

@@ -216,6 +216,27 @@ struct CollectorStorageTests {
         }
     }
 
+    @Test(arguments: StorageBackend.available) func checkWritableWritesAndFailsWhenTheStorageCannotBeWritten(backend: StorageBackend) async throws {
+        try await withStorageLocation(backend) { location in
+            let storage = try await location.open()
+            try await storage.checkWritable()
+            try await storage.checkWritable()
+            // A write that fails (here the probe's table is gone behind the storage's back; in production a full
+            // disk or a read-only database) is `.unavailable`.
+            try await location.execute("DROP TABLE health_probe")
+            do {
+                try await storage.checkWritable()
+                Issue.record("the probe was written to a table that is gone")
+            } catch let error as CollectorError {
+                #expect(error.code == .unavailable, "\(error)")
+            }
+            try await storage.close()
+            await #expect(throws: CollectorError.self) { try await storage.checkWritable() }
+        }
+        // A fresh open migrates an empty database with the probe table again.
+        try await withStorage(backend) { storage, _ in try await storage.checkWritable() }
+    }
+
     /// SQLite only: a file path that cannot be created.
     @Test func openingAnUnwritablePathIsUnavailable() throws {
         do {
