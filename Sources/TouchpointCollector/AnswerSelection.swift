@@ -86,22 +86,32 @@ public struct ExportedAnswer: Sendable, Hashable, Codable {
         self.value = value
     }
 
-    /// The CSV header line's fields, in ``csvFields`` order.
+    /// The CSV header line's fields, in ``csvFields(neutralisingFormulas:)`` order.
     public static let csvHeader = [
         "response_id", "completed_at", "site", "kiosk", "touchpoint", "stage", "survey", "survey_version", "language",
         "account", "status", "suspect", "question", "type", "value",
     ]
 
     /// The answer's CSV fields, in ``csvHeader`` order.
-    public var csvFields: [String] {
-        csvFields(completedAt: Timestamp.string(completedAt))
+    ///
+    /// With `neutralisingFormulas` (the default) the cells a kiosk or a customer chooses go through
+    /// ``CSV/neutralisingFormula(_:)``: `site`, `kiosk` and `touchpoint` (set at enrolment and by the kiosk's
+    /// configuration), `account` (typed or scanned by the customer) and `value` of `text` answers (comments).
+    /// The other cells cannot start a formula or are real numbers that must stay numbers: the UUID, the
+    /// time, ids from the collector's survey definitions, the version, flags, scores and option ids.
+    public func csvFields(neutralisingFormulas: Bool = true) -> [String] {
+        csvFields(completedAt: Timestamp.string(completedAt), neutralisingFormulas: neutralisingFormulas)
     }
 
     /// The CSV fields with the completion time already formatted by `Timestamp.string`.
-    func csvFields(completedAt formatted: String) -> [String] {
-        [
-            responseID, formatted, site, kiosk, touchpoint, stage, survey, String(surveyVersion), language,
-            account ?? "", status, suspect ? "true" : "false", question, type, value,
+    func csvFields(completedAt formatted: String, neutralisingFormulas: Bool) -> [String] {
+        func chosen(_ cell: String) -> String {
+            neutralisingFormulas ? CSV.neutralisingFormula(cell) : cell
+        }
+        return [
+            responseID, formatted, chosen(site), chosen(kiosk), chosen(touchpoint), stage, survey, String(surveyVersion),
+            language, chosen(account ?? ""), status, suspect ? "true" : "false", question, type,
+            type == QuestionType.text.rawValue ? chosen(value) : value,
         ]
     }
 }

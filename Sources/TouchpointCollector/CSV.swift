@@ -18,15 +18,34 @@ public enum CSV {
     public static func record(_ fields: [String]) -> String {
         fields.map(field).joined(separator: ",") + "\r\n"
     }
+
+    /// `cell` made safe to open in a spreadsheet: if it starts with a character that makes Excel, LibreOffice
+    /// or Google Sheets read it as a formula (OWASP's list: `=`, `+`, `-`, `@`, tab, carriage return), a `'` is
+    /// put in front, so the cell shows as text; any other cell is returned unchanged.
+    ///
+    /// Apply it only to text that people outside the company can choose (comments, typed accounts): a number
+    /// such as `-3` would become text.
+    public static func neutralisingFormula(_ cell: String) -> String {
+        switch cell.unicodeScalars.first {
+        case "=", "+", "-", "@", "\t", "\r": "'" + cell
+        default: cell
+        }
+    }
 }
 
 /// Writes exported answers as CSV records, formatting each response's completion time once.
+///
+/// By default the cells a kiosk or a customer chooses are neutralised against spreadsheet formulas
+/// (see ``ExportedAnswer/csvFields(neutralisingFormulas:)``).
 public struct AnswerCSVWriter: Sendable {
     private var lastDate: Date?
     private var lastText = ""
+    private let neutralisingFormulas: Bool
 
-    /// Creates a writer.
-    public init() {}
+    /// Creates a writer; `neutralisingFormulas: false` writes every cell exactly as stored (raw output).
+    public init(neutralisingFormulas: Bool = true) {
+        self.neutralisingFormulas = neutralisingFormulas
+    }
 
     /// The header record.
     public static var header: String { CSV.record(ExportedAnswer.csvHeader) }
@@ -40,7 +59,7 @@ public struct AnswerCSVWriter: Sendable {
                 lastDate = answer.completedAt
                 lastText = Timestamp.string(answer.completedAt)
             }
-            text += CSV.record(answer.csvFields(completedAt: lastText))
+            text += CSV.record(answer.csvFields(completedAt: lastText, neutralisingFormulas: neutralisingFormulas))
         }
         return text
     }

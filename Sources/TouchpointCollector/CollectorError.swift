@@ -3,7 +3,7 @@ public struct CollectorError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is; compare against the static members.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
-            case conflict, notFound, invalidKey, overloaded, unavailable
+            case conflict, notFound, invalidKey, invalidID, overloaded, unavailable
         }
 
         private let base: Base
@@ -18,6 +18,8 @@ public struct CollectorError: Error, Sendable, CustomStringConvertible {
         public static let notFound = Code(.notFound)
         /// A JWK is not a usable Ed25519 public key, or its `kid` is not its thumbprint.
         public static let invalidKey = Code(.invalidKey)
+        /// A kiosk or site id does not follow the id rule (``TouchpointCore/Identifier``).
+        public static let invalidID = Code(.invalidID)
         /// The database is busy (locked by another writer): try again shortly.
         public static let overloaded = Code(.overloaded)
         /// The database cannot be opened, read or written.

@@ -12,8 +12,9 @@ public protocol CollectorStorage: ReportStorage, FeedStorage, AccountStorage, Ac
     ///
     /// A kiosk has at most one active key: enrolling a second key while one is active throws `.conflict`
     /// (revoke the old one first); enrolling the same key again updates the site and token hash.
-    /// A key enrolled for another kiosk, or a revoked key, throws `.conflict`; a JWK that is not
-    /// Ed25519, or whose `kid` is not its thumbprint, throws `.invalidKey`. Returns the key id.
+    /// A key enrolled for another kiosk, or a revoked key, throws `.conflict`; a kiosk or site id that
+    /// breaks the id rule throws `.invalidID`; a JWK that is not Ed25519, or whose `kid` is not its
+    /// thumbprint, throws `.invalidKey` (all checked by ``EnrolmentKey``). Returns the key id.
     @discardableResult
     func enroll(kiosk: String, site: String, jwk: PublicJWK, tokenHash: String?, at date: Date) async throws -> String
 
@@ -41,6 +42,11 @@ public protocol CollectorStorage: ReportStorage, FeedStorage, AccountStorage, Ac
     /// transaction records `health` and the last-seen time of `kiosk`. Returns only after the commit:
     /// `stored` means durable. On a database failure it throws and nothing of the batch is kept.
     func ingest(_ items: [VerifiedItem], health: BufferHealth, kiosk: String, at date: Date) async throws -> [ItemResult]
+
+    /// Proves that the storage can be written now: one small write (the single row of `health_probe`) in a
+    /// committed transaction. Throws `.unavailable` (a full disk, a read-only or missing database) or
+    /// `.overloaded` when it cannot; `GET /healthz` answers 503 then.
+    func checkWritable() async throws
 
     /// Recomputes every aggregate from the raw rows in one transaction: the repair for aggregates damaged
     /// behind the storage's back (ingest keeps them exact).
@@ -199,7 +205,8 @@ public struct KioskRecord: Sendable, Hashable, Codable {
     }
 }
 
-/// A kiosk's public key checked for enrolment: an Ed25519 JWK whose `kid` is its RFC 7638 thumbprint.
+/// A kiosk's enrolment checked: kiosk and site ids that follow the id rule, and an Ed25519 JWK whose `kid`
+/// is its RFC 7638 thumbprint.
 ///
 /// Every storage enrols through this, so the rules live in one place.
 public struct EnrolmentKey: Sendable {
@@ -208,8 +215,9 @@ public struct EnrolmentKey: Sendable {
     /// The JWK as stored, with `kid` set to the thumbprint.
     public let jwk: PublicJWK
 
-    /// Checks `jwk` for kiosk `kiosk`; throws `.invalidKey` saying what is wrong.
-    public init(_ jwk: PublicJWK, kiosk: String) throws {
+    /// Checks the ids, then `jwk`; throws `.invalidID` or `.invalidKey` saying what is wrong.
+    public init(_ jwk: PublicJWK, kiosk: String, site: String) throws {
+        try Self.checkIDs(kiosk: kiosk, site: site)
         do {
             _ = try jwk.verifyingKey()
         } catch {
@@ -221,6 +229,15 @@ public struct EnrolmentKey: Sendable {
         }
         self.kid = kid
         self.jwk = jwk.withThumbprintID()
+    }
+
+    /// Throws `.invalidID` unless `kiosk` and `site` follow the id rule (the one survey ids follow).
+    public static func checkIDs(kiosk: String, site: String) throws {
+        for (value, name) in [(kiosk, "kiosk id"), (site, "site id")] {
+            if let problem = Identifier.problem(value, name: name) {
+                throw CollectorError(.invalidID, problem + " (the rule for survey ids)")
+            }
+        }
     }
 }
 

@@ -24,8 +24,6 @@ extension FeedConfiguration {
     }
 }
 
-private let nameCharacters = Set("abcdefghijklmnopqrstuvwxyz0123456789-_.")
-
 /// Collects the problems of one feed file while reading it.
 private final class FeedReader: YAMLReader {
     let environment: [String: String]
@@ -78,10 +76,10 @@ private final class FeedReader: YAMLReader {
         }
         var name: String?
         if let node = map["name"] {
-            if let value = node.scalar?.string, !value.isEmpty, value.allSatisfy({ nameCharacters.contains($0) }) {
+            if let value = node.scalar?.string, Identifier.isValid(value) {
                 name = value
             } else {
-                problem(node, "name must be a non-empty name of lowercase letters, digits, '-', '_' and '.'")
+                problem(node, "name must be a non-empty name of \(Identifier.allowedCharacters)")
             }
         } else {
             problem(node, "webhook \(index + 1) is missing 'name'")

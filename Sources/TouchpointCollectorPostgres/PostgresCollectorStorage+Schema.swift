@@ -237,6 +237,10 @@ extension PostgresCollectorStorage {
                 """,
                 "CREATE INDEX audit_log_by_time ON audit_log (at)",
             ]),
+            // The single row `checkWritable()` rewrites; not carried by `collector migrate`.
+            Migration(name: "probe v1: health_probe", statements: [
+                "CREATE TABLE health_probe (id INTEGER PRIMARY KEY CHECK (id = 1), writes BIGINT NOT NULL)",
+            ]),
         ]
     }
 

@@ -134,7 +134,7 @@ public struct PostgresCollectorStorage: CollectorStorage {
     /// Enrols a kiosk key; see ``CollectorStorage/enroll(kiosk:site:jwk:tokenHash:at:)``.
     @discardableResult
     public func enroll(kiosk: String, site: String, jwk: PublicJWK, tokenHash: String?, at date: Date) async throws -> String {
-        let key = try EnrolmentKey(jwk, kiosk: kiosk)
+        let key = try EnrolmentKey(jwk, kiosk: kiosk, site: site)
         let kid = key.kid
         let jwkText = String(decoding: try key.jwk.jsonData(), as: UTF8.self)
         let logger = self.logger

@@ -71,6 +71,7 @@ extension SQLiteCollectorStorage {
         registerFeedMigrations(&migrator)
         registerHealthMigrations(&migrator)
         registerAccessMigrations(&migrator)
+        registerProbeMigrations(&migrator)
         return migrator
     }
 }

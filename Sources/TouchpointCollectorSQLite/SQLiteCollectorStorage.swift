@@ -54,7 +54,7 @@ public struct SQLiteCollectorStorage: CollectorStorage {
     /// Enrols a kiosk key; see ``CollectorStorage/enroll(kiosk:site:jwk:tokenHash:at:)``.
     @discardableResult
     public func enroll(kiosk: String, site: String, jwk: PublicJWK, tokenHash: String?, at date: Date) async throws -> String {
-        let key = try EnrolmentKey(jwk, kiosk: kiosk)
+        let key = try EnrolmentKey(jwk, kiosk: kiosk, site: site)
         let kid = key.kid
         let jwkText = String(decoding: try key.jwk.jsonData(), as: UTF8.self)
         try await write("enrol kiosk \(kiosk)") { db in

@@ -15,6 +15,8 @@ struct ReportController {
 
     /// The query parameters both routes accept: the time range, the flags and the equality filters.
     static let selectionParameters = ["from", "to", "includeSuspect", "includePartial"] + ReportDimension.filterable.map(\.rawValue)
+    /// The query parameters of `GET /v1/export.csv`: the selection, and `raw` (cells exactly as stored).
+    static let exportParameters = selectionParameters + ["raw"]
     /// The query parameters of `GET /v1/reports/…`.
     static let reportParameters = ["by", "min"] + selectionParameters
 
@@ -52,11 +54,24 @@ struct ReportController {
     }
 
     /// The raw answers as RFC 4180 CSV, streamed a chunk at a time; 400 naming a bad parameter.
+    ///
+    /// Cells that customers and kiosks choose are neutralised against spreadsheet formulas unless `raw=true`
+    /// (``AnswerCSVWriter``).
     func export(_ request: Request) async -> Response {
+        let values = request.queryValues
         let selection: AnswerSelection
-        switch Self.selection(request.queryValues, allowed: Self.selectionParameters) {
+        switch Self.selection(values, allowed: Self.exportParameters) {
         case .success(let parsed): selection = parsed
         case .failure(let problem): return UploadController.error(.badRequest, "bad_parameter", problem.message)
+        }
+        let raw: Bool
+        if let text = values["raw"] {
+            guard let flag = Self.parseBool(text) else {
+                return UploadController.error(.badRequest, "bad_parameter", "raw: must be true or false, not '\(text)'")
+            }
+            raw = flag
+        } else {
+            raw = false
         }
         // Read the first chunk before answering, so a database failure is still a 503 and not a cut stream.
         let first: [ExportedAnswer]
@@ -71,7 +86,7 @@ struct ReportController {
         let storage = storage
         let logger = logger
         let body = ResponseBody { writer in
-            var csv = AnswerCSVWriter()
+            var csv = AnswerCSVWriter(neutralisingFormulas: !raw)
             try await writer.write(ByteBuffer(string: AnswerCSVWriter.header + csv.records(first)))
             if first.count == Self.exportChunkSize, let last = first.last {
                 do {

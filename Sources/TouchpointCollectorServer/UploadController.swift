@@ -36,8 +36,15 @@ public struct UploadController: Sendable {
 
     /// Adds `GET /healthz`, `POST /v1/responses` and `GET /v1/kiosks` to `router`.
     public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
+        // Readiness: the storage takes a small write now (a full disk or a read-only database is 503, as an
+        // upload would be); `/livez` below is the cheap check that the process answers.
         router.get(RouterPath(UploadProtocol.healthPath)) { _, _ in
-            Self.json(.ok, HealthStatus(status: "ok"))
+            do {
+                try await storage.checkWritable()
+                return Self.json(.ok, HealthStatus(status: "ok"))
+            } catch {
+                return unavailable(error, kiosk: nil)
+            }
         }
         // Liveness: the process answers; nothing else is checked, so it stays cheap.
         router.get("/livez") { _, _ in

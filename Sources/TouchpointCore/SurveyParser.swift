@@ -24,8 +24,6 @@ public enum SurveyParser {
     }
 }
 
-private let identifierCharacters = Set("abcdefghijklmnopqrstuvwxyz0123456789-_.")
-
 private final class Reader: YAMLReader {
     var languages: [String] = []
 
@@ -93,12 +91,9 @@ private final class Reader: YAMLReader {
 
     func identifier(_ map: Node.Mapping, _ key: String, context: String, at owner: Node? = nil) -> String? {
         guard let node = required(map, key, context: context, at: owner) else { return nil }
-        guard let value = node.scalar?.string, !value.isEmpty else {
-            problem(node, "\(key) must be a non-empty name")
-            return nil
-        }
-        guard value.allSatisfy({ identifierCharacters.contains($0) }) else {
-            problem(node, "\(key) '\(value)' may hold only lowercase letters, digits, '-', '_' and '.'")
+        let value = node.scalar?.string ?? ""
+        if let message = Identifier.problem(value, name: key) {
+            problem(node, message)
             return nil
         }
         return value

@@ -3,7 +3,7 @@ public struct JOSEError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is; compare against the static members.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
-            case malformed, signature, unknownKey, unsupportedAlgorithm, unsupportedKey, invalidKey
+            case malformed, signature, unknownKey, unsupportedAlgorithm, unsupportedKey, invalidKey, privateKey
         }
 
         private let base: Base
@@ -24,6 +24,8 @@ public struct JOSEError: Error, Sendable, CustomStringConvertible {
         public static let unsupportedKey = Code(.unsupportedKey)
         /// Private key bytes that are not an Ed25519 private key.
         public static let invalidKey = Code(.invalidKey)
+        /// A JWK that carries a private part (`d`) where only a public key belongs.
+        public static let privateKey = Code(.privateKey)
 
         public var description: String { base.rawValue }
     }

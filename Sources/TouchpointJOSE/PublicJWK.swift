@@ -64,13 +64,25 @@ public struct PublicJWK: Sendable, Hashable, Codable {
         }
     }
 
-    /// Decodes a JWK from JSON, throwing `.malformed` with a readable message.
+    /// Decodes a public JWK from JSON, throwing `.malformed` with a readable message, and `.privateKey` for a
+    /// JWK that holds the private key too (member `d`): a private key never leaves the kiosk.
     public static func parse(_ data: Data) throws -> PublicJWK {
+        let decoder = JSONDecoder()
+        let jwk: PublicJWK
         do {
-            return try JSONDecoder().decode(PublicJWK.self, from: data)
+            jwk = try decoder.decode(PublicJWK.self, from: data)
         } catch {
             throw JOSEError.wrapping(.malformed, "not a JWK (expected JSON with kty, crv and x)", error)
         }
+        if (try? decoder.decode(PrivateMember.self, from: data))?.d != nil {
+            throw JOSEError(.privateKey, "the JWK holds a private key (member d); only the public key may be shared")
+        }
+        return jwk
+    }
+
+    /// The private member of an OKP JWK (RFC 8037 §2), looked for only to refuse it.
+    private struct PrivateMember: Decodable {
+        var d: String?
     }
 
     /// `value` as a JSON string literal (RFC 8259 escaping of quotes, backslashes and control characters).

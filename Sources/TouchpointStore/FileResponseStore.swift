@@ -21,7 +21,13 @@ public final class FileResponseStore: ResponseStore {
     private let now: @Sendable () -> Date
     private var generator: any RandomNumberGenerator
 
-    /// Opens (creating if needed) the store at `root` and removes temp files left by a crash.
+    /// The mode of the directories the store creates: the owner writes, its group may read (backups).
+    public static let directoryMode: mode_t = 0o750
+
+    /// Opens (creating if needed, mode 0750) the store at `root` and removes temp files left by a crash.
+    ///
+    /// Throws `.insecurePermissions` if group or others can write to `root` or its subdirectories: they
+    /// could remove responses or rewind the sequence counter.
     public init(
         root: URL, key: KioskKey, now: @escaping @Sendable () -> Date = Date.init,
         generator: any RandomNumberGenerator = SystemRandomNumberGenerator()
@@ -34,11 +40,7 @@ public final class FileResponseStore: ResponseStore {
         self.now = now
         self.generator = generator
         for directory in [root, pendingDirectory, sentDirectory, rejectedDirectory] {
-            do {
-                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            } catch {
-                throw StoreError.wrapping(.io, "cannot create directory \(directory.path)", error)
-            }
+            try PrivateDirectory.prepare(directory, mode: Self.directoryMode, holding: "responses")
         }
         _ = try DurableFile.removeTemporaryFiles(in: root)
         _ = try DurableFile.removeTemporaryFiles(in: pendingDirectory)

@@ -20,11 +20,12 @@ public enum KeyFile {
 
     /// Generates a key and stores it at `url`; never overwrites an existing file.
     ///
-    /// Creates the parent directory with mode 0700 if it is missing. The file is written to a 0600 temp
+    /// Creates the parent directory with mode 0700 if it is missing, and refuses one that group or others
+    /// can write to (``PrivateDirectory``). The file is written to a 0600 temp
     /// file, fsynced and then hard-linked to `url`, so a crash never leaves a half-written key behind.
     public static func create(at url: URL) throws -> KioskKey {
         let directory = url.deletingLastPathComponent()
-        try createPrivateDirectory(directory)
+        try PrivateDirectory.prepare(directory, mode: 0o700, holding: "the key")
         if fileExists(url) {
             throw StoreError(.keyExists, "refusing to overwrite the existing key file \(url.path)")
         }
@@ -63,7 +64,8 @@ public enum KeyFile {
         return key
     }
 
-    /// Loads the key at `url`, refusing a file that group or others can read or write.
+    /// Loads the key at `url`, refusing a file that group or others can read or write, and a file in a
+    /// directory that group or others can write to (they could swap the key).
     public static func load(at url: URL) throws -> KioskKey {
         let path = url.path
         var info = stat()
@@ -81,6 +83,7 @@ public enum KeyFile {
                 "key file \(path) has mode \(String(permissions, radix: 8)) and is accessible to group or others; "
                     + "run `chmod 600 \(path)`")
         }
+        try PrivateDirectory.requireNotWritableByOthers(url.deletingLastPathComponent(), holding: "the key")
         let data: Data
         do {
             data = try Data(contentsOf: url)
@@ -131,23 +134,5 @@ public enum KeyFile {
     private static func fileExists(_ url: URL) -> Bool {
         var info = stat()
         return lstat(url.path, &info) == 0
-    }
-
-    /// Creates `directory` (and missing parents) with mode 0700 if it does not exist.
-    private static func createPrivateDirectory(_ directory: URL) throws {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else {
-                throw StoreError(.keyFile, "\(directory.path) is not a directory")
-            }
-            return
-        }
-        do {
-            try FileManager.default.createDirectory(
-                at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        } catch {
-            throw StoreError.wrapping(.io, "cannot create key directory \(directory.path)", error)
-        }
-        guard chmod(directory.path, 0o700) == 0 else { throw StoreError.system("chmod 700", directory.path) }
     }
 }

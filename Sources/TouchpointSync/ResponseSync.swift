@@ -82,7 +82,8 @@ public struct ResponseSync: Sendable {
     ///
     /// Retryable failures are retried with ``SyncConfiguration/backoff`` up to ``SyncConfiguration/maxAttempts``
     /// times per batch. Throws ``SyncError`` with code `.busy` (another sync holds the lock), `.unauthorized`
-    /// (stops at once, nothing moved for that batch), `.unreachable` (attempts used up), `.refused` or `.io`;
+    /// (stops at once, nothing moved for that batch), `.unreachable` (attempts used up), `.invalidConfiguration`
+    /// (a responses directory that group or others can write to), `.refused` or `.io`;
     /// batches answered before the error keep their moves. When nothing was pending it still sends an empty
     /// batch, if the collector answers its probe, so that the collector hears the buffer health.
     /// A graceful shutdown ends the pass after the current batch.
@@ -241,6 +242,7 @@ public struct ResponseSync: Sendable {
     }
 
     /// Creates `pending/`, `sent/` and `rejected/` if missing; the responses directory itself must exist.
+    /// None of them may be writable by group or others (``PrivateDirectory``), as for the kiosk's store.
     private func prepareDirectories() throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: responsesDirectory.path, isDirectory: &isDirectory),
@@ -248,9 +250,11 @@ public struct ResponseSync: Sendable {
         else {
             throw SyncError(.io, "there is no responses directory at \(responsesDirectory.path)")
         }
-        for directory in [pendingDirectory, sentDirectory, rejectedDirectory] {
+        for directory in [responsesDirectory, pendingDirectory, sentDirectory, rejectedDirectory] {
             do {
-                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+                try PrivateDirectory.prepare(directory, mode: FileResponseStore.directoryMode, holding: "responses")
+            } catch let error as StoreError where error.code == .insecurePermissions {
+                throw SyncError(.invalidConfiguration, error.message)
             } catch {
                 throw SyncError(.io, "cannot create \(directory.path)", cause: DescribedError(description: "\(error)"))
             }

@@ -141,6 +141,7 @@ struct CollectorCommand: AsyncParsableCommand {
         var tokenFile: String?
 
         func run() async throws {
+            try checkIDs()
             try options.bootstrapLogging()
             let logger = Logger(label: "touchpoint.collector")
             let key = try loadPublicKey(jwk: jwk, keyFile: "")

@@ -12,6 +12,11 @@ struct ExportCommand: AsyncParsableCommand {
     @OptionGroup var options: CollectorCommand.Options
     @OptionGroup var filters: ReportFilterOptions
     @Option(name: .long, help: "Write to this file instead of standard output.") var output: String?
+    @Flag(name: .long, help: ArgumentHelp(
+        "Write every cell exactly as stored.",
+        discussion: "By default a comment, account, site, kiosk or touchpoint cell that starts with =, +, -, @, "
+            + "tab or carriage return gets a leading ' so that spreadsheets do not run it as a formula."))
+    var rawCSV = false
 
     func run() async throws {
         let selection = try filters.selection()
@@ -30,7 +35,7 @@ struct ExportCommand: AsyncParsableCommand {
             handle = FileHandle.standardOutput
         }
         var count = 0
-        var csv = AnswerCSVWriter()
+        var csv = AnswerCSVWriter(neutralisingFormulas: !rawCSV)
         try handle.write(contentsOf: Data(AnswerCSVWriter.header.utf8))
         try await storage.exportAnswers(selection, chunkSize: 5000) { page in
             try handle.write(contentsOf: Data(csv.records(page).utf8))

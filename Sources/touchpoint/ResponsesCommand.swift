@@ -75,7 +75,14 @@ func loadPublicKey(jwk: String?, keyFile: String) throws -> PublicJWK {
         } catch {
             throw ValidationError("cannot read \(jwk): \(error.localizedDescription)")
         }
-        return try PublicJWK.parse(data).withThumbprintID()
+        do {
+            return try PublicJWK.parse(data).withThumbprintID()
+        } catch let error as JOSEError where error.code == .privateKey {
+            throw ValidationError(
+                "\(jwk == "-" ? "standard input" : jwk) holds the kiosk's private key (member d): never copy it off the kiosk. "
+                    + "On the kiosk, export the public key with `touchpoint keys export > kiosk.jwk` "
+                    + "(with the kiosk's --config or --key) and use that file.")
+        }
     }
     return try KeyFile.load(at: URL(fileURLWithPath: keyFile)).publicJWK
 }

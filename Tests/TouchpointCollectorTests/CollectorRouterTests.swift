@@ -48,6 +48,27 @@ struct CollectorRouterTests {
         }
     }
 
+    @Test("healthz is 503 with the reason when storage cannot be written; livez stays 200 without touching storage")
+    func healthzReportsUnwritableStorage() async throws {
+        for code in [CollectorError.Code.unavailable, .overloaded] {
+            // Probes come without credentials: both routes are open.
+            let app = buildApplication(
+                configuration: CollectorConfiguration(), storage: FailingStorage(code: code), surveys: try Fixtures.catalog(),
+                logger: quietLogger)
+            try await app.test(.router) { client in
+                let health = try await client.execute(uri: "/healthz", method: .get)
+                #expect(health.status == .serviceUnavailable)
+                #expect(health.headers[.retryAfter] == "5")
+                let error = try decode(UploadError.self, health.body)
+                #expect(error.error == (code == .overloaded ? "overloaded" : "unavailable"))
+                #expect(!error.message.isEmpty)
+                let live = try await client.execute(uri: "/livez", method: .get)
+                #expect(live.status == .ok)
+                #expect(String(decoding: live.body.readableBytesView, as: UTF8.self) == #"{"status":"ok"}"#)
+            }
+        }
+    }
+
     @Test func malformedBodyIs400WithThePath() async throws {
         try await withApp { client, _ in
             let notJSON = try await client.execute(uri: "/v1/responses", method: .post, body: ByteBuffer(string: "hello"))
@@ -200,6 +221,7 @@ struct FailingStorage: CollectorStorage {
     func tokenHash(for kiosk: String) async throws -> String? { throw fail() }
     func ingest(_ items: [VerifiedItem], health: BufferHealth, kiosk: String, at date: Date) async throws -> [ItemResult] { throw fail() }
     func rebuildAggregates() async throws { throw fail() }
+    func checkWritable() async throws { throw fail() }
     func close() async throws {}
     func addUser(_ user: UserRecord) async throws { throw fail() }
     func user(named name: String) async throws -> UserRecord? { throw fail() }

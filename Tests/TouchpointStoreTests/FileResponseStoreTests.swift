@@ -15,6 +15,30 @@ struct FileResponseStoreTests {
             root: root, key: key, now: { clock.now() }, generator: SeededGenerator(state: seed))
     }
 
+    @Test("a new store's directories are 0750; a store group or others can write to is refused, naming chmod go-w")
+    func directoryPermissions() throws {
+        try withTemporaryDirectory { dir in
+            let root = dir.appendingPathComponent("kiosk/responses")
+            let key = KioskKey.generate()
+            _ = try makeStore(root, key: key)
+            for name in ["", "pending", "sent", "rejected"] {
+                #expect(try permissions(of: root.appendingPathComponent(name)) == 0o750, "\(name)")
+            }
+            for writable in [root, root.appendingPathComponent("pending")] {
+                try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: writable.path)
+                do {
+                    _ = try makeStore(root, key: key)
+                    Issue.record("a store with a 0777 directory \(writable.path) was opened")
+                } catch let error as StoreError {
+                    #expect(error.code == .insecurePermissions)
+                    #expect(error.message.contains("run `chmod go-w \(writable.path)`"), "\(error)")
+                }
+                try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: writable.path)
+            }
+            _ = try makeStore(root, key: key)
+        }
+    }
+
     @Test("record writes pending/<id>.json that verifies and decodes to the draft's values")
     func recordWritesVerifiableFile() throws {
         try withTemporaryDirectory { dir in

@@ -118,6 +118,14 @@ struct JWSTests {
         #expect(try jws.verify(with: key.publicJWK) == Data(#"{"nps":9}"#.utf8))
     }
 
+    @Test("a JWK with a private part (d) is refused where a public key belongs")
+    func privateJWKIsRefused() throws {
+        let privateJWK = #"{"crv":"Ed25519","d":"\#(RFC8037.d)","kty":"OKP","x":"\#(RFC8037.x)"}"#
+        expectJOSECode(.privateKey) { try PublicJWK.parse(Data(privateJWK.utf8)) }
+        let publicJWK = #"{"crv":"Ed25519","kty":"OKP","x":"\#(RFC8037.x)"}"#
+        #expect(try PublicJWK.parse(Data(publicJWK.utf8)).thumbprint() == RFC8037.thumbprint)
+    }
+
     @Test("a key's description never shows private bytes")
     func keyDescription() throws {
         let key = try RFC8037.key()

@@ -57,6 +57,33 @@ struct KeyFileTests {
         }
     }
 
+    @Test("a key in a directory group or others can write to is refused (load and create), naming chmod go-w")
+    func refusesAWritableKeyDirectory() throws {
+        try withTemporaryDirectory { dir in
+            let keys = dir.appendingPathComponent("keys")
+            let url = keys.appendingPathComponent("kiosk.key.jwk")
+            let key = try KeyFile.create(at: url)
+            for mode in [0o777, 0o770, 0o702] {
+                try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: keys.path)
+                for attempt in [{ try KeyFile.load(at: url) }, { try KeyFile.loadOrCreate(at: url).key },
+                                { try KeyFile.create(at: keys.appendingPathComponent("other.jwk")) }] {
+                    do {
+                        _ = try attempt()
+                        Issue.record("a key directory with mode \(String(mode, radix: 8)) was accepted")
+                    } catch let error as StoreError {
+                        #expect(error.code == .insecurePermissions)
+                        #expect(error.message.contains("has mode \(String(mode, radix: 8))"), "\(error)")
+                        #expect(error.message.contains("run `chmod go-w \(keys.path)`"), "\(error)")
+                    }
+                }
+            }
+            #expect(try names(in: keys) == ["kiosk.key.jwk"])
+            // Readable by the group is fine; only writing lets someone swap the key.
+            try FileManager.default.setAttributes([.posixPermissions: 0o750], ofItemAtPath: keys.path)
+            #expect(try KeyFile.load(at: url).keyID == key.keyID)
+        }
+    }
+
     @Test("load explains a missing file, bad JSON, and a wrong key type")
     func loadErrors() throws {
         try withTemporaryDirectory { dir in

@@ -128,6 +128,24 @@ struct ResponseSyncTests {
         #expect(offline.probeCount == 1)
     }
 
+    @Test("a responses directory group or others can write to is refused before anything is sent or moved")
+    func refusesAWritableResponsesDirectory() async throws {
+        let buffer = try Buffer()
+        defer { buffer.remove() }
+        let ids = try buffer.record(2)
+        try FileManager.default.setAttributes([.posixPermissions: 0o775], ofItemAtPath: buffer.root.path)
+        let transport = InMemoryUploadTransport()
+        do {
+            _ = try await buffer.sync(transport).syncOnce()
+            Issue.record("sync used a group-writable responses directory")
+        } catch let error as SyncError {
+            #expect(error.code == .invalidConfiguration)
+            #expect(error.message.contains("run `chmod go-w \(buffer.root.path)`"), "\(error)")
+        }
+        #expect(transport.receivedBatches.isEmpty)
+        #expect(try buffer.ids(in: buffer.pending) == ids.sorted())
+    }
+
     @Test("a transport that fails twice then answers: files moved once, backoff slept twice")
     func retriesThenAnswers() async throws {
         let buffer = try Buffer()
