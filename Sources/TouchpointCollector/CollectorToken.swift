@@ -4,7 +4,7 @@ import TouchpointJOSE
 
 /// Per-kiosk bearer tokens for the upload endpoint: generated once, stored only as a SHA-256 hash.
 public enum CollectorToken {
-    /// A new random token: 32 bytes from the system's secure generator, base64url without padding.
+    /// A new random token: `tp_` and 32 bytes from the system's secure generator, base64url without padding.
     public static func generate() -> String {
         var generator = SystemRandomNumberGenerator()
         return generate(using: &generator)
@@ -20,8 +20,13 @@ public enum CollectorToken {
                 bytes.append(UInt8(truncatingIfNeeded: word >> UInt64(shift)))
             }
         }
-        return Base64URL.encode(Data(bytes))
+        // The prefix keeps a token from starting with `-` (a command line would take it for an option) and lets
+        // secret scanners recognise one.
+        return prefix + Base64URL.encode(Data(bytes))
     }
+
+    /// What every token starts with.
+    public static let prefix = "tp_"
 
     /// The lowercase hex SHA-256 of the token's UTF-8 bytes: what the collector stores.
     public static func hash(_ token: String) -> String {

@@ -5,10 +5,14 @@ import TouchpointJOSE
 
 @Suite("Upload tokens")
 struct CollectorTokenTests {
-    @Test func tokensAre32RandomBytesInBase64URL() throws {
+    @Test func tokensAreAPrefixAnd32RandomBytesInBase64URL() throws {
         let token = CollectorToken.generate()
-        #expect(token.count == 43)
-        #expect(try #require(Base64URL.decode(token)).count == 32)
+        // Never an option on a command line (`--token -x…`): every token starts with tp_.
+        #expect(token.hasPrefix("tp_") && token.count == 46)
+        #expect(try #require(Base64URL.decode(String(token.dropFirst(3)))).count == 32)
+        for _ in 0..<200 {
+            #expect(!CollectorToken.generate().hasPrefix("-"))
+        }
         #expect(CollectorToken.generate() != token)
         var first = SeededGenerator(state: 1)
         var second = SeededGenerator(state: 1)

@@ -92,8 +92,10 @@ struct UploadLimitsTests {
             #expect(text.isEmpty || text.hasPrefix("HTTP/1.1 408"), "\(text)")
             #expect(elapsed >= deadline * 0.9, "cut off after \(elapsed) s, before the deadline")
 
-            #expect(try await healthz(client) == 200)
-            #expect(try await upload(try batch(1), client) == 200)
+            // The collector still answers. Asked until it does (a loaded machine may make one request outlast the test
+            // client's 15 s deadline); a repeated upload is answered 200 as a duplicate.
+            #expect(await eventually(timeout: 120) { try await healthz(client) == 200 })
+            #expect(await eventually(timeout: 120) { try await upload(try batch(1), client) == 200 })
         }
     }
 
