@@ -220,10 +220,11 @@ extension PostgresCollectorStorage {
         return try await read("export answers") { connection in
             var sql = SQLBuilder()
             var conditions = Self.rawConditions(selection, &sql)
-            // Keyset pages over the answers' primary key (response_id, position): each page walks that index from
-            // where the last one stopped (a row comparison over r.id would sort the whole join for every page).
+            // Keyset pages: `r.id >= last` is a range on the responses' primary key, so each page starts where the last
+            // one stopped (a row comparison across the join would sort it whole for every page), filters or not.
             if let after {
-                conditions.append("(a.response_id, a.position) > (\(sql.bind(after.responseID)), \(sql.bind(after.position)))")
+                let id = sql.bind(after.responseID)
+                conditions.append("r.id >= \(id) AND (r.id > \(id) OR a.position > \(sql.bind(after.position)))")
             }
             let limitPlaceholder = sql.bind(max(1, limit))
             let rows = try await Self.rows(
@@ -232,7 +233,7 @@ extension PostgresCollectorStorage {
                         r.language, r.account, r.status, r.suspect, a.position, a.question, a.type, a.number_value, a.text_value
                     FROM responses r JOIN answers a ON a.response_id = r.id
                     \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
-                    ORDER BY a.response_id, a.position
+                    ORDER BY r.id, a.position
                     LIMIT \(limitPlaceholder)
                     """), on: connection, logger: logger)
             var page: [ExportedAnswer] = []
