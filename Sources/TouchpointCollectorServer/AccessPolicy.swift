@@ -20,6 +20,10 @@ public enum AccessPolicy {
 
     /// The requirement of `method path`.
     public static func requirement(method: HTTPRequest.Method, path: String) -> Requirement {
+        // A path that is not in plain form (dot segments, empty segments, escapes) never matches a lighter rule.
+        if path.contains("/.") || path.contains("//") || path.contains("%") || path.contains("\\") {
+            return .role(.admin)
+        }
         switch (method, path) {
         case (.get, "/healthz"), (.head, "/healthz"), (.get, "/livez"), (.head, "/livez"),
              (.get, "/login"), (.post, "/login"):

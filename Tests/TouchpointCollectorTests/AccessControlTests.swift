@@ -95,6 +95,11 @@ struct AccessControlTests {
             #expect(try await client.execute(uri: "/v1/nothing-here", method: .get).status == .unauthorized)
             #expect(try await client.execute(uri: "/v1/nothing-here", method: .get, headers: bearer(callers.analyst)).status == .forbidden)
             #expect(try await client.execute(uri: "/v1/nothing-here", method: .get, headers: bearer(callers.admin)).status == .notFound)
+            // A path that is not in plain form gets no lighter rule than admin, whatever it resolves to.
+            for tricky in ["/v1/reports/../kiosks", "/v1/reports/%2e%2e/kiosks", "/v1/reports//../../v1/kiosks", "/v1/reports/./nps"] {
+                let answer = try await client.execute(uri: tricky, method: .get, headers: bearer(callers.viewer))
+                #expect(answer.status == .forbidden, "\(tricky) as viewer: \(answer.status)")
+            }
             // A token that is not one: 401.
             #expect(try await client.execute(uri: "/v1/reports/nps", method: .get, headers: bearer("not-a-token")).status == .unauthorized)
         }
