@@ -56,8 +56,11 @@ public struct KioskConfiguration: Sendable, Hashable {
     public var historyFile = ".touchpoint_history"
     /// The collector's base URL (`http://collector.example:8080`); nil keeps responses on the kiosk.
     public var collector: String?
-    /// The bearer token the collector gave this kiosk at enrolment, if it uses tokens.
+    /// The upload token the collector issued for this kiosk at enrolment.
     public var collectorToken: String?
+    /// A file holding the upload token (as `collector enroll --token-file` writes it, mode 0600), instead of
+    /// ``collectorToken``.
+    public var collectorTokenFile: String?
     /// A PEM file with the private CA that signed the collector's TLS certificate; nil trusts the system's CAs.
     /// When set, only this CA is trusted for the collector (and its URL must be `https://`).
     public var collectorCA: String?
@@ -83,7 +86,7 @@ public struct KioskConfiguration: Sendable, Hashable {
     public static let fileKeys = [
         "site", "kiosk", "touchpoint", "language", "idleTimeout", "staffPinHash", "minimumSeconds",
         "maxAnswerLength", "thankYouSeconds", "surveys", "responses", "keyFile", "historyFile", "collector",
-        "collectorToken", "collectorCA", "singleKey", "privacyNotice", "accountPattern", "accountUppercase", "accountExample",
+        "collectorToken", "collectorTokenFile", "collectorCA", "singleKey", "privacyNotice", "accountPattern", "accountUppercase", "accountExample",
         "pinAttempts", "pinLockoutSeconds", "logDirectory",
     ]
 
@@ -154,6 +157,7 @@ public struct KioskConfiguration: Sendable, Hashable {
                 }
                 collector = url
             case "collectorToken": collectorToken = try string()
+            case "collectorTokenFile": collectorTokenFile = try string()
             case "collectorCA": collectorCA = try string()
             case "singleKey": singleKey = try flag()
             case "privacyNotice": privacyNotice = try Self.localizedText(value, key: key, file: file, at: at)

@@ -21,7 +21,9 @@ struct ConfigOptions: ParsableArguments {
     @Option(name: .long, help: "Kiosk private key file (default keys/kiosk.key.jwk).") var key: String?
     @Option(name: .long, help: "Staff command history file (default .touchpoint_history).") var history: String?
     @Option(name: .long, help: "Collector base URL, e.g. http://127.0.0.1:8080 (enables sync).") var collector: String?
-    @Option(name: .long, help: "Bearer token the collector issued for this kiosk.") var token: String?
+    @Option(name: .long, help: "The upload token the collector issued for this kiosk.") var token: String?
+    @Option(name: .long, help: "A file holding the upload token (collector enroll --token-file), mode 0600.")
+    var tokenFile: String?
     @Option(name: .customLong("collector-ca"), help: "PEM file of the private CA that signed the collector's TLS certificate (default: the system's CAs).")
     var collectorCA: String?
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String = "warning"
@@ -74,6 +76,7 @@ struct ConfigOptions: ParsableArguments {
             configuration.collector = collector
         }
         if let token { configuration.collectorToken = token }
+        if let tokenFile { configuration.collectorTokenFile = tokenFile }
         if let collectorCA { configuration.collectorCA = collectorCA }
         return configuration
     }

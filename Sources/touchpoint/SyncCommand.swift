@@ -77,7 +77,7 @@ extension KioskConfiguration {
     /// that a missing or unreadable CA file stops the command at once with a message saying which file (the
     /// transport itself refuses a CA with an `http://` URL).
     func uploadTransportConfiguration(collectorURL: URL) throws -> HTTPUploadTransport.Configuration {
-        var transport = HTTPUploadTransport.Configuration(collectorURL: collectorURL, token: collectorToken)
+        var transport = HTTPUploadTransport.Configuration(collectorURL: collectorURL, token: try uploadToken())
         if let collectorCA {
             do {
                 transport.collectorCA = try CollectorCA(pemFile: collectorCA)
@@ -86,6 +86,27 @@ extension KioskConfiguration {
             }
         }
         return transport
+    }
+}
+
+extension KioskConfiguration {
+    /// The upload token: `collectorToken`, or the one line of `collectorTokenFile` (which only its owner may read).
+    func uploadToken() throws -> String? {
+        guard let file = collectorTokenFile else { return collectorToken }
+        guard collectorToken == nil else {
+            throw ValidationError("give the upload token once: collectorToken or collectorTokenFile, not both")
+        }
+        var status = stat()
+        guard stat(file, &status) == 0 else { throw ValidationError("collectorTokenFile: there is no file \(file)") }
+        guard status.st_mode & 0o077 == 0 else {
+            throw ValidationError(
+                "collectorTokenFile: \(file) can be read by others (mode \(String(status.st_mode & 0o777, radix: 8))); run chmod 600 \(file)")
+        }
+        let token = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !token.isEmpty, !token.contains(where: \.isWhitespace) else {
+            throw ValidationError("collectorTokenFile: \(file) does not hold one token")
+        }
+        return token
     }
 }
 

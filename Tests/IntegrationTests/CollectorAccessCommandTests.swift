@@ -59,3 +59,36 @@ struct CollectorAccessCommandTests {
         #expect(!audit.stdout.contains("a long password") && !audit.stdout.contains(token), "\(audit)")
     }
 }
+
+extension CollectorAccessCommandTests {
+    @Test("enroll --token-file writes the upload token (0600, never over another file); collectorTokenFile sends it")
+    func tokenFile() throws {
+        let site = try SyncSite()
+        defer { site.stopAll() }
+        let collector = try site.startCollector()
+        let export = try site.run(["keys", "export", "--key", "keys/kiosk.key.jwk"])
+        try #require(export.status == 0, "\(export)")
+        try Data(export.stdout.utf8).write(to: site.workspace.url("kiosk.jwk"))
+        let enroll = ["collector", "enroll", "--database", "c.sqlite", "--kiosk", site.kioskID, "--site", SyncSite.site,
+                      "--jwk", "kiosk.jwk", "--token-file", "kiosk.token"]
+        let enrolled = try site.run(enroll)
+        try #require(enrolled.status == 0, "\(enrolled)")
+        let path = site.workspace.url("kiosk.token").path
+        let printed = enrolled.stdout.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == printed + "\n")
+        let mode = try #require(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
+        #expect(mode == 0o600, "mode \(String(mode, radix: 8))")
+        let again = try site.run(enroll)
+        #expect(again.status != 0 && again.stderr.contains("exists"), "\(again)")
+
+        try "collectorTokenFile: kiosk.token\n".write(to: site.workspace.url("touchpoint.yaml"), atomically: true, encoding: .utf8)
+        try site.writeResponses(2)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
+        let readable = try site.syncOnce(collector, ["--config", "touchpoint.yaml"], token: false)
+        #expect(readable.status != 0 && readable.stderr.contains("chmod 600"), "\(readable)")
+        #expect(site.files("pending").count == 2)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+        let sync = try site.syncOnce(collector, ["--config", "touchpoint.yaml"], token: false)
+        #expect(sync.status == 0 && site.files("sent").count == 2, "\(sync)\n\(site.logs)")
+    }
+}
