@@ -85,6 +85,9 @@ public struct FlattenedJWS: Sendable, Hashable, Codable {
 
     /// Compact JSON (sorted members, unescaped slashes) followed by a newline: the bytes of a response file.
     public func serialized() throws -> Data {
+        if let bytes = plainSerialization() {
+            return bytes
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         do {
@@ -94,6 +97,22 @@ public struct FlattenedJWS: Sendable, Hashable, Codable {
         } catch {
             throw JOSEError.wrapping(.malformed, "cannot encode the JWS", error)
         }
+    }
+
+    /// ``serialized()``'s bytes written directly when every member is base64url text (as in every JWS that
+    /// was signed or verified here), which needs no JSON escaping; nil otherwise.
+    func plainSerialization() -> Data? {
+        let members = [payload, `protected`, signature]
+        guard members.allSatisfy({ $0.utf8.allSatisfy(Base64URL.isCharacter) }) else { return nil }
+        var data = Data(capacity: members.reduce(0) { $0 + $1.utf8.count } + 44)
+        data.append(contentsOf: #"{"payload":""#.utf8)
+        data.append(contentsOf: payload.utf8)
+        data.append(contentsOf: #"","protected":""#.utf8)
+        data.append(contentsOf: `protected`.utf8)
+        data.append(contentsOf: #"","signature":""#.utf8)
+        data.append(contentsOf: signature.utf8)
+        data.append(contentsOf: "\"}\n".utf8)
+        return data
     }
 
     /// Parses a flattened JWS from JSON; throws `.malformed` if a member is missing or not a string.
