@@ -25,15 +25,24 @@ public struct ResponseVerifier: Sendable {
     public static let payloadFields: StrictJSON.Fields = { path in
         switch path {
         case []:
-            ["id", "sequence", "survey", "site", "kiosk", "touchpoint", "stage", "language", "startedAt", "completedAt",
-             "answers", "status", "suspect", "mode", "account", "appVersion"]
+            PayloadFieldSets.response
         case [.key("survey")]:
-            ["id", "version", "digest"]
+            PayloadFieldSets.survey
         case let path where path.count == 2 && path[0] == .key("answers"):
-            ["question", "type", "value"]
+            PayloadFieldSets.answer
         default:
             nil
         }
+    }
+
+    /// The sets ``payloadFields`` returns, built once rather than for every object of every payload.
+    private enum PayloadFieldSets {
+        static let response: Set<String> = [
+            "id", "sequence", "survey", "site", "kiosk", "touchpoint", "stage", "language", "startedAt", "completedAt",
+            "answers", "status", "suspect", "mode", "account", "appVersion",
+        ]
+        static let survey: Set<String> = ["id", "version", "digest"]
+        static let answer: Set<String> = ["question", "type", "value"]
     }
 
     /// The outcome for one item.
