@@ -25,15 +25,24 @@ public struct ResponseVerifier: Sendable {
     public static let payloadFields: StrictJSON.Fields = { path in
         switch path {
         case []:
-            ["id", "sequence", "survey", "site", "kiosk", "touchpoint", "stage", "language", "startedAt", "completedAt",
-             "answers", "status", "suspect", "mode", "account", "appVersion"]
+            PayloadFieldSets.response
         case [.key("survey")]:
-            ["id", "version", "digest"]
+            PayloadFieldSets.survey
         case let path where path.count == 2 && path[0] == .key("answers"):
-            ["question", "type", "value"]
+            PayloadFieldSets.answer
         default:
             nil
         }
+    }
+
+    /// The sets ``payloadFields`` returns, built once rather than for every object of every payload.
+    private enum PayloadFieldSets {
+        static let response: Set<String> = [
+            "id", "sequence", "survey", "site", "kiosk", "touchpoint", "stage", "language", "startedAt", "completedAt",
+            "answers", "status", "suspect", "mode", "account", "appVersion",
+        ]
+        static let survey: Set<String> = ["id", "version", "digest"]
+        static let answer: Set<String> = ["question", "type", "value"]
     }
 
     /// The outcome for one item.
@@ -59,7 +68,34 @@ public struct ResponseVerifier: Sendable {
 
     /// The key ids named in the items' protected headers (items without a readable one are skipped).
     public static func keyIDs(in responses: [FlattenedJWS]) -> Set<String> {
-        Set(responses.compactMap { try? $0.header().kid })
+        let decoder = JSONDecoder()
+        return Set(responses.compactMap { try? $0.header(using: decoder).kid })
+    }
+
+    /// What the items of one chunk of a batch share: one JSON decoder, and each enrolled key's Ed25519
+    /// public key parsed once (or why it cannot be), by kid.
+    struct BatchContext {
+        let decoder = JSONDecoder()
+        let verifyingKeys: [String: Result<Curve25519.Signing.PublicKey, JOSEError>]
+
+        init(keys: [String: EnrolledKey]) {
+            verifyingKeys = keys.mapValues { Self.verifyingKey(of: $0.jwk) }
+        }
+
+        /// The key to check signatures of `kid` with, parsed from `jwk` if it is not among the batch's keys.
+        func verifyingKey(kid: String, jwk: PublicJWK) throws -> Curve25519.Signing.PublicKey {
+            try (verifyingKeys[kid] ?? Self.verifyingKey(of: jwk)).get()
+        }
+
+        static func verifyingKey(of jwk: PublicJWK) -> Result<Curve25519.Signing.PublicKey, JOSEError> {
+            do {
+                return .success(try jwk.verifyingKey())
+            } catch let error as JOSEError {
+                return .failure(error)
+            } catch {
+                return .failure(JOSEError(.unsupportedKey, "JWK is not an Ed25519 public key: \(error)"))
+            }
+        }
     }
 
     /// Checks every item of `batch` against `keys` (by kid) at time `now`, on all cores; outcomes in batch order.
@@ -67,7 +103,10 @@ public struct ResponseVerifier: Sendable {
         let items = batch.responses
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, items.count / 16))
         if workers == 1 {
-            return items.indices.map { check(index: $0, jws: items[$0], batchKiosk: batch.kiosk, keys: keys, at: now) }
+            let context = BatchContext(keys: keys)
+            return items.indices.map {
+                check(index: $0, jws: items[$0], batchKiosk: batch.kiosk, keys: keys, at: now, context: context)
+            }
         }
         let chunkSize = (items.count + workers - 1) / workers
         return await withTaskGroup(of: (Int, [Outcome]).self) { group in
@@ -75,7 +114,10 @@ public struct ResponseVerifier: Sendable {
                 let range = start..<min(start + chunkSize, items.count)
                 // Run on the global pool even if the caller prefers an event loop as its executor.
                 group.addTask(executorPreference: globalConcurrentExecutor) {
-                    (start, range.map { check(index: $0, jws: items[$0], batchKiosk: batch.kiosk, keys: keys, at: now) })
+                    let context = BatchContext(keys: keys)
+                    return (start, range.map {
+                        check(index: $0, jws: items[$0], batchKiosk: batch.kiosk, keys: keys, at: now, context: context)
+                    })
                 }
             }
             var chunks: [(Int, [Outcome])] = []
@@ -89,12 +131,19 @@ public struct ResponseVerifier: Sendable {
     /// Checks one item at time `now`: header, key, signature, strict payload, kiosk, site, times, survey and
     /// digest, answers, in that order.
     public func check(index: Int, jws: FlattenedJWS, batchKiosk: String, keys: [String: EnrolledKey], at now: Date) -> Outcome {
+        check(index: index, jws: jws, batchKiosk: batchKiosk, keys: keys, at: now, context: BatchContext(keys: keys))
+    }
+
+    /// ``check(index:jws:batchKiosk:keys:at:)`` with the decoder and parsed keys of `context`.
+    func check(
+        index: Int, jws: FlattenedJWS, batchKiosk: String, keys: [String: EnrolledKey], at now: Date, context: BatchContext
+    ) -> Outcome {
         func reject(_ reason: String, id: String? = nil) -> Outcome {
             .refused(ItemResult(index: index, id: id ?? Self.unverifiedID(jws), status: .rejected, reason: reason))
         }
         let header: JWSHeader
         do {
-            header = try jws.header()
+            header = try jws.header(using: context.decoder)
         } catch {
             return reject("malformed JWS: \(error)")
         }
@@ -115,7 +164,10 @@ public struct ResponseVerifier: Sendable {
         }
         let payload: Data
         do {
-            payload = try jws.verify(with: key.jwk)
+            // The same checks, in the same order, as `FlattenedJWS.verify(with:)`, with the key parsed once per batch.
+            let parsed = try ParsedJWS(jws, header: header, expectedKeyID: key.jwk.kid)
+            let publicKey = try context.verifyingKey(kid: kid, jwk: key.jwk)
+            payload = try parsed.verify(with: publicKey, keyName: key.jwk.kid ?? key.jwk.thumbprint())
         } catch let error as JOSEError where error.code == .signature {
             return reject("bad signature: the JWS does not verify with key \(kid)")
         } catch {
@@ -128,7 +180,7 @@ public struct ResponseVerifier: Sendable {
         }
         let response: SurveyResponse
         do {
-            response = try SurveyResponse.decode(payload)
+            response = try SurveyResponse.decode(payload, using: context.decoder)
         } catch {
             return reject("payload is not a survey response: \(DecodingProblem.describe(error))")
         }

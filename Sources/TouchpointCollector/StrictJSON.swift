@@ -94,8 +94,11 @@ public enum StrictJSON {
         }
 
         mutating func skipSpace() {
-            while offset < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[offset]) {
-                offset += 1
+            while offset < bytes.count {
+                switch bytes[offset] {
+                case 0x20, 0x09, 0x0A, 0x0D: offset += 1
+                default: return
+                }
             }
         }
 
@@ -220,6 +223,7 @@ public enum StrictJSON {
             offset += 1
             var scalars = String.UnicodeScalarView()
             var start = offset
+            var escaped = false
             func control(_ value: UInt32) -> Problem {
                 problem("control character U+\(String(format: "%04X", value)) in a string")
             }
@@ -227,6 +231,12 @@ public enum StrictJSON {
                 guard offset < bytes.count else { throw syntax("'\"'") }
                 let byte = bytes[offset]
                 if byte == UInt8(ascii: "\"") {
+                    if keepText, !escaped {
+                        // No escapes: the text is the raw bytes (the common case, without the scalar copy).
+                        let text = try rawText(start..<offset)
+                        offset += 1
+                        return text
+                    }
                     if keepText { try appendRaw(start..<offset, to: &scalars) }
                     offset += 1
                     break
@@ -245,6 +255,7 @@ public enum StrictJSON {
                     continue
                 }
                 if keepText { try appendRaw(start..<offset, to: &scalars) }
+                escaped = true
                 offset += 1
                 guard offset < bytes.count else { throw syntax("an escape") }
                 let escape = bytes[offset]
@@ -295,10 +306,20 @@ public enum StrictJSON {
         }
 
         func appendRaw(_ range: Range<Int>, to scalars: inout String.UnicodeScalarView) throws(Problem) {
-            guard let text = String(bytes: bytes[range], encoding: .utf8) else {
+            scalars.append(contentsOf: try rawText(range).unicodeScalars)
+        }
+
+        /// The UTF-8 text of `range`, as Foundation's `String(bytes:encoding: .utf8)` reads it; throws if not UTF-8.
+        func rawText(_ range: Range<Int>) throws(Problem) -> String {
+            let raw = UnsafeBufferPointer(rebasing: bytes[range])
+            // Foundation drops a leading byte order mark (EF BB BF): text starting with 0xEF goes through it to keep that.
+            if raw.first != 0xEF, let text = String(validating: raw, as: UTF8.self) {
+                return text
+            }
+            guard let text = String(bytes: raw, encoding: .utf8) else {
                 throw problem("a key that is not UTF-8")
             }
-            scalars.append(contentsOf: text.unicodeScalars)
+            return text
         }
     }
 }

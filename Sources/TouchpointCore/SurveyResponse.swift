@@ -253,7 +253,12 @@ public struct SurveyResponse: Sendable, Hashable, Codable {
 
     /// Decodes a payload.
     public static func decode(_ data: Data) throws -> SurveyResponse {
-        try JSONDecoder().decode(SurveyResponse.self, from: data)
+        try decode(data, using: JSONDecoder())
+    }
+
+    /// Decodes a payload with `decoder` (one per batch, not one per item).
+    public static func decode(_ data: Data, using decoder: JSONDecoder) throws -> SurveyResponse {
+        try decoder.decode(SurveyResponse.self, from: data)
     }
 }
 

@@ -49,11 +49,16 @@ public struct FlattenedJWS: Sendable, Hashable, Codable {
 
     /// The decoded protected header; throws `.malformed` if it is not base64url JSON with `alg`.
     public func header() throws -> JWSHeader {
+        try header(using: JSONDecoder())
+    }
+
+    /// The decoded protected header, read with `decoder` (one per batch, not one per item).
+    public func header(using decoder: JSONDecoder) throws -> JWSHeader {
         guard let json = Base64URL.decode(`protected`) else {
             throw JOSEError(.malformed, "JWS protected header is not base64url")
         }
         do {
-            return try JSONDecoder().decode(JWSHeader.self, from: json)
+            return try decoder.decode(JWSHeader.self, from: json)
         } catch {
             throw JOSEError.wrapping(.malformed, "JWS protected header is not JSON with an alg member", error)
         }
@@ -73,30 +78,16 @@ public struct FlattenedJWS: Sendable, Hashable, Codable {
     /// `.unknownKey` (header `kid` differs from the JWK's, when both are present), `.unsupportedKey`
     /// (the JWK is not Ed25519) or `.signature` (the signature does not verify).
     public func verify(with jwk: PublicJWK) throws -> Data {
-        let header = try header()
-        guard header.alg == Self.algorithm else {
-            throw JOSEError(.unsupportedAlgorithm, "JWS alg is \(header.alg); only \(Self.algorithm) is accepted")
-        }
-        if let crit = header.crit {
-            throw JOSEError(.unsupportedAlgorithm, "JWS lists critical extensions \(crit), none are supported")
-        }
-        if let signedKid = header.kid, let expectedKid = jwk.kid, signedKid != expectedKid {
-            throw JOSEError(.unknownKey, "JWS was signed by key \(signedKid), not by \(expectedKid)")
-        }
-        let body = try unverifiedPayload()
-        guard let signatureBytes = Base64URL.decode(signature) else {
-            throw JOSEError(.malformed, "JWS signature is not base64url")
-        }
-        let publicKey = try jwk.verifyingKey()
-        let input = Self.signingInput(protected: `protected`, payload: payload)
-        guard publicKey.isValidSignature(signatureBytes, for: input) else {
-            throw JOSEError(.signature, "JWS signature does not verify with key \(jwk.kid ?? jwk.thumbprint())")
-        }
-        return body
+        let parsed = try ParsedJWS(self, header: header(), expectedKeyID: jwk.kid)
+        let key = try jwk.verifyingKey()
+        return try parsed.verify(with: key, keyName: jwk.kid ?? jwk.thumbprint())
     }
 
     /// Compact JSON (sorted members, unescaped slashes) followed by a newline: the bytes of a response file.
     public func serialized() throws -> Data {
+        if let bytes = plainSerialization() {
+            return bytes
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         do {
@@ -106,6 +97,22 @@ public struct FlattenedJWS: Sendable, Hashable, Codable {
         } catch {
             throw JOSEError.wrapping(.malformed, "cannot encode the JWS", error)
         }
+    }
+
+    /// ``serialized()``'s bytes written directly when every member is base64url text (as in every JWS that
+    /// was signed or verified here), which needs no JSON escaping; nil otherwise.
+    func plainSerialization() -> Data? {
+        let members = [payload, `protected`, signature]
+        guard members.allSatisfy({ $0.utf8.allSatisfy(Base64URL.isCharacter) }) else { return nil }
+        var data = Data(capacity: members.reduce(0) { $0 + $1.utf8.count } + 44)
+        data.append(contentsOf: #"{"payload":""#.utf8)
+        data.append(contentsOf: payload.utf8)
+        data.append(contentsOf: #"","protected":""#.utf8)
+        data.append(contentsOf: `protected`.utf8)
+        data.append(contentsOf: #"","signature":""#.utf8)
+        data.append(contentsOf: signature.utf8)
+        data.append(contentsOf: "\"}\n".utf8)
+        return data
     }
 
     /// Parses a flattened JWS from JSON; throws `.malformed` if a member is missing or not a string.
@@ -120,6 +127,10 @@ public struct FlattenedJWS: Sendable, Hashable, Codable {
 
     /// The JWS signing input: ASCII(BASE64URL(header) || "." || BASE64URL(payload)).
     static func signingInput(protected: String, payload: String) -> Data {
-        Data((`protected` + "." + payload).utf8)
+        var input = Data(capacity: `protected`.utf8.count + 1 + payload.utf8.count)
+        input.append(contentsOf: `protected`.utf8)
+        input.append(UInt8(ascii: "."))
+        input.append(contentsOf: payload.utf8)
+        return input
     }
 }
