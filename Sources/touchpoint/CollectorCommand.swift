@@ -163,7 +163,8 @@ struct CollectorCommand: AsyncParsableCommand {
                 try DurableFile.write(Data((secret + "\n").utf8), to: URL(fileURLWithPath: tokenFile), mode: 0o600)
             }
             print("Enrolled kiosk \(kiosk) (site \(site)) with key \(kid).")
-            print("Upload token (shown once; put it in the kiosk's touchpoint.yaml as collectorToken\(tokenFile.map { ", also in \($0)" } ?? "")):")
+            let place = tokenFile.map { "collectorTokenFile: \($0) (copied to the kiosk)" } ?? "collectorToken"
+            print("Upload token (shown once; in the kiosk's touchpoint.yaml as \(place)):")
             print(secret)
         }
     }
