@@ -95,14 +95,12 @@ struct SyncCollectorTests {
         try #require(sentAtKill < 2000, "the sync finished before the collector was killed; nothing was tested")
 
         let restarted = try site.startCollector(port: collector.port)
-        // The first sync either retries into the restarted collector (exit 0) or gives up (exit 1);
-        // both are fine as long as a second sync completes the job.
+        // The first sync either goes on into the restarted collector (exit 0: after retries, or with none at all when
+        // it sent nothing while the port was closed, which a loaded machine makes possible) or gives up (exit 1);
+        // both are fine as long as a second sync completes the job and everything is stored exactly once.
         let firstStatus = sync.waitForExit(timeout: 120)
         try #require(firstStatus != nil, "the interrupted sync neither finished nor gave up\n\(site.logs)")
         #expect(firstStatus == 0 || firstStatus == 1, "\(site.logs)")
-        if firstStatus == 0 {
-            #expect(sync.stdout.contains("retr"), "a sync through a collector crash should report retries\n\(site.logs)")
-        }
 
         let second = try site.syncOnce(restarted, ["--batch-count", "50"])
         #expect(second.status == 0, "\(site.logs)")
