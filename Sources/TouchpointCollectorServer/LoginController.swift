@@ -136,7 +136,7 @@ struct CrossSiteRequestMiddleware: RouterMiddleware {
             presented = header
         } else {
             let body = try await request.collectBody(upTo: LoginController.maxFormBytes)
-            presented = FormField.value(of: "csrf", in: String(buffer: body))
+            presented = try? URLEncodedFormDecoder().decode(AntiForgeryForm.self, from: String(buffer: body)).csrf
         }
         guard let presented, CollectorToken.matches(presented, hash: CollectorToken.hash(session.csrf)) else {
             context.logger.notice("request without the session's anti-forgery token refused", metadata: ["path": "\(request.uri.path)"])
@@ -160,16 +160,9 @@ struct CrossSiteRequestMiddleware: RouterMiddleware {
     }
 }
 
-/// One field of an `application/x-www-form-urlencoded` body.
-enum FormField {
-    static func value(of name: String, in body: String) -> String? {
-        for pair in body.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard parts.count == 2, parts[0] == name else { continue }
-            return String(parts[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding
-        }
-        return nil
-    }
+/// The anti-forgery field of a form that changes state.
+private struct AntiForgeryForm: Decodable {
+    var csrf: String?
 }
 
 /// Users' passwords: bcrypt (hummingbird-auth), run off the cooperative threads.

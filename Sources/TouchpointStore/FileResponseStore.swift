@@ -40,7 +40,7 @@ public final class FileResponseStore: ResponseStore {
         self.now = now
         self.generator = generator
         for directory in [root, pendingDirectory, sentDirectory, rejectedDirectory] {
-            try PrivateDirectory.prepare(directory, mode: Self.directoryMode, holding: "responses")
+            try DirectoryPermissions.prepare(directory, mode: Self.directoryMode, holding: "responses")
         }
         _ = try DurableFile.removeTemporaryFiles(in: root)
         _ = try DurableFile.removeTemporaryFiles(in: pendingDirectory)

@@ -21,11 +21,11 @@ public enum KeyFile {
     /// Generates a key and stores it at `url`; never overwrites an existing file.
     ///
     /// Creates the parent directory with mode 0700 if it is missing, and refuses one that group or others
-    /// can write to (``PrivateDirectory``). The file is written to a 0600 temp
+    /// can write to (``DirectoryPermissions``). The file is written to a 0600 temp
     /// file, fsynced and then hard-linked to `url`, so a crash never leaves a half-written key behind.
     public static func create(at url: URL) throws -> KioskKey {
         let directory = url.deletingLastPathComponent()
-        try PrivateDirectory.prepare(directory, mode: 0o700, holding: "the key")
+        try DirectoryPermissions.prepare(directory, mode: 0o700, holding: "the key")
         if fileExists(url) {
             throw StoreError(.keyExists, "refusing to overwrite the existing key file \(url.path)")
         }
@@ -83,7 +83,7 @@ public enum KeyFile {
                 "key file \(path) has mode \(String(permissions, radix: 8)) and is accessible to group or others; "
                     + "run `chmod 600 \(path)`")
         }
-        try PrivateDirectory.requireNotWritableByOthers(url.deletingLastPathComponent(), holding: "the key")
+        try DirectoryPermissions.requireNotWritableByOthers(url.deletingLastPathComponent(), holding: "the key")
         let data: Data
         do {
             data = try Data(contentsOf: url)

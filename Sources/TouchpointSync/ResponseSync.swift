@@ -242,7 +242,7 @@ public struct ResponseSync: Sendable {
     }
 
     /// Creates `pending/`, `sent/` and `rejected/` if missing; the responses directory itself must exist.
-    /// None of them may be writable by group or others (``PrivateDirectory``), as for the kiosk's store.
+    /// None of them may be writable by group or others (``DirectoryPermissions``), as for the kiosk's store.
     private func prepareDirectories() throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: responsesDirectory.path, isDirectory: &isDirectory),
@@ -252,7 +252,7 @@ public struct ResponseSync: Sendable {
         }
         for directory in [responsesDirectory, pendingDirectory, sentDirectory, rejectedDirectory] {
             do {
-                try PrivateDirectory.prepare(directory, mode: FileResponseStore.directoryMode, holding: "responses")
+                try DirectoryPermissions.prepare(directory, mode: FileResponseStore.directoryMode, holding: "responses")
             } catch let error as StoreError where error.code == .insecurePermissions {
                 throw SyncError(.invalidConfiguration, error.message)
             } catch {

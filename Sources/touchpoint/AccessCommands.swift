@@ -46,7 +46,7 @@ extension CollectorCommand {
             func run() async throws {
                 try options.bootstrapLogging()
                 try checkName(name, "user name")
-                let password = try SecretInput.readNew("password", minimumLength: Passwords.minimumLength)
+                let password = try HiddenLineInput.readNew("password", minimumLength: Passwords.minimumLength)
                 let storage = try await options.openStorage(logger: Logger(label: "touchpoint.collector"))
                 do {
                     try await storage.addUser(UserRecord(

@@ -13,7 +13,7 @@ struct PINCommand: ParsableCommand {
             abstract: "Read a staff PIN (twice on a terminal, once from a pipe) and print its hash for staffPinHash.")
 
         func run() throws {
-            print(PINHash.make(pin: try SecretInput.readNew("staff PIN", minimumLength: 4)).encoded)
+            print(PINHash.make(pin: try HiddenLineInput.readNew("staff PIN", minimumLength: 4)).encoded)
         }
     }
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 
 /// A secret typed by a person (twice, without echo, on a terminal) or piped in (one line).
-enum SecretInput {
+enum HiddenLineInput {
     /// Reads a new secret called `what` (e.g. "staff PIN", "password") of at least `minimumLength` characters.
     static func readNew(_ what: String, minimumLength: Int) throws -> String {
         let secret: String

@@ -8,7 +8,7 @@ import Darwin
 
 /// The kiosk's own directories (its key's, its responses'): created with a private mode, and refused when
 /// group or others can write to them, since whoever can write to a directory can replace or remove its files.
-public enum PrivateDirectory {
+public enum DirectoryPermissions {
     /// Creates `directory` (and missing parents) with `mode` if it does not exist, then checks it with
     /// ``requireNotWritableByOthers(_:holding:)``.
     ///
