@@ -35,6 +35,9 @@ do {
     case "collector-child":
         try await FleetBench.collectorChild(Array(arguments.dropFirst()), logger: logger)
         exit(0)
+    case "verify-profile":
+        try await VerifyProfile.run(Array(arguments.dropFirst()))
+        exit(0)
     case "sync-child":
         try await MemoryBench.syncChild(SyncChildOptions.parse(Array(arguments.dropFirst())), logger: logger)
         exit(0)
