@@ -280,6 +280,9 @@ extension FlattenedJWS {
     /// The JWS as compact JSON text, as a storage keeps it (the response file's bytes without the final
     /// newline).
     public func storedText() throws -> String {
+        if let text = plainText() {
+            return text
+        }
         var data = try serialized()
         if data.last == UInt8(ascii: "\n") {
             data.removeLast()

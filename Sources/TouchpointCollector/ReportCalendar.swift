@@ -1,4 +1,5 @@
 import Foundation
+import TouchpointCore
 
 /// UTC days, ISO weeks and months as report groups, by integer arithmetic on days since 1970-01-01.
 ///
@@ -31,8 +32,8 @@ public enum ReportCalendar {
 
     /// The text `YYYY-MM-DD` of day `number`.
     public static func day(number: Int64) -> String {
-        let (year, month, day) = civil(number)
-        return String(format: "%04lld-%02lld-%02lld", year, month, day)
+        let (year, month, day) = CivilTime.civil(number)
+        return CivilTime.padded(year, width: 4) + "-" + CivilTime.padded(month, width: 2) + "-" + CivilTime.padded(day, width: 2)
     }
 
     /// The day number of a `YYYY-MM-DD` text, or nil if it is not a valid date.
@@ -42,8 +43,8 @@ public enum ReportCalendar {
             let year = Int64(parts[0]), let month = Int64(parts[1]), let day = Int64(parts[2]),
             (1...12).contains(month), day >= 1
         else { return nil }
-        let number = days(year: year, month: month, day: day)
-        guard civil(number) == (year, month, day) else { return nil }
+        let number = CivilTime.days(year: year, month: month, day: day)
+        guard CivilTime.civil(number) == (year, month, day) else { return nil }
         return number
     }
 
@@ -62,31 +63,8 @@ public enum ReportCalendar {
     public static func week(ofDay number: Int64) -> String {
         let weekday = ((number + 3) % 7 + 7) % 7  // Monday 0 … Sunday 6; 1970-01-01 was a Thursday.
         let thursday = number - weekday + 3
-        let year = civil(thursday).year
-        let week = (thursday - days(year: year, month: 1, day: 1)) / 7 + 1
-        return String(format: "%04lld-W%02lld", year, week)
-    }
-
-    /// Year, month, day of day `number` (Howard Hinnant's `civil_from_days`).
-    static func civil(_ number: Int64) -> (year: Int64, month: Int64, day: Int64) {
-        let z = number + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
-    }
-
-    /// The day number of a civil date (Howard Hinnant's `days_from_civil`).
-    static func days(year: Int64, month: Int64, day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
+        let year = CivilTime.civil(thursday).year
+        let week = (thursday - CivilTime.days(year: year, month: 1, day: 1)) / 7 + 1
+        return CivilTime.padded(year, width: 4) + "-W" + CivilTime.padded(week, width: 2)
     }
 }

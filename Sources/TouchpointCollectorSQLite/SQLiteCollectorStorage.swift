@@ -182,6 +182,9 @@ public struct SQLiteCollectorStorage: CollectorStorage {
             results.reserveCapacity(items.count)
             var storedCount = 0
             var aggregates = ReportAggregateBatch()
+            // Per kiosk of the stored responses: how many, and the highest sequence (one kiosk row update each).
+            var stored: [String: (count: Int, highest: Int64)] = [:]
+            let receivedAt = date.sqliteText
             let byID = try db.cachedStatement(sql: "SELECT content_hash FROM responses WHERE id = ?")
             let bySequence = try db.cachedStatement(sql: "SELECT id FROM responses WHERE kiosk = ? AND sequence = ?")
             let insertResponse = try db.cachedStatement(sql: """
@@ -193,10 +196,6 @@ public struct SQLiteCollectorStorage: CollectorStorage {
             let insertAnswer = try db.cachedStatement(sql: """
                 INSERT INTO answers (response_id, position, question, type, number_value, text_value)
                 VALUES (?, ?, ?, ?, ?, ?)
-                """)
-            let bumpKiosk = try db.cachedStatement(sql: """
-                UPDATE kiosks SET response_count = response_count + 1, highest_sequence = max(highest_sequence, ?)
-                WHERE id = ?
                 """)
             for item in items {
                 let response = item.response
@@ -216,8 +215,8 @@ public struct SQLiteCollectorStorage: CollectorStorage {
                 try insertResponse.execute(arguments: [
                     response.id, response.kiosk, sequence, item.kid, response.survey.id, response.survey.version,
                     response.survey.digest, response.site, response.touchpoint, response.stage.rawValue, response.language,
-                    response.startedAt, response.completedAt, response.status.rawValue, response.suspect,
-                    response.mode.rawValue, response.account, response.appVersion, item.contentHash, jwsText, date,
+                    response.startedAt.sqliteText, response.completedAt.sqliteText, response.status.rawValue, response.suspect,
+                    response.mode.rawValue, response.account, response.appVersion, item.contentHash, jwsText, receivedAt,
                 ])
                 for (position, answer) in response.answers.enumerated() {
                     let (number, text) = answer.value.storedColumns
@@ -225,11 +224,22 @@ public struct SQLiteCollectorStorage: CollectorStorage {
                         response.id, position, answer.question, answer.type.rawValue, number, text,
                     ])
                 }
-                try bumpKiosk.execute(arguments: [sequence, response.kiosk])
+                var tally = stored[response.kiosk] ?? (0, 0)
+                tally.count += 1
+                tally.highest = max(tally.highest, sequence)
+                stored[response.kiosk] = tally
                 // Report aggregates move in the same transaction, so they always match the raw rows.
                 aggregates.add(response, cesPoints: item.cesPoints)
                 storedCount += 1
                 results.append(.stored(index: item.index, id: response.id))
+            }
+            for (storedKiosk, tally) in stored {
+                try db.execute(
+                    sql: """
+                        UPDATE kiosks SET response_count = response_count + ?, highest_sequence = max(highest_sequence, ?)
+                        WHERE id = ?
+                        """,
+                    arguments: [tally.count, tally.highest, storedKiosk])
             }
             try aggregates.write(db)
             // So do the per-account aggregates of the health scores (the responses just inserted).

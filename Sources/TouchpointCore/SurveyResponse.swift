@@ -245,7 +245,18 @@ public struct SurveyResponse: Sendable, Hashable, Codable {
     }
 
     /// The canonical JSON bytes of the payload (sorted keys, unescaped slashes).
+    ///
+    /// Written directly when no text holds a control character (the kiosk removes them from what customers
+    /// type), with the same bytes `JSONEncoder` writes; by `JSONEncoder` otherwise.
     public func canonicalJSON() throws -> Data {
+        if let direct = CanonicalWriter.write(self) {
+            return direct
+        }
+        return try encodedCanonicalJSON()
+    }
+
+    /// ``canonicalJSON()`` as `JSONEncoder` writes it (sorted keys, unescaped slashes).
+    public func encodedCanonicalJSON() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(self)
@@ -269,6 +280,10 @@ public enum Timestamp {
     /// Formats `date` as e.g. `2026-11-23T18:30:00.123Z`, rounded to the nearest millisecond.
     public static func string(_ date: Date) -> String {
         let millis = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        if let text = CivilTime.text(milliseconds: millis, separator: UInt8(ascii: "T"), suffix: UInt8(ascii: "Z")) {
+            return text
+        }
+        // Years before 1600 or after 9999: as Foundation writes them.
         let seconds = millis >= 0 ? millis / 1000 : (millis - 999) / 1000
         let whole = Date(timeIntervalSince1970: Double(seconds)).formatted(Date.ISO8601FormatStyle(timeZone: .gmt))
         return whole.dropLast() + String(format: ".%03dZ", Int(millis - seconds * 1000))
@@ -289,5 +304,92 @@ public enum Timestamp {
                 forKey: key, in: container, debugDescription: "not an ISO 8601 timestamp: \(raw)")
         }
         return date
+    }
+}
+
+/// ``SurveyResponse/canonicalJSON()`` written member by member in `JSONEncoder`'s sorted order.
+private struct CanonicalWriter {
+    var bytes: [UInt8] = []
+
+    /// The payload's bytes, or nil if a text holds a control character (U+0000–U+001F), which `JSONEncoder`
+    /// escapes in ways this writer leaves to it.
+    static func write(_ response: SurveyResponse) -> Data? {
+        var writer = CanonicalWriter()
+        writer.bytes.reserveCapacity(640)
+        guard writer.object(response) else { return nil }
+        return Data(writer.bytes)
+    }
+
+    mutating func object(_ r: SurveyResponse) -> Bool {
+        raw("{")
+        if let account = r.account {
+            guard member("account", account, first: true) else { return false }
+            raw(",")
+        }
+        raw(#""answers":["#)
+        for (index, answer) in r.answers.enumerated() {
+            if index > 0 { raw(",") }
+            guard member("question", answer.question, first: true, open: true), member("type", answer.type.rawValue) else {
+                return false
+            }
+            raw(#","value":"#)
+            switch answer.value {
+            case .number(let value): raw(String(value))
+            case .bool(let value): raw(value ? "true" : "false")
+            case .text(let text), .option(let text):
+                guard string(text) else { return false }
+            }
+            raw("}")
+        }
+        raw("]")
+        guard member("appVersion", r.appVersion), member("completedAt", Timestamp.string(r.completedAt)),
+            member("id", r.id), member("kiosk", r.kiosk), member("language", r.language), member("mode", r.mode.rawValue)
+        else { return false }
+        raw(#","sequence":"#)
+        raw(String(r.sequence))
+        guard member("site", r.site), member("stage", r.stage.rawValue), member("startedAt", Timestamp.string(r.startedAt)),
+            member("status", r.status.rawValue)
+        else { return false }
+        raw(#","survey":{"#)
+        guard member("digest", r.survey.digest, first: true), member("id", r.survey.id) else { return false }
+        raw(#","version":"#)
+        raw(String(r.survey.version))
+        raw("}")
+        raw(#","suspect":"#)
+        raw(r.suspect ? "true" : "false")
+        guard member("touchpoint", r.touchpoint) else { return false }
+        raw("}")
+        return true
+    }
+
+    /// `,"key":"value"` (no comma when `first`; an opening brace before it when `open`).
+    mutating func member(_ key: StaticString, _ value: String, first: Bool = false, open: Bool = false) -> Bool {
+        if open { raw("{") }
+        if !first { raw(",") }
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(contentsOf: UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
+        raw(#"":"#)
+        return string(value)
+    }
+
+    /// `"text"` with `"` and `\` escaped; false if it holds a control character.
+    mutating func string(_ text: String) -> Bool {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case 0..<0x20: return false
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                bytes.append(UInt8(ascii: "\\"))
+                bytes.append(byte)
+            default:
+                bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+        return true
+    }
+
+    mutating func raw(_ text: String) {
+        bytes.append(contentsOf: text.utf8)
     }
 }

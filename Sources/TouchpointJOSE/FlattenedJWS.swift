@@ -102,17 +102,25 @@ public struct FlattenedJWS: Sendable, Hashable, Codable {
     /// ``serialized()``'s bytes written directly when every member is base64url text (as in every JWS that
     /// was signed or verified here), which needs no JSON escaping; nil otherwise.
     func plainSerialization() -> Data? {
-        let members = [payload, `protected`, signature]
-        guard members.allSatisfy({ $0.utf8.allSatisfy(Base64URL.isCharacter) }) else { return nil }
-        var data = Data(capacity: members.reduce(0) { $0 + $1.utf8.count } + 44)
-        data.append(contentsOf: #"{"payload":""#.utf8)
-        data.append(contentsOf: payload.utf8)
-        data.append(contentsOf: #"","protected":""#.utf8)
-        data.append(contentsOf: `protected`.utf8)
-        data.append(contentsOf: #"","signature":""#.utf8)
-        data.append(contentsOf: signature.utf8)
-        data.append(contentsOf: "\"}\n".utf8)
+        guard let text = plainText() else { return nil }
+        var data = Data(capacity: text.utf8.count + 1)
+        data.append(contentsOf: text.utf8)
+        data.append(UInt8(ascii: "\n"))
         return data
+    }
+
+    /// ``serialized()``'s text without its final newline, made by joining the members when each is base64url
+    /// text (then no JSON escaping is needed); nil otherwise.
+    public func plainText() -> String? {
+        guard Self.isBase64URLText(payload), Self.isBase64URLText(`protected`), Self.isBase64URLText(signature) else {
+            return nil
+        }
+        return #"{"payload":""# + payload + #"","protected":""# + `protected` + #"","signature":""# + signature + #""}"#
+    }
+
+    private static func isBase64URLText(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { $0.allSatisfy(Base64URL.isCharacter) }
     }
 
     /// Parses a flattened JWS from JSON; throws `.malformed` if a member is missing or not a string.

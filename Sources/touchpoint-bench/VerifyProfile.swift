@@ -1,8 +1,14 @@
 import Foundation
+import Logging
+import TouchpointSync
 import TouchpointCollector
 import TouchpointCore
 import TouchpointJOSE
 import TouchpointProtocol
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `touchpoint-bench verify-profile [N] [ROUNDS]`: the collector's per-item check on one core, over and over,
 /// for a profiler (`perf record`); prints the time per item of each stage. Not part of a run.
@@ -99,5 +105,34 @@ enum VerifyProfile {
         try time("canonicalJSON (kiosk)") {
             for response in responses { _ = try response.canonicalJSON() }
         }
+    }
+}
+
+/// `touchpoint-bench ingest-profile [N]`: writes N pending files, prints `ready <pid>`, waits 3 s (time to attach
+/// `perf record -p`), then syncs them to the in-process collector and prints the rate. Not part of a run.
+enum IngestProfile {
+    static func run(_ arguments: [String], logger: Logger) async throws {
+        let count = arguments.first.flatMap { Int($0) } ?? 20_000
+        let fixtures = try Fixtures(surveys: nil)
+        let work = try Machine.makeWorkDirectory(nil)
+        defer { try? FileManager.default.removeItem(at: work) }
+        let root = work.appendingPathComponent("kiosk", isDirectory: true)
+        try await fixtures.recordInBulk(count: count, into: root)
+        let collector = try await InProcessCollector.start(
+            database: work.appendingPathComponent("collector.sqlite"), fixtures: fixtures, logger: logger)
+        say("ready \(getpid())")
+        try await Task.sleep(for: .seconds(3))
+        let (summary, elapsed) = try await HTTPUploadTransport.withTransport(
+            configuration: .init(collectorURL: collector.url, token: Fixtures.uploadToken), logger: logger
+        ) { transport in
+            let sync = ResponseSync(
+                responsesDirectory: root, kiosk: Fixtures.kiosk, transport: transport,
+                configuration: SyncConfiguration(batchCount: SyncBench.batchCount), logger: logger)
+            let start = nowNanoseconds()
+            let summary = try await sync.syncOnce()
+            return (summary, secondsSince(start))
+        }
+        try await collector.stop()
+        say("synced \(summary.stored) in \(seconds(elapsed)): \(rate(Double(summary.stored) / elapsed)) responses/s")
     }
 }

@@ -38,6 +38,9 @@ do {
     case "verify-profile":
         try await VerifyProfile.run(Array(arguments.dropFirst()))
         exit(0)
+    case "ingest-profile":
+        try await IngestProfile.run(Array(arguments.dropFirst()), logger: logger)
+        exit(0)
     case "sync-child":
         try await MemoryBench.syncChild(SyncChildOptions.parse(Array(arguments.dropFirst())), logger: logger)
         exit(0)
