@@ -57,6 +57,9 @@ public struct FlattenedJWS: Sendable, Hashable, Codable {
         guard let json = Base64URL.decode(`protected`) else {
             throw JOSEError(.malformed, "JWS protected header is not base64url")
         }
+        if let plain = JWSHeader(plain: json) {
+            return plain
+        }
         do {
             return try decoder.decode(JWSHeader.self, from: json)
         } catch {
