@@ -94,15 +94,20 @@ public struct UploadController: Sendable {
                 "the body did not arrive within \(configuration.readDeadline.components.seconds) s", headers: headers)
         }
         let batch: UploadBatch
-        do throws(StrictJSON.Problem) {
-            try StrictJSON.check(body)
-        } catch {
-            return Self.error(.badRequest, "malformed", "not an upload batch: \(error)")
-        }
-        do {
-            batch = try JSONDecoder().decode(UploadBatch.self, from: body)
-        } catch {
-            return Self.error(.badRequest, "malformed", "not an upload batch: \(DecodingProblem.describe(error))")
+        if let plain = PlainBatch.batch(body) {
+            batch = plain
+        } else {
+            // Not in the form kiosks send: the general reading decides, and says why it refuses.
+            do throws(StrictJSON.Problem) {
+                try StrictJSON.check(body)
+            } catch {
+                return Self.error(.badRequest, "malformed", "not an upload batch: \(error)")
+            }
+            do {
+                batch = try JSONDecoder().decode(UploadBatch.self, from: body)
+            } catch {
+                return Self.error(.badRequest, "malformed", "not an upload batch: \(DecodingProblem.describe(error))")
+            }
         }
         guard batch.responses.count <= configuration.maxBatchItems else {
             return Self.error(
