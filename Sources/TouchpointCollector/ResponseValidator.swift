@@ -73,7 +73,8 @@ public enum ResponseValidator {
             return nil
         case .text:
             guard case .text(let text) = value else { return "expected text" }
-            guard text.count <= Question.maximumTextLength else {
+            // A text has no more characters than UTF-8 bytes: only a long one needs counting.
+            guard text.utf8.count <= Question.maximumTextLength || text.count <= Question.maximumTextLength else {
                 return "the text is \(text.count) characters; the limit is \(Question.maximumTextLength)"
             }
             return nil

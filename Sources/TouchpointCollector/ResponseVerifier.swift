@@ -190,7 +190,7 @@ public struct ResponseVerifier: Sendable {
             }
         }
         let id = response.id
-        guard let uuid = UUID(uuidString: id), uuid.uuidString.lowercased() == id else {
+        guard Self.isLowercaseUUID(id) else {
             return reject("field id: \(ResponseValidator.quoted(id)) is not a lowercase UUID")
         }
         if response.kiosk != key.kiosk {
@@ -241,6 +241,25 @@ public struct ResponseVerifier: Sendable {
         return .verified(VerifiedItem(
             index: index, response: response, jws: jws, kid: kid, contentHash: hash,
             cesPoints: VerifiedItem.cesPoints(of: survey)))
+    }
+
+    /// Whether `id` is a UUID in its canonical lowercase text (8-4-4-4-12 hex digits): what
+    /// `UUID(uuidString:)` reads and writes back, lowercased, as the same text.
+    static func isLowercaseUUID(_ id: String) -> Bool {
+        var id = id
+        return id.withUTF8 { bytes in
+            guard bytes.count == 36 else { return false }
+            for (index, byte) in bytes.enumerated() {
+                switch index {
+                case 8, 13, 18, 23:
+                    guard byte == UInt8(ascii: "-") else { return false }
+                default:
+                    guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
+                    else { return false }
+                }
+            }
+            return true
+        }
     }
 
     private struct IDOnly: Decodable {

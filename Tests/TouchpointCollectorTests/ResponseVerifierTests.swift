@@ -68,6 +68,19 @@ struct ResponseVerifierTests {
         #expect(reason == "field kiosk: \"kiosk-2\" does not match kiosk kiosk-1 of key \(key.keyID)")
     }
 
+    @Test func theIDMustBeALowercaseUUID() throws {
+        let good = "019a7b4e-8f00-7abc-8def-0123456789ab"
+        #expect(try reason(of: Fixtures.response(sequence: 1, id: good)) == nil)
+        for id in [
+            good.uppercased(), "{\(good)}", String(good.dropLast()), good + "0", good.replacingOccurrences(of: "-", with: ""),
+            "019a7b4e-8f00-7abc-8def-0123456789ag", "019a7b4e_8f00-7abc-8def-0123456789ab", "019a7b4e-8f007-abc-8def-0123456789ab",
+            "019a7b4e-8f00-7abc-8def-0123456789aé", "",
+        ] {
+            let reason = try self.reason(of: Fixtures.response(sequence: 1, id: id))
+            #expect(reason?.hasSuffix("is not a lowercase UUID") == true, "\(id): \(reason ?? "accepted")")
+        }
+    }
+
     @Test func batchKioskMustBeTheKeysKiosk() throws {
         let refusal = try #require(check(try Fixtures.signed(Fixtures.response(sequence: 1), key: key), batchKiosk: "kiosk-9").refusal)
         #expect(refusal.status == .rejected)
