@@ -46,6 +46,7 @@ enum DemoWriter {
             clock.date = draft.completedAt
             _ = try store.record(draft)
         }
+        try store.close()
     }
 }
 

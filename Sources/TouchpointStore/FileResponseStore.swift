@@ -4,7 +4,12 @@ import TouchpointJOSE
 
 /// The on-disk response store: `pending/`, `sent/`, `rejected/` of signed `<id>.json` files and `sequence`.
 ///
-/// Not thread-safe: use one instance from one task, and one process per directory.
+/// A commit makes one durable write, the response file's. The sequence counter is written in place without
+/// fsync before it, and recovered from the stored files after a machine crash (``SequenceCounter``); whatever
+/// removes response files calls ``SequenceCounter/makeDurable(file:bootID:)`` first.
+///
+/// Not thread-safe: use one instance from one task, and one process per directory (`touchpoint kiosk` holds
+/// `kiosk.lock` before it opens the store).
 public final class FileResponseStore: ResponseStore {
     /// The store's root directory.
     public let root: URL
@@ -17,7 +22,7 @@ public final class FileResponseStore: ResponseStore {
     /// The signing key.
     public let key: KioskKey
 
-    private var counter: SequenceCounter
+    private let counter: OpenSequenceCounter
     private let now: @Sendable () -> Date
     private var generator: any RandomNumberGenerator
 
@@ -25,6 +30,9 @@ public final class FileResponseStore: ResponseStore {
     public static let directoryMode: mode_t = 0o750
 
     /// Opens (creating if needed, mode 0750) the store at `root` and removes temp files left by a crash.
+    ///
+    /// Finds the last sequence number as ``OpenSequenceCounter`` says: after a machine crash that reads every
+    /// stored file. Throws `.corruptCounter` if `sequence` does not hold a number.
     ///
     /// Throws `.insecurePermissions` if group or others can write to `root` or its subdirectories: they
     /// could remove responses or rewind the sequence counter.
@@ -44,13 +52,21 @@ public final class FileResponseStore: ResponseStore {
         }
         _ = try DurableFile.removeTemporaryFiles(in: root)
         _ = try DurableFile.removeTemporaryFiles(in: pendingDirectory)
-        counter = try SequenceCounter(file: root.appendingPathComponent("sequence"))
+        counter = try OpenSequenceCounter(
+            file: root.appendingPathComponent("sequence"),
+            storedIn: [pendingDirectory, sentDirectory, rejectedDirectory])
     }
 
     /// The last sequence number used; 0 before the first response.
     public var lastSequence: UInt64 { counter.last }
 
-    /// Numbers, signs and durably writes `pending/<id>.json`.
+    /// How opening found the last sequence number (for tests).
+    var counterRecovery: OpenSequenceCounter.Recovery { counter.recovery }
+
+    /// Numbers, signs and durably writes `pending/<id>.json`: one durable write.
+    ///
+    /// The number is taken (written in place into `sequence`) before the file is written, so a kill at any
+    /// point never leaves a stored file above the counter.
     public func record(_ draft: ResponseDraft) throws -> StoredResponse {
         let sequence = try counter.next()
         let id = UUIDv7.make(at: now(), using: &generator)
@@ -65,6 +81,12 @@ public final class FileResponseStore: ResponseStore {
         let file = pendingDirectory.appendingPathComponent("\(id).json")
         try DurableFile.write(try envelope.serialized(), to: file)
         return StoredResponse(response: response, file: file, envelope: envelope)
+    }
+
+    /// Writes the counter durably in its closed form, so that a start after a machine restart trusts it without
+    /// reading the stored files. Optional (a killed kiosk never gets here); recording again reopens the counter.
+    public func close() throws {
+        try counter.close()
     }
 
     /// The pending response files, oldest first.

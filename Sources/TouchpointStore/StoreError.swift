@@ -12,7 +12,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
             case keyFile, keyExists, insecurePermissions, unsupportedKey, io, malformed
-            case signature, unknownKey, unsupportedAlgorithm, corruptCounter
+            case signature, unknownKey, unsupportedAlgorithm, corruptCounter, unrecoveredCounter
         }
 
         private let base: Base
@@ -41,6 +41,9 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         public static let unsupportedAlgorithm = Code(.unsupportedAlgorithm)
         /// The sequence counter file does not hold a number.
         public static let corruptCounter = Code(.corruptCounter)
+        /// The sequence counter was left open by a store before the machine restarted and has not been recovered
+        /// from the stored files yet, so nothing may remove response files.
+        public static let unrecoveredCounter = Code(.unrecoveredCounter)
 
         /// The code's name, e.g. `signature`.
         public var description: String { base.rawValue }

@@ -144,7 +144,10 @@ public struct ResponseSync: Sendable {
 
     /// Removes files in `sent/` whose id (UUIDv7) is older than `days` days before `now`; returns how many.
     ///
-    /// `rejected/` is never touched. Files whose name is not a UUIDv7 are kept.
+    /// `rejected/` is never touched. Files whose name is not a UUIDv7 are kept. Before the first removal the
+    /// kiosk's sequence counter is made durable (``SequenceCounter/makeDurable(file:bootID:)``): the kiosk writes
+    /// it without fsync and, after a machine crash, recovers it from the stored files, so a file may go only
+    /// once a number at least as high as its own is on disk. Throws (removing nothing) if the counter cannot be.
     @discardableResult
     public func pruneSent(olderThan days: Int, now: Date) throws -> Int {
         guard FileManager.default.fileExists(atPath: sentDirectory.path) else { return 0 }
@@ -152,8 +155,17 @@ public struct ResponseSync: Sendable {
         let stream = try DirectoryStream(sentDirectory)
         defer { stream.close() }
         var removed = 0
+        var counterIsDurable = false
         while let name = try stream.nextResponseName() {
             guard let date = UUIDv7.date(of: String(name.dropLast(5))), date < cutoff else { continue }
+            if !counterIsDurable {
+                do {
+                    try SequenceCounter.makeDurable(file: responsesDirectory.appendingPathComponent("sequence"))
+                } catch let error as StoreError {
+                    throw SyncError(.io, "not pruning \(sentDirectory.path)", cause: error)
+                }
+                counterIsDurable = true
+            }
             let path = sentDirectory.appendingPathComponent(name).path
             guard unlink(path) == 0 || errno == ENOENT else {
                 throw SyncError.system("unlink", path)

@@ -9,7 +9,8 @@ import Glibc
 import Darwin
 #endif
 
-/// Section 1: the kiosk's commit (`FileResponseStore.record`) against the bare durable write it needs.
+/// Section 1: the kiosk's commit (`FileResponseStore.record`) against the bare durable write it needs, and the
+/// two durable writes it made before issue 12 (the counter, then the file).
 enum CommitBench {
     static func run(fixtures: Fixtures, count: Int, in work: URL) throws {
         let store = try FileResponseStore(root: work.appendingPathComponent("commit-kiosk", isDirectory: true), key: fixtures.key)
@@ -39,7 +40,7 @@ enum CommitBench {
             try bareDurableWrite(bytes, directory: bareDirectory, name: "single-\(index).json")
             single.add(nowNanoseconds() - start)
 
-            // What record does on disk: the counter file, then the response file.
+            // What record did on disk before issue 12: the counter file, then the response file, both durable.
             start = nowNanoseconds()
             try bareDurableWrite(Data("\(index + 1)\n".utf8), directory: bareDirectory, name: "sequence")
             try bareDurableWrite(bytes, directory: bareDirectory, name: "double-\(index).json")
@@ -61,12 +62,15 @@ enum CommitBench {
         say("1. Kiosk commit latency: \(count) commits of a service-visit response (5 answers with a comment, \(bytes.count) bytes)")
         say("   " + pad("FileResponseStore.record", width) + record.summary())
         say("   " + pad("bare write+fsync+rename+fsync-dir, same bytes", width) + single.summary())
-        say("   " + pad("ratio record / bare", width) + String(
-            format: "p50 %.2f×     p99 %.2f×     mean %.2f×",
-            record.percentile(50) / single.percentile(50), record.percentile(99) / single.percentile(99),
-            record.mean / single.mean))
-        say("   " + pad("two bare durable writes (counter + file)", width) + double.summary())
+        say("   " + pad("ratio record / bare", width) + "p50 " + ratio(record.percentile(50) / single.percentile(50), atMost: 1.3)
+            + String(format: "     p99 %.2f×     mean %.2f×", record.percentile(99) / single.percentile(99), record.mean / single.mean))
+        say("   " + pad("before: two bare durable writes (counter + file)", width) + double.summary())
         say("   " + pad("encode + sign only, no I/O", width) + cpu.summary())
+    }
+
+    /// `1.12 (goal ≤ 1.3)`: a ratio that should stay at or under its goal.
+    static func ratio(_ value: Double, atMost goal: Double) -> String {
+        String(format: "%.2f", value) + " (goal ≤ \(goal))"
     }
 
     /// The C way: open(O_CREAT|O_EXCL) a temp file, write, fsync, close, rename over `name`, fsync the directory.

@@ -38,13 +38,15 @@ struct KioskCommand: ParsableCommand {
             FileHandle.standardOutput.write(Data("Created this kiosk's signing key \(key.keyID) in \(configuration.keyFile) (mode 0600).\n".utf8))
         }
         let responses = URL(fileURLWithPath: configuration.responsesDirectory, isDirectory: true)
-        let store = try FileResponseStore(root: responses, key: key)
-        // One kiosk per responses directory: two would hand out the same sequence numbers.
+        // One kiosk per responses directory: two would hand out the same sequence numbers. The lock comes before
+        // the store opens, since opening may rewrite the counter a running kiosk writes in place.
+        try DirectoryPermissions.prepare(responses, mode: FileResponseStore.directoryMode, holding: "responses")
         let lock = open(responses.appendingPathComponent("kiosk.lock").path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard lock >= 0, flock(lock, LOCK_EX | LOCK_NB) == 0 else {
             throw ValidationError("another kiosk is already running on \(configuration.responsesDirectory)/ (kiosk.lock is held)")
         }
         defer { close(lock) }
+        let store = try FileResponseStore(root: responses, key: key)
         let surveys = URL(fileURLWithPath: configuration.surveysDirectory, isDirectory: true)
         let console: any Console = isatty(STDIN_FILENO) != 0
             ? ReadlineConsole(historyFile: URL(fileURLWithPath: configuration.historyFile))
@@ -64,6 +66,12 @@ struct KioskCommand: ParsableCommand {
         if onTerminal { try KioskCrashReports.redirectStandardError(logDirectory: configuration.logDirectory) }
         let status = kiosk.run()
         background?.stop()
+        do {
+            // Lets the next start trust the counter even after a machine restart; a kill skips this safely.
+            try store.close()
+        } catch {
+            logger.error("cannot close the sequence counter; the next start recovers it", metadata: ["error": "\(error)"])
+        }
         if status != 0 { throw ExitCode(status) }
     }
 }
