@@ -19,10 +19,22 @@ public enum UUIDv7 {
         }
         bytes[6] = (bytes[6] & 0x0F) | 0x70  // version 7
         bytes[8] = (bytes[8] & 0x3F) | 0x80  // RFC 9562 variant
-        let hex = bytes.map { String(format: "%02x", $0) }.joined()
-        let parts = [hex.prefix(8), hex.dropFirst(8).prefix(4), hex.dropFirst(12).prefix(4),
-                     hex.dropFirst(16).prefix(4), hex.dropFirst(20)]
-        return parts.joined(separator: "-")
+        // 8-4-4-4-12 lowercase hex digits, written straight into the string (String(format:) per byte costs
+        // as much as signing the response).
+        let digits: StaticString = "0123456789abcdef"
+        return String(unsafeUninitializedCapacity: 36) { buffer in
+            var out = 0
+            for (index, byte) in bytes.enumerated() {
+                if index == 4 || index == 6 || index == 8 || index == 10 {
+                    buffer[out] = UInt8(ascii: "-")
+                    out += 1
+                }
+                buffer[out] = digits.utf8Start[Int(byte >> 4)]
+                buffer[out + 1] = digits.utf8Start[Int(byte & 0x0F)]
+                out += 2
+            }
+            return out
+        }
     }
 
     /// The millisecond timestamp encoded in a UUIDv7 string, or nil if it is not one.

@@ -15,28 +15,34 @@ public enum DurableFile {
     ///
     /// Readers see either the old file or the new one, never a partial write.
     public static func write(_ data: Data, to url: URL, mode: mode_t = 0o644) throws {
-        let directory = url.deletingLastPathComponent()
-        let temporary = temporaryURL(in: directory)
-        let fd = try createExclusive(temporary, mode: mode)
+        try write(data, toPath: url.path, inDirectory: url.deletingLastPathComponent().path, mode: mode)
+    }
+
+    /// ``write(_:to:mode:)`` for a file at `path` in `directory` (its parent), given as paths: on the kiosk's commit
+    /// path, where building and reading back URLs costs more than signing the response.
+    public static func write(_ data: Data, toPath path: String, inDirectory directory: String, mode: mode_t = 0o644) throws {
+        let temporary = temporaryPath(in: directory)
+        let fd = open(temporary, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw StoreError.system("create", temporary) }
         do {
-            try writeAll(fd, data, path: temporary.path)
-            guard fsync(fd) == 0 else { throw StoreError.system("fsync", temporary.path) }
+            try writeAll(fd, data, path: temporary)
+            guard fsync(fd) == 0 else { throw StoreError.system("fsync", temporary) }
         } catch {
             close(fd)
-            unlink(temporary.path)
+            unlink(temporary)
             throw error
         }
         guard close(fd) == 0 else {
             let code = errno
-            unlink(temporary.path)
-            throw StoreError.system("close", temporary.path, errno: code)
+            unlink(temporary)
+            throw StoreError.system("close", temporary, errno: code)
         }
-        guard rename(temporary.path, url.path) == 0 else {
+        guard rename(temporary, path) == 0 else {
             let code = errno
-            unlink(temporary.path)
-            throw StoreError.system("rename to \(url.path)", temporary.path, errno: code)
+            unlink(temporary)
+            throw StoreError.system("rename to \(path)", temporary, errno: code)
         }
-        try fsyncDirectory(directory)
+        try fsyncDirectory(atPath: directory)
     }
 
     /// Deletes leftover temporary files (`.tmp-*`) in `directory` and returns how many were removed.
@@ -64,11 +70,16 @@ public enum DurableFile {
 
     /// Flushes a directory's entries (new, renamed or deleted names) to disk.
     public static func fsyncDirectory(_ directory: URL) throws {
-        let fd = open(directory.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw StoreError.system("open directory", directory.path) }
+        try fsyncDirectory(atPath: directory.path)
+    }
+
+    /// ``fsyncDirectory(_:)`` for a path.
+    static func fsyncDirectory(atPath directory: String) throws {
+        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw StoreError.system("open directory", directory) }
         defer { close(fd) }
         // EINVAL: the file system cannot sync directories; there is nothing more to do.
-        guard fsync(fd) == 0 || errno == EINVAL else { throw StoreError.system("fsync directory", directory.path) }
+        guard fsync(fd) == 0 || errno == EINVAL else { throw StoreError.system("fsync directory", directory) }
     }
 
     /// Renames `source` to `destination` (replacing it if present) and fsyncs both directories.
@@ -91,8 +102,12 @@ public enum DurableFile {
 
     /// A fresh `.tmp-<random>` name in `directory`.
     static func temporaryURL(in directory: URL) -> URL {
-        let random = String(UInt64.random(in: .min ... .max), radix: 16)
-        return directory.appendingPathComponent(temporaryPrefix + random)
+        URL(fileURLWithPath: temporaryPath(in: directory.path))
+    }
+
+    /// A fresh `.tmp-<random>` path in `directory`.
+    static func temporaryPath(in directory: String) -> String {
+        directory + "/" + temporaryPrefix + String(UInt64.random(in: .min ... .max), radix: 16)
     }
 
     /// Creates a new file with O_CREAT|O_EXCL and returns its descriptor.

@@ -15,6 +15,8 @@ public final class FileResponseStore: ResponseStore {
     public let root: URL
     /// Files not yet accepted by the collector.
     public let pendingDirectory: URL
+    /// ``pendingDirectory``'s path, kept for the commit path.
+    private let pendingPath: String
     /// Files accepted by the collector.
     public let sentDirectory: URL
     /// Files refused by the collector.
@@ -42,6 +44,7 @@ public final class FileResponseStore: ResponseStore {
     ) throws {
         self.root = root
         pendingDirectory = root.appendingPathComponent("pending", isDirectory: true)
+        pendingPath = pendingDirectory.path
         sentDirectory = root.appendingPathComponent("sent", isDirectory: true)
         rejectedDirectory = root.appendingPathComponent("rejected", isDirectory: true)
         self.key = key
@@ -78,9 +81,9 @@ public final class FileResponseStore: ResponseStore {
             throw StoreError.wrapping(.malformed, "cannot encode response \(id)", error)
         }
         let envelope = try FlattenedJWS.sign(payload: payload, key: key)
-        let file = pendingDirectory.appendingPathComponent("\(id).json")
-        try DurableFile.write(try envelope.serialized(), to: file)
-        return StoredResponse(response: response, file: file, envelope: envelope)
+        let path = pendingPath + "/" + id + ".json"
+        try DurableFile.write(try envelope.serialized(), toPath: path, inDirectory: pendingPath)
+        return StoredResponse(response: response, file: URL(fileURLWithPath: path), envelope: envelope)
     }
 
     /// Writes the counter durably in its closed form, so that a start after a machine restart trusts it without
