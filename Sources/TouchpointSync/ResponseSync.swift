@@ -198,11 +198,6 @@ public struct ResponseSync: Sendable {
         var kiosk: String
     }
 
-    /// The one field of a payload the sync reads.
-    private struct KioskField: Decodable {
-        var kiosk: String
-    }
-
     /// Learns the pass's label from the first file, and stops at a file of another kiosk.
     private func label(_ item: BatchItem, pass: inout Pass) throws {
         guard let label = pass.label else {
@@ -257,7 +252,7 @@ public struct ResponseSync: Sendable {
         }
         do {
             let envelope = try FlattenedJWS.parse(data)
-            let kiosk = try pass.decoder.decode(KioskField.self, from: try envelope.unverifiedPayload()).kiosk
+            let kiosk = try KioskField.read(envelope.unverifiedPayload(), decoder: pass.decoder)
             return BatchItem(name: name, envelope: envelope, size: data.count, kiosk: kiosk)
         } catch {
             let reason = "not a response file (\(error)); kept here by the kiosk, never sent"
