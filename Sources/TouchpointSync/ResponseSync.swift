@@ -48,6 +48,10 @@ public struct ResponseSync: Sendable {
 
     let transport: any UploadTransport
     let logger: Logger
+    /// `pendingDirectory`, `sentDirectory` and `rejectedDirectory` as paths, for the calls made per file.
+    private let pendingPath: String
+    private let sentPath: String
+    private let rejectedPath: String
     let now: @Sendable () -> Date
     let sleep: @Sendable (Duration) async throws -> Void
 
@@ -64,6 +68,9 @@ public struct ResponseSync: Sendable {
         pendingDirectory = responsesDirectory.appendingPathComponent("pending", isDirectory: true)
         sentDirectory = responsesDirectory.appendingPathComponent("sent", isDirectory: true)
         rejectedDirectory = responsesDirectory.appendingPathComponent("rejected", isDirectory: true)
+        pendingPath = pendingDirectory.path
+        sentPath = sentDirectory.path
+        rejectedPath = rejectedDirectory.path
         self.kiosk = kiosk
         self.transport = transport
         self.configuration = configuration
@@ -240,16 +247,8 @@ public struct ResponseSync: Sendable {
 
     /// Reads pending file `name`; nil if it vanished or was unreadable as a response (then it is moved to
     /// `rejected/` with a reason, so it neither blocks nor repeats).
-    private func read(_ name: String, pass: inout Pass) throws -> BatchItem? {
-        let url = pendingDirectory.appendingPathComponent(name)
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch let error as CocoaError where error.code == .fileReadNoSuchFile {
-            return nil
-        } catch {
-            throw SyncError(.io, "cannot read \(url.path)", cause: DescribedError(description: "\(error)"))
-        }
+    private func read(_ name: String, from stream: DirectoryStream, pass: inout Pass) throws -> BatchItem? {
+        guard let data = try stream.read(name) else { return nil }
         do {
             let envelope = try FlattenedJWS.parse(data)
             let kiosk = try KioskField.read(envelope.unverifiedPayload(), decoder: pass.decoder)
@@ -395,7 +394,7 @@ public struct ResponseSync: Sendable {
         }
         carried = nil
         while items.count < max(configuration.batchCount, 1), let name = try stream.nextResponseName() {
-            guard !pass.deferred.contains(name), let item = try read(name, pass: &pass) else { continue }
+            guard !pass.deferred.contains(name), let item = try read(name, from: stream, pass: &pass) else { continue }
             try label(item, pass: &pass)
             if !items.isEmpty && bytes + item.size > configuration.batchBytes {
                 carried = item
@@ -494,7 +493,7 @@ public struct ResponseSync: Sendable {
             do {
                 switch itemResult.status {
                 case .stored, .duplicate:
-                    try move(item.name, to: sentDirectory)
+                    try move(item.name, into: sentPath)
                     touched.append(sentDirectory)
                     pass.estimate.remove(item.name, toRejected: false)
                     if itemResult.status == .stored {
@@ -534,10 +533,11 @@ public struct ResponseSync: Sendable {
         }
     }
 
-    /// Renames `pending/<name>` into `directory` (no fsync: see ``flush(_:)``); a file already gone is fine.
-    private func move(_ name: String, to directory: URL) throws {
-        let source = pendingDirectory.appendingPathComponent(name).path
-        let destination = directory.appendingPathComponent(name).path
+    /// Renames `pending/<name>` into the directory at `directoryPath` (no fsync: see ``flush(_:)``); a file
+    /// already gone is fine.
+    private func move(_ name: String, into directoryPath: String) throws {
+        let source = pendingPath + "/" + name
+        let destination = directoryPath + "/" + name
         guard rename(source, destination) == 0 else {
             if errno == ENOENT { return }
             throw SyncError.system("rename to \(destination)", source)
@@ -553,7 +553,7 @@ public struct ResponseSync: Sendable {
         } catch {
             throw SyncError(.io, "cannot write \(reasonFile.path)", cause: DescribedError(description: "\(error)"))
         }
-        try move(name, to: rejectedDirectory)
+        try move(name, into: rejectedPath)
     }
 
     /// fsyncs each distinct directory once.
