@@ -30,9 +30,11 @@ enum MemoryBench {
         let idle = try await ChildProcess.run(["idle-child", "--result", idleFile.path])
         note("section 3: syncing \(count) files in a child process…")
         let resultFile = work.appendingPathComponent("sync-child.json")
+        let collectorCPUBefore = processCPUSeconds()
         let child = try await ChildProcess.run(SyncChildOptions(
             directory: root.path, url: collector.url.absoluteString, kiosk: Fixtures.kiosk, result: resultFile.path
         ).arguments)
+        let collectorCPU = processCPUSeconds() - collectorCPUBefore
         let held = try await collector.stored()
         try await collector.stop()
         guard idle.exitCode == 0, child.exitCode == 0 else {
@@ -53,6 +55,9 @@ enum MemoryBench {
         say("   " + pad("sync child: wall time, throughput", width)
             + "\(seconds(child.wallSeconds)), \(rate(Double(count) / child.wallSeconds)) responses/s"
             + " (\(result.stored) stored in \(result.batches) batches; CPU \(seconds(child.cpuSeconds)))")
+        say("   " + pad("CPU per response: sync child, collector", width)
+            + String(format: "%.0f µs, %.0f µs", child.cpuSeconds / Double(count) * 1e6, collectorCPU / Double(count) * 1e6)
+            + SyncBench.busy((child.cpuSeconds + collectorCPU) / child.wallSeconds))
         say("   " + pad("idle child (same binary, exits at once): VmHWM", width) + mebibytes(kibibytes: idleResult.vmHWMKiB ?? 0))
         say("   " + pad("this process (collector + earlier sections): VmHWM", width)
             + mebibytes(kibibytes: selfStatusKiB("VmHWM") ?? Int(usage.ru_maxrss)))
