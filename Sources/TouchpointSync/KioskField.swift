@@ -185,13 +185,10 @@ struct KioskField: Decodable {
             return index - start
         }
 
-        mutating func literal(_ word: StaticString) -> Bool {
-            let count = word.utf8CodeUnitCount
-            guard bytes.count - index >= count else { return false }
-            for offset in 0..<count where bytes[index + offset] != word.utf8Start[offset] {
-                return false
-            }
-            index += count
+        mutating func literal(_ word: String) -> Bool {
+            let end = index + word.utf8.count
+            guard end <= bytes.count, bytes[index..<end].elementsEqual(word.utf8) else { return false }
+            index = end
             return true
         }
 
