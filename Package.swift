@@ -229,7 +229,11 @@ let package = Package(
         .testTarget(name: "TouchpointKioskTests", dependencies: ["TouchpointKiosk", "TouchpointSync", "TouchpointTesting"]),
         .testTarget(
             name: "TouchpointSyncTests",
-            dependencies: ["TouchpointSync", "TouchpointProtocol", "TouchpointJOSE", "TouchpointTesting"]
+            dependencies: [
+                "TouchpointSync", "TouchpointProtocol", "TouchpointJOSE", "TouchpointTesting",
+                // To start a graceful shutdown while batches are in flight.
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ]
         ),
         .testTarget(
             name: "TouchpointCollectorTests",

@@ -127,12 +127,55 @@ public struct FlattenedJWS: Sendable, Hashable, Codable {
     }
 
     /// Parses a flattened JWS from JSON; throws `.malformed` if a member is missing or not a string.
+    ///
+    /// A response file as written here (``serialized()``'s bytes) is read straight from its bytes; any other
+    /// JSON goes through `JSONDecoder`, with the same result.
     public static func parse(_ data: Data) throws -> FlattenedJWS {
+        if let plain = plainParse(data) {
+            return plain
+        }
         do {
             return try JSONDecoder().decode(FlattenedJWS.self, from: data)
         } catch {
             throw JOSEError.wrapping(
                 .malformed, "not a flattened JWS (JSON with payload, protected and signature)", error)
+        }
+    }
+
+    /// The JWS in `data` when `data` is exactly ``plainSerialization()``'s bytes (the final newline optional):
+    /// the members read straight from the bytes, as `JSONDecoder` would read them; nil for anything else.
+    static func plainParse(_ data: Data) -> FlattenedJWS? {
+        data.withUnsafeBytes { raw -> FlattenedJWS? in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            var index = 0
+            func skip(_ literal: StaticString) -> Bool {
+                let count = literal.utf8CodeUnitCount
+                guard bytes.count - index >= count else { return false }
+                for offset in 0..<count where bytes[index + offset] != literal.utf8Start[offset] {
+                    return false
+                }
+                index += count
+                return true
+            }
+            func member() -> String {
+                let start = index
+                while index < bytes.count, Base64URL.isCharacter(bytes[index]) {
+                    index += 1
+                }
+                return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+            }
+            guard skip(#"{"payload":""#) else { return nil }
+            let payload = member()
+            guard skip(#"","protected":""#) else { return nil }
+            let header = member()
+            guard skip(#"","signature":""#) else { return nil }
+            let signature = member()
+            guard skip(#""}"#) else { return nil }
+            if index < bytes.count, bytes[index] == UInt8(ascii: "\n") {
+                index += 1
+            }
+            guard index == bytes.count else { return nil }
+            return FlattenedJWS(payload: payload, protected: header, signature: signature)
         }
     }
 

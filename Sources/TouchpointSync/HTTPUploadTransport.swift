@@ -134,7 +134,7 @@ public struct HTTPUploadTransport: UploadTransport {
     public func upload(_ batch: UploadBatch) async throws -> UploadOutcome {
         let body: Data
         do {
-            body = try UploadProtocol.encode(batch)
+            body = try batch.body()
         } catch {
             return .refused(status: 0, message: "cannot encode the batch: \(error)")
         }

@@ -23,8 +23,10 @@ import Darwin
 /// ``SyncError/Code/mixedKiosks`` before sending the batch that would hold them.
 ///
 /// One pass streams the pending directory (it never lists or reads the whole backlog at once), so the kiosk
-/// can keep writing while it runs: a new file is sent by this pass or the next. A file moves only once the
-/// collector's answer for it has been read whole. Only one sync runs per responses directory at a time
+/// can keep writing while it runs: a new file is sent by this pass or the next. Up to two batches are at the
+/// collector at once (``SyncConfiguration/batchesInFlight``): the next batch is read and sent while the previous
+/// one is being answered. A file moves only once the collector's answer for its own batch has been read whole,
+/// and batches are filed in the order they were sent. Only one sync runs per responses directory at a time
 /// (an `flock` on `responses/sync.lock`).
 public struct ResponseSync: Sendable {
     /// The name of the lock file in the responses directory.
@@ -46,6 +48,10 @@ public struct ResponseSync: Sendable {
 
     let transport: any UploadTransport
     let logger: Logger
+    /// `pendingDirectory`, `sentDirectory` and `rejectedDirectory` as paths, for the calls made per file.
+    private let pendingPath: String
+    private let sentPath: String
+    private let rejectedPath: String
     let now: @Sendable () -> Date
     let sleep: @Sendable (Duration) async throws -> Void
 
@@ -62,6 +68,9 @@ public struct ResponseSync: Sendable {
         pendingDirectory = responsesDirectory.appendingPathComponent("pending", isDirectory: true)
         sentDirectory = responsesDirectory.appendingPathComponent("sent", isDirectory: true)
         rejectedDirectory = responsesDirectory.appendingPathComponent("rejected", isDirectory: true)
+        pendingPath = pendingDirectory.path
+        sentPath = sentDirectory.path
+        rejectedPath = rejectedDirectory.path
         self.kiosk = kiosk
         self.transport = transport
         self.configuration = configuration
@@ -86,7 +95,9 @@ public struct ResponseSync: Sendable {
     /// (a responses directory that group or others can write to), `.refused` or `.io`;
     /// batches answered before the error keep their moves. When nothing was pending it still sends an empty
     /// batch, if the collector answers its probe, so that the collector hears the buffer health.
-    /// A graceful shutdown ends the pass after the current batch.
+    /// Up to ``SyncConfiguration/batchesInFlight`` batches are at the collector at once, each filed by its own
+    /// answer in the order they were sent. The counter file (`responses/sequence`) is read once per pass.
+    /// A graceful shutdown ends the pass after the batches in flight.
     public func syncOnce(progress: @Sendable (SyncProgress) -> Void = { _ in }) async throws -> SyncSummary {
         let started = ContinuousClock.now
         try prepareDirectories()
@@ -94,40 +105,16 @@ public struct ResponseSync: Sendable {
             file: responsesDirectory.appendingPathComponent(Self.lockFileName), directory: responsesDirectory)
         defer { lock.release() }
 
-        var pass = Pass(estimate: try PendingEstimate.scan(pending: pendingDirectory, rejected: rejectedDirectory),
-                        backoff: configuration.backoff)
+        var pass = Pass(
+            estimate: try PendingEstimate.scan(pending: pendingDirectory, rejected: rejectedDirectory),
+            backoff: configuration.backoff, lastSequence: lastSequence())
         pass.total = pass.estimate.pending
         progress(pass.progress)
         logger.debug("sync pass starting", metadata: ["sync.pending": "\(pass.estimate.pending)"])
 
         let stream = try DirectoryStream(pendingDirectory)
         defer { stream.close() }
-        var carried: BatchItem?
-        while !Task.isShuttingDownGracefully {
-            try Task.checkCancellation()
-            var items: [BatchItem] = []
-            var bytes = 0
-            if let carried {
-                items.append(carried)
-                bytes = carried.size
-            }
-            carried = nil
-            while items.count < max(configuration.batchCount, 1), let name = try stream.nextResponseName() {
-                guard !pass.deferred.contains(name), let item = try read(name, pass: &pass) else { continue }
-                try label(item, pass: &pass)
-                if !items.isEmpty && bytes + item.size > configuration.batchBytes {
-                    carried = item
-                    break
-                }
-                items.append(item)
-                bytes += item.size
-            }
-            if items.isEmpty { break }
-            try await send(items, pass: &pass)
-            // Deferred files are handled but still pending.
-            pass.total = max(pass.total, pass.handled + max(0, pass.estimate.pending - pass.deferred.count))
-            progress(pass.progress)
-        }
+        try await upload(from: stream, pass: &pass, progress: progress)
 
         if !Task.isShuttingDownGracefully {
             if pass.summary.batches == 0 {
@@ -203,6 +190,8 @@ public struct ResponseSync: Sendable {
     struct Pass {
         var estimate: PendingEstimate
         var backoff: Backoff
+        /// The kiosk's last sequence number, read once at the start of the pass.
+        let lastSequence: UInt64?
         var summary = SyncSummary()
         var deferred: Set<String> = []
         var handled = 0
@@ -225,11 +214,6 @@ public struct ResponseSync: Sendable {
         var envelope: FlattenedJWS
         var size: Int
         /// The kiosk id in the signed payload (not verified here; the collector checks it against the key).
-        var kiosk: String
-    }
-
-    /// The one field of a payload the sync reads.
-    private struct KioskField: Decodable {
         var kiosk: String
     }
 
@@ -275,19 +259,11 @@ public struct ResponseSync: Sendable {
 
     /// Reads pending file `name`; nil if it vanished or was unreadable as a response (then it is moved to
     /// `rejected/` with a reason, so it neither blocks nor repeats).
-    private func read(_ name: String, pass: inout Pass) throws -> BatchItem? {
-        let url = pendingDirectory.appendingPathComponent(name)
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch let error as CocoaError where error.code == .fileReadNoSuchFile {
-            return nil
-        } catch {
-            throw SyncError(.io, "cannot read \(url.path)", cause: DescribedError(description: "\(error)"))
-        }
+    private func read(_ name: String, from stream: DirectoryStream, pass: inout Pass) throws -> BatchItem? {
+        guard let data = try stream.read(name) else { return nil }
         do {
             let envelope = try FlattenedJWS.parse(data)
-            let kiosk = try pass.decoder.decode(KioskField.self, from: try envelope.unverifiedPayload()).kiosk
+            let kiosk = try KioskField.read(envelope.unverifiedPayload(), decoder: pass.decoder)
             return BatchItem(name: name, envelope: envelope, size: data.count, kiosk: kiosk)
         } catch {
             let reason = "not a response file (\(error)); kept here by the kiosk, never sent"
@@ -304,31 +280,180 @@ public struct ResponseSync: Sendable {
         }
     }
 
-    /// Sends `items` (halving on 413) and files every answered item.
-    private func send(_ items: [BatchItem], pass: inout Pass) async throws {
-        var parts: [ArraySlice<BatchItem>] = [items[...]]
-        while let part = parts.popLast() {
-            if pass.estimate.needsRescan {
-                pass.estimate = try PendingEstimate.scan(pending: pendingDirectory, rejected: rejectedDirectory)
+    /// Items to upload, and how many attempts at uploading them have failed.
+    struct Job {
+        var items: ArraySlice<BatchItem>
+        var failures = 0
+    }
+
+    /// A batch sent and not yet handled: the child task uploading it answers with its `id`.
+    struct Flight {
+        var id: Int
+        var job: Job
+        var batch: UploadBatch
+    }
+
+    /// Reads batches from `stream` and uploads them, up to ``SyncConfiguration/batchesInFlight`` at once, filing
+    /// each batch by its own answer in the order they were sent.
+    ///
+    /// The first batch goes alone, and after a failed attempt one batch at a time again, until a batch is
+    /// answered: a collector that refuses the token or is down gets one batch, not two. When something stops the
+    /// pass (a refusal, attempts used up, a local error, a graceful shutdown while waiting to retry), nothing more
+    /// is sent; the batch still in flight is waited for and filed if its answer came back whole, otherwise it
+    /// stays pending, and the first error is thrown.
+    private func upload(
+        from stream: DirectoryStream, pass: inout Pass, progress: @Sendable (SyncProgress) -> Void
+    ) async throws {
+        let transport = self.transport
+        let widest = max(configuration.batchesInFlight, 1)
+        var stopped: (any Error)?
+        try await withThrowingTaskGroup(of: (Int, UploadOutcome).self) { group in
+            var flights: [Flight] = []
+            var early: [Int: UploadOutcome] = [:]
+            var queue: [Job] = []
+            var carried: BatchItem?
+            var window = 1
+            var sent = 0
+            var drained = false
+            while true {
+                while stopped == nil, flights.count < window {
+                    let job: Job
+                    do {
+                        if !queue.isEmpty {
+                            job = queue.removeFirst()
+                        } else {
+                            try Task.checkCancellation()
+                            guard !drained, !Task.isShuttingDownGracefully,
+                                let items = try nextBatch(from: stream, carried: &carried, pass: &pass)
+                            else {
+                                drained = true
+                                break
+                            }
+                            job = Job(items: items[...])
+                        }
+                        if pass.estimate.needsRescan {
+                            pass.estimate = try PendingEstimate.scan(pending: pendingDirectory, rejected: rejectedDirectory)
+                        }
+                    } catch is CancellationError {
+                        throw CancellationError()
+                    } catch {
+                        stopped = error
+                        break
+                    }
+                    // The batch's own files count as pending in the health it carries.
+                    let batch = UploadBatch(
+                        kiosk: pass.label ?? kiosk,
+                        health: pass.estimate.health(lastSequence: pass.lastSequence, including: job.items.map(\.name)),
+                        responses: job.items.map(\.envelope))
+                    sent += 1
+                    let id = sent
+                    group.addTask { (id, try await transport.upload(batch)) }
+                    flights.append(Flight(id: id, job: job, batch: batch))
+                }
+                guard !flights.isEmpty else { break }
+                let flight = flights.removeFirst()
+                var outcome = early.removeValue(forKey: flight.id)
+                while outcome == nil, case let (id, answer)? = try await group.next() {
+                    if id == flight.id {
+                        outcome = answer
+                    } else {
+                        early[id] = answer
+                    }
+                }
+                guard let outcome else { break }
+                if stopped != nil {
+                    // Stopping: a whole answer is still filed; anything else leaves the files pending.
+                    if case .answered(let result) = outcome, result.answers(flight.batch) {
+                        do {
+                            try file(Array(flight.job.items), answered: result, pass: &pass)
+                        } catch {
+                            logger.error("cannot file a batch answered while stopping", metadata: ["sync.error": "\(error)"])
+                        }
+                    }
+                    continue
+                }
+                let handledBefore = pass.handled
+                var answered = false
+                do {
+                    answered = try await handle(outcome, of: flight, queue: &queue, pass: &pass) == .answered
+                    window = answered ? widest : 1
+                } catch {
+                    stopped = error
+                }
+                if stopped == nil, answered || pass.handled != handledBefore {
+                    // Deferred files are handled but still pending.
+                    pass.total = max(pass.total, pass.handled + max(0, pass.estimate.pending - pass.deferred.count))
+                    progress(pass.progress)
+                }
             }
-            let batch = UploadBatch(
-                kiosk: pass.label ?? kiosk,
-                health: pass.estimate.health(lastSequence: lastSequence(), including: part.map(\.name)),
-                responses: part.map(\.envelope))
-            switch try await upload(batch, pass: &pass) {
-            case .some(let result):
-                pass.reportedHealth = batch.health
-                try file(Array(part), answered: result, pass: &pass)
-            case .none where part.count > 1:
-                // 413: send the two halves, first half first.
-                let middle = part.startIndex + part.count / 2
-                parts.append(part[middle...])
-                parts.append(part[..<middle])
-                logger.notice(
-                    "collector says the batch is too large; halving",
-                    metadata: ["sync.items": "\(part.count)"])
-            case .none:
-                guard let item = part.first else { continue }
+        }
+        if let stopped {
+            throw stopped
+        }
+    }
+
+    /// The next batch from `stream` (starting with the item `carried` over from the last one), or nil when
+    /// nothing more is pending. Throws ``SyncError/Code/mixedKiosks`` before a batch holding another kiosk's file
+    /// is complete, so none of it is sent.
+    private func nextBatch(
+        from stream: DirectoryStream, carried: inout BatchItem?, pass: inout Pass
+    ) throws -> [BatchItem]? {
+        var items: [BatchItem] = []
+        var bytes = 0
+        if let item = carried {
+            items.append(item)
+            bytes = item.size
+        }
+        carried = nil
+        while items.count < max(configuration.batchCount, 1), let name = try stream.nextResponseName() {
+            guard !pass.deferred.contains(name), let item = try read(name, from: stream, pass: &pass) else { continue }
+            try label(item, pass: &pass)
+            if !items.isEmpty && bytes + item.size > configuration.batchBytes {
+                carried = item
+                break
+            }
+            items.append(item)
+            bytes += item.size
+        }
+        return items.isEmpty ? nil : items
+    }
+
+    /// What became of a flight once handled.
+    enum Handled {
+        /// Answered whole and filed.
+        case answered
+        /// Sent again later (queued): a retry, or halves after a 413.
+        case again
+    }
+
+    /// Handles the outcome of one upload: files an answered batch, queues halves after a 413 (a lone file too
+    /// large goes to `rejected/`), queues a retry after the backoff delay; throws when the pass must stop.
+    private func handle(
+        _ outcome: UploadOutcome, of flight: Flight, queue: inout [Job], pass: inout Pass
+    ) async throws -> Handled {
+        let job = flight.job
+        let reason: String
+        let retryAfter: Duration?
+        switch outcome {
+        case .answered(let result) where result.answers(flight.batch):
+            pass.reportedHealth = flight.batch.health
+            try file(Array(job.items), answered: result, pass: &pass)
+            return .answered
+        case .answered(let result):
+            reason = "the collector's answer has \(result.results.count) result(s) for "
+                + "\(flight.batch.responses.count) item(s)"
+            retryAfter = nil
+        case .retry(let why, let after):
+            reason = why
+            retryAfter = after
+        case .tooLarge where job.items.count > 1:
+            // Send the two halves, first half first.
+            let middle = job.items.startIndex + job.items.count / 2
+            queue.insert(contentsOf: [Job(items: job.items[..<middle]), Job(items: job.items[middle...])], at: 0)
+            logger.notice("collector says the batch is too large; halving", metadata: ["sync.items": "\(job.items.count)"])
+            return .again
+        case .tooLarge:
+            if let item = job.items.first {
                 let reason = "the collector refused it as too large (HTTP 413) even alone (\(item.size) bytes)"
                 logger.error("response too large for the collector; moving it to rejected/",
                              metadata: ["response.id": "\(item.name.dropLast(5))"])
@@ -339,52 +464,31 @@ public struct ResponseSync: Sendable {
                 pass.summary.lastError = "\(item.name): too large for the collector"
                 pass.handled += 1
             }
+            return .again
+        case .unauthorized(let message):
+            logger.error("the collector refused our token; stopping")
+            throw SyncError.unauthorized(message)
+        case .refused(let status, let message):
+            logger.error("the collector refused the batch", metadata: ["sync.status": "\(status)"])
+            throw SyncError.refused(status: status, message: message)
+        case .untrusted(let message):
+            logger.error("the collector's certificate does not verify; stopping")
+            throw SyncError.untrusted(message)
         }
-    }
-
-    /// Uploads `batch` until it is answered whole (the result) or too large (nil); throws on the rest.
-    private func upload(_ batch: UploadBatch, pass: inout Pass) async throws -> UploadResult? {
-        let attempts = max(configuration.maxAttempts, 1)
-        var attempt = 0
-        while true {
-            attempt += 1
-            let outcome = try await transport.upload(batch)
-            let reason: String
-            let retryAfter: Duration?
-            switch outcome {
-            case .answered(let result) where result.answers(batch):
-                return result
-            case .answered(let result):
-                reason = "the collector's answer has \(result.results.count) result(s) for "
-                    + "\(batch.responses.count) item(s)"
-                retryAfter = nil
-            case .retry(let why, let after):
-                reason = why
-                retryAfter = after
-            case .tooLarge:
-                return nil
-            case .unauthorized(let message):
-                logger.error("the collector refused our token; stopping")
-                throw SyncError.unauthorized(message)
-            case .refused(let status, let message):
-                logger.error("the collector refused the batch", metadata: ["sync.status": "\(status)"])
-                throw SyncError.refused(status: status, message: message)
-            case .untrusted(let message):
-                logger.error("the collector's certificate does not verify; stopping")
-                throw SyncError.untrusted(message)
-            }
-            pass.summary.lastError = reason
-            guard attempt < attempts else {
-                throw SyncError.unreachable(reason, attempts: attempt)
-            }
-            let delay = pass.backoff.delay(forAttempt: attempt, retryAfter: retryAfter)
-            pass.summary.retries += 1
-            logger.notice(
-                "upload failed; retrying",
-                metadata: ["sync.reason": "\(reason)", "sync.attempt": "\(attempt)", "sync.delay": "\(delay)"])
-            let sleep = self.sleep
-            try await cancelWhenGracefulShutdown { try await sleep(delay) }
+        pass.summary.lastError = reason
+        let failures = job.failures + 1
+        guard failures < max(configuration.maxAttempts, 1) else {
+            throw SyncError.unreachable(reason, attempts: failures)
         }
+        let delay = pass.backoff.delay(forAttempt: failures, retryAfter: retryAfter)
+        pass.summary.retries += 1
+        logger.notice(
+            "upload failed; retrying",
+            metadata: ["sync.reason": "\(reason)", "sync.attempt": "\(failures)", "sync.delay": "\(delay)"])
+        queue.insert(Job(items: job.items, failures: failures), at: 0)
+        let sleep = self.sleep
+        try await cancelWhenGracefulShutdown { try await sleep(delay) }
+        return .again
     }
 
     /// Files every item of an answered batch, then flushes each touched directory once.
@@ -401,7 +505,7 @@ public struct ResponseSync: Sendable {
             do {
                 switch itemResult.status {
                 case .stored, .duplicate:
-                    try move(item.name, to: sentDirectory)
+                    try move(item.name, into: sentPath)
                     touched.append(sentDirectory)
                     pass.estimate.remove(item.name, toRejected: false)
                     if itemResult.status == .stored {
@@ -441,10 +545,11 @@ public struct ResponseSync: Sendable {
         }
     }
 
-    /// Renames `pending/<name>` into `directory` (no fsync: see ``flush(_:)``); a file already gone is fine.
-    private func move(_ name: String, to directory: URL) throws {
-        let source = pendingDirectory.appendingPathComponent(name).path
-        let destination = directory.appendingPathComponent(name).path
+    /// Renames `pending/<name>` into the directory at `directoryPath` (no fsync: see ``flush(_:)``); a file
+    /// already gone is fine.
+    private func move(_ name: String, into directoryPath: String) throws {
+        let source = pendingPath + "/" + name
+        let destination = directoryPath + "/" + name
         guard rename(source, destination) == 0 else {
             if errno == ENOENT { return }
             throw SyncError.system("rename to \(destination)", source)
@@ -460,7 +565,7 @@ public struct ResponseSync: Sendable {
         } catch {
             throw SyncError(.io, "cannot write \(reasonFile.path)", cause: DescribedError(description: "\(error)"))
         }
-        try move(name, to: rejectedDirectory)
+        try move(name, into: rejectedPath)
     }
 
     /// fsyncs each distinct directory once.
@@ -483,7 +588,7 @@ public struct ResponseSync: Sendable {
             return
         }
         let batch = UploadBatch(
-            kiosk: pass.label ?? kiosk, health: pass.estimate.health(lastSequence: lastSequence()), responses: [])
+            kiosk: pass.label ?? kiosk, health: pass.estimate.health(lastSequence: pass.lastSequence), responses: [])
         switch try await transport.upload(batch) {
         case .answered:
             if counted {

@@ -17,13 +17,16 @@ public struct SyncConfiguration: Sendable {
     public var healthReportInterval: Duration
     /// The retry schedule.
     public var backoff: Backoff
+    /// The most batches at the collector at once: the next batch is read and sent while the previous one is
+    /// being answered (1 sends one batch at a time).
+    public var batchesInFlight: Int
 
     /// Creates a configuration: 200 files or 2 MiB per batch, 6 attempts, 30 days of `sent/`, a pass every
-    /// 10 s in watch mode and a health report at least every 5 minutes.
+    /// 10 s in watch mode, a health report at least every 5 minutes, up to 2 batches in flight.
     public init(
         batchCount: Int = 200, batchBytes: Int = 2 * 1024 * 1024, maxAttempts: Int = 6, sentRetentionDays: Int = 30,
         watchInterval: Duration = .seconds(10), healthReportInterval: Duration = .seconds(300),
-        backoff: Backoff = Backoff()
+        backoff: Backoff = Backoff(), batchesInFlight: Int = 2
     ) {
         self.batchCount = batchCount
         self.batchBytes = batchBytes
@@ -32,5 +35,6 @@ public struct SyncConfiguration: Sendable {
         self.watchInterval = watchInterval
         self.healthReportInterval = healthReportInterval
         self.backoff = backoff
+        self.batchesInFlight = batchesInFlight
     }
 }

@@ -11,6 +11,11 @@ import Darwin
 
 /// Section 3: the peak memory of a sync over a large backlog, measured on a child process.
 enum MemoryBench {
+    /// Issue 12's ceiling for the sync child's peak RSS: 64 MiB.
+    static let peakGoalKiB = 64.0 * 1024
+    /// Issue 12's floor for the sync child's throughput, responses per second.
+    static let rateGoal = 5000.0
+
     static func run(fixtures: Fixtures, count: Int, in work: URL, logger: Logger) async throws {
         let root = work.appendingPathComponent("memory-kiosk", isDirectory: true)
         note("section 3: writing \(count) pending files…")
@@ -25,9 +30,11 @@ enum MemoryBench {
         let idle = try await ChildProcess.run(["idle-child", "--result", idleFile.path])
         note("section 3: syncing \(count) files in a child process…")
         let resultFile = work.appendingPathComponent("sync-child.json")
+        let collectorCPUBefore = processCPUSeconds()
         let child = try await ChildProcess.run(SyncChildOptions(
             directory: root.path, url: collector.url.absoluteString, kiosk: Fixtures.kiosk, result: resultFile.path
         ).arguments)
+        let collectorCPU = processCPUSeconds() - collectorCPUBefore
         let held = try await collector.stored()
         try await collector.stop()
         guard idle.exitCode == 0, child.exitCode == 0 else {
@@ -48,9 +55,17 @@ enum MemoryBench {
         say("   " + pad("sync child: wall time, throughput", width)
             + "\(seconds(child.wallSeconds)), \(rate(Double(count) / child.wallSeconds)) responses/s"
             + " (\(result.stored) stored in \(result.batches) batches; CPU \(seconds(child.cpuSeconds)))")
+        say("   " + pad("CPU per response: sync child, collector", width)
+            + String(format: "%.0f µs, %.0f µs", child.cpuSeconds / Double(count) * 1e6, collectorCPU / Double(count) * 1e6)
+            + SyncBench.busy((child.cpuSeconds + collectorCPU) / child.wallSeconds))
         say("   " + pad("idle child (same binary, exits at once): VmHWM", width) + mebibytes(kibibytes: idleResult.vmHWMKiB ?? 0))
         say("   " + pad("this process (collector + earlier sections): VmHWM", width)
             + mebibytes(kibibytes: selfStatusKiB("VmHWM") ?? Int(usage.ru_maxrss)))
+        // Issue 12's goals for a 100,000-file backlog: peak RSS under 64 MiB, at least 5,000 responses/s.
+        let peakKiB = Double(max(result.vmHWMKiB ?? 0, 1))
+        say("   " + pad("64 MiB / sync child's peak RSS", width) + SyncBench.ratio(Self.peakGoalKiB / peakKiB, goal: 1))
+        say("   " + pad("sync child's responses/s / 5,000", width)
+            + SyncBench.ratio(Double(count) / child.wallSeconds / Self.rateGoal, goal: 1))
     }
 
     /// `touchpoint-bench idle-child --result FILE`: writes its own peak RSS and exits.
