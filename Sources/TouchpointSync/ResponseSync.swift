@@ -415,7 +415,24 @@ public struct ResponseSync: Sendable {
             items.append(item)
             bytes += item.size
         }
-        return items.isEmpty ? nil : items
+        guard !items.isEmpty else { return nil }
+        try flushCounter()
+        return items
+    }
+
+    /// Makes the kiosk's sequence counter durable before a batch leaves: the kiosk overwrites it without fsync
+    /// and recovers it after a machine crash from the response files, so a file the collector has must not
+    /// carry a number the recovered counter could hand out again (the file's own directory entry may not be
+    /// on disk yet if the power fails now). A counter left open in an earlier boot is left to the kiosk's
+    /// recovery, which counts these files too.
+    private func flushCounter() throws {
+        do {
+            try SequenceCounter.makeDurable(file: responsesDirectory.appendingPathComponent("sequence"))
+        } catch let error as StoreError where error.code == .unrecoveredCounter {
+            logger.debug("sequence counter not recovered since the machine restarted; the kiosk will recover it")
+        } catch {
+            throw SyncError(.io, "cannot flush the sequence counter", cause: DescribedError(description: "\(error)"))
+        }
     }
 
     /// What became of a flight once handled.

@@ -65,4 +65,26 @@ struct PruneCounterTests {
         #expect(try String(contentsOf: counter, encoding: .utf8) == before)
         #expect(try store.record(sampleDraft()).response.sequence == 2)
     }
+
+    @Test("a sync flushes the counter before each batch and still sends when the counter waits for the kiosk's recovery")
+    func syncSendsBesideTheCounter() async throws {
+        let buffer = try Buffer()
+        defer { buffer.remove() }
+        try buffer.record(3)
+        let counter = buffer.root.appendingPathComponent("sequence")
+        let before = try String(contentsOf: counter, encoding: .utf8)
+        let transport = InMemoryUploadTransport()
+        var summary = try await buffer.sync(transport).syncOnce()
+        #expect(summary.stored == 3)
+        #expect(try String(contentsOf: counter, encoding: .utf8) == before, "the sync changed the counter")
+
+        // A counter left open before a machine restart: the files still go; the kiosk's next start recovers it.
+        try buffer.record(2)
+        let stale = "00000000000000000001 00000000-dead-beef-0000-000000000000\n"
+        try Data(stale.utf8).write(to: counter)
+        summary = try await buffer.sync(transport).syncOnce()
+        #expect(summary.stored == 2)
+        #expect(try String(contentsOf: counter, encoding: .utf8) == stale)
+        #expect(try buffer.names(in: buffer.pending).isEmpty)
+    }
 }
