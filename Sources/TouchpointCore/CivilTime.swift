@@ -81,4 +81,34 @@ public enum CivilTime {
         let digits = String(value)
         return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
     }
+
+    /// The milliseconds since 1970 of `YYYY-MM-DDTHH:MM:SS.mmmZ` (what ``text(milliseconds:separator:suffix:)``
+    /// writes with `T` and `Z`), read from its bytes; nil for any other text, or a year outside 1600–9999, or a
+    /// field out of range (Foundation's parser decides those).
+    public static func milliseconds(timestamp: String) -> Int64? {
+        var text = timestamp
+        return text.withUTF8 { bytes -> Int64? in
+            guard bytes.count == 24, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+                bytes[10] == UInt8(ascii: "T"), bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"),
+                bytes[19] == UInt8(ascii: "."), bytes[23] == UInt8(ascii: "Z")
+            else { return nil }
+            func number(_ start: Int, _ count: Int) -> Int64? {
+                var value: Int64 = 0
+                for index in start..<start + count {
+                    let digit = bytes[index] &- UInt8(ascii: "0")
+                    guard digit < 10 else { return nil }
+                    value = value * 10 + Int64(digit)
+                }
+                return value
+            }
+            guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2), let hour = number(11, 2),
+                let minute = number(14, 2), let second = number(17, 2), let millisecond = number(20, 3),
+                (1600...9999).contains(year), (1...12).contains(month), day >= 1, hour < 24, minute < 60, second < 60
+            else { return nil }
+            let dayNumber = days(year: year, month: month, day: day)
+            // A day past the month's end comes back as another date: leave it to Foundation.
+            guard civil(dayNumber) == (year, month, day) else { return nil }
+            return dayNumber * millisecondsPerDay + ((hour * 60 + minute) * 60 + second) * 1000 + millisecond
+        }
+    }
 }

@@ -291,6 +291,10 @@ public enum Timestamp {
 
     /// Parses a timestamp written by ``string(_:)`` (fractional seconds optional), to the millisecond.
     public static func date(_ string: String) -> Date? {
+        if let milliseconds = CivilTime.milliseconds(timestamp: string) {
+            return Date(timeIntervalSince1970: Double(milliseconds) / 1000)
+        }
+        // Any other form (no fraction, another year range, …): as Foundation reads it.
         guard let parsed = (try? style.parse(string)) ?? (try? Date.ISO8601FormatStyle(timeZone: .gmt).parse(string)) else {
             return nil
         }

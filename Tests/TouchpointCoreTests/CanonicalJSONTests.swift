@@ -81,7 +81,24 @@ struct CanonicalJSONTests {
             let text = Timestamp.string(date)
             #expect(text == Self.foundationTimestamp(date), "\(date.timeIntervalSince1970)")
             #expect(Timestamp.date(text).map(Timestamp.string) == text)
+            #expect(Timestamp.date(text) == Self.foundationDate(text), "\(text)")
         }
+        // Out of range or another form: read as Foundation reads it (or not at all).
+        for text in ["2026-02-30T10:00:00.000Z", "2026-13-01T10:00:00.000Z", "2026-11-30T24:00:00.000Z",
+                     "2026-11-30T10:00:60.000Z", "2026-11-30T10:00:00Z", "2026-11-30T10:00:00.5Z", "1500-01-01T00:00:00.000Z",
+                     "2026-11-30 10:00:00.000Z", "2026-11-30T10:00:00.000+01:00", "+026-11-30T10:00:00.000Z"] {
+            #expect(Timestamp.date(text) == Self.foundationDate(text), "\(text)")
+        }
+    }
+
+    /// What `Timestamp.date` read before it read the usual form itself: Foundation's ISO 8601 parser, rounded
+    /// to the millisecond.
+    static func foundationDate(_ text: String) -> Date? {
+        let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)
+        guard let parsed = (try? style.parse(text)) ?? (try? Date.ISO8601FormatStyle(timeZone: .gmt).parse(text)) else {
+            return nil
+        }
+        return Date(timeIntervalSince1970: (parsed.timeIntervalSince1970 * 1000).rounded() / 1000)
     }
 
     @Test func civilDaysRoundTrip() {
