@@ -119,23 +119,10 @@ struct PlainPayloadTests {
     /// same response.
     @Test func neverAcceptsWhatTheGeneralPathRefusesNorReadsItDifferently() throws {
         var generator = SeededGenerator(state: 2026)
-        let interesting: [UInt8] = Array("{}[]:,\"\\/ 0123456789-+.eEtrufalsn\u{1}\u{7F}".utf8) + [0xC2, 0x85, 0xEF, 0xBB, 0xBF, 0xFF, 0x80]
         var accepted = 0
         for round in 0..<20_000 {
             let response = Self.response(&generator)
-            var bytes = [UInt8](try response.canonicalJSON())
-            for _ in 0..<Int.random(in: 1...3, using: &generator) {
-                let position = Int.random(in: 0..<bytes.count, using: &generator)
-                switch Int.random(in: 0..<4, using: &generator) {
-                case 0: bytes.remove(at: position)
-                case 1: bytes.insert(interesting.randomElement(using: &generator) ?? 0, at: position)
-                case 2: bytes[position] = interesting.randomElement(using: &generator) ?? 0
-                default:
-                    let end = min(bytes.count, position + Int.random(in: 1...12, using: &generator))
-                    bytes.insert(contentsOf: bytes[position..<end], at: position)
-                }
-            }
-            let payload = Data(bytes)
+            let payload = JSONEdits.edited(try response.canonicalJSON(), using: &generator)
             guard let plain = PlainPayload.response(payload) else { continue }
             accepted += 1
             let general = Self.general(payload)
@@ -143,5 +130,30 @@ struct PlainPayloadTests {
         }
         // Some edits keep a payload plain (inside a comment, a digit of a number): the comparison above ran.
         #expect(accepted > 100)
+    }
+}
+
+/// Random small edits of JSON bytes, for comparing a one-pass reader with the general path.
+enum JSONEdits {
+    /// Bytes that change a JSON document's meaning or validity: structure, escapes, digits, literals, a control
+    /// character, DEL, a C1 control, a byte order mark, bytes that are not UTF-8.
+    static let interesting: [UInt8] = Array("{}[]:,\"\\/ 0123456789-+.eEtrufalsn\u{1}\u{7F}".utf8)
+        + [0xC2, 0x85, 0xEF, 0xBB, 0xBF, 0xFF, 0x80]
+
+    /// `data` with one to three random edits: a byte removed, inserted or replaced, or a run repeated.
+    static func edited(_ data: Data, using generator: inout SeededGenerator) -> Data {
+        var bytes = [UInt8](data)
+        for _ in 0..<Int.random(in: 1...3, using: &generator) where !bytes.isEmpty {
+            let position = Int.random(in: 0..<bytes.count, using: &generator)
+            switch Int.random(in: 0..<4, using: &generator) {
+            case 0: bytes.remove(at: position)
+            case 1: bytes.insert(interesting.randomElement(using: &generator) ?? 0, at: position)
+            case 2: bytes[position] = interesting.randomElement(using: &generator) ?? 0
+            default:
+                let end = min(bytes.count, position + Int.random(in: 1...12, using: &generator))
+                bytes.insert(contentsOf: bytes[position..<end], at: position)
+            }
+        }
+        return Data(bytes)
     }
 }
