@@ -130,23 +130,14 @@ final class Workspace {
     /// Runs any program here (stdout and stderr go to files, so a full pipe never blocks it).
     func runProcess(_ executable: String, _ arguments: [String], input: String? = nil,
                     timeout: Double = 30) throws -> CommandResult {
-        let tag = UUID().uuidString
-        let outURL = FileManager.default.temporaryDirectory.appendingPathComponent("tp-out-\(tag)")
-        let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("tp-err-\(tag)")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        defer {
-            try? FileManager.default.removeItem(at: outURL)
-            try? FileManager.default.removeItem(at: errURL)
-        }
-        let out = try FileHandle(forWritingTo: outURL)
-        let err = try FileHandle(forWritingTo: errURL)
+        let output = try CapturedOutput()
+        defer { output.remove() }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.currentDirectoryURL = root
-        process.standardOutput = out
-        process.standardError = err
+        process.standardOutput = output.out
+        process.standardError = output.err
         let stdin = Pipe()
         process.standardInput = stdin
         try process.run()
@@ -157,18 +148,13 @@ final class Workspace {
         if process.isRunning {
             process.terminate()
             process.waitUntilExit()
-            try? out.close()
-            try? err.close()
-            let partial = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
+            let partial = (try? output.finish().stdout) ?? ""
             Issue.record("\(executable) \(arguments) did not finish within \(timeout) s; stdout so far:\n\(partial)")
             throw CancellationError()
         }
         process.waitUntilExit()
-        try out.close()
-        try err.close()
-        return CommandResult(status: process.terminationStatus,
-                             stdout: try String(contentsOf: outURL, encoding: .utf8),
-                             stderr: try String(contentsOf: errURL, encoding: .utf8))
+        let (stdout, stderr) = try output.finish()
+        return CommandResult(status: process.terminationStatus, stdout: stdout, stderr: stderr)
     }
 
     /// The response files in `responses/pending/`, ignoring temp files.
@@ -249,4 +235,36 @@ enum Base64URLTesting {
 /// The numeric value of a JSON number, or nil.
 func jsonInt(_ value: Any?) -> Int? {
     (value as? NSNumber)?.intValue
+}
+
+/// A child process's standard output and error, captured in temporary files (a full pipe never blocks it).
+struct CapturedOutput {
+    let outURL: URL
+    let errURL: URL
+    /// Give these to the process.
+    let out: FileHandle
+    let err: FileHandle
+
+    init() throws {
+        let tag = UUID().uuidString
+        outURL = FileManager.default.temporaryDirectory.appendingPathComponent("tp-out-\(tag)")
+        errURL = FileManager.default.temporaryDirectory.appendingPathComponent("tp-err-\(tag)")
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        out = try FileHandle(forWritingTo: outURL)
+        err = try FileHandle(forWritingTo: errURL)
+    }
+
+    /// Closes the handles (once the process has exited) and reads what it wrote.
+    func finish() throws -> (stdout: String, stderr: String) {
+        try? out.close()
+        try? err.close()
+        return (try String(contentsOf: outURL, encoding: .utf8), try String(contentsOf: errURL, encoding: .utf8))
+    }
+
+    /// Deletes the files.
+    func remove() {
+        try? FileManager.default.removeItem(at: outURL)
+        try? FileManager.default.removeItem(at: errURL)
+    }
 }

@@ -98,23 +98,14 @@ struct KioskKillTests {
     /// Starts the kiosk (directly, stdin a pipe that stays open, output to files), kills it with SIGKILL after
     /// `delay` seconds, and returns what it printed.
     static func killedRun(binary: String, in workspace: Workspace, script: String, after delay: Double) throws -> Seen {
-        let tag = UUID().uuidString
-        let outURL = FileManager.default.temporaryDirectory.appendingPathComponent("tp-kill-out-\(tag)")
-        let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("tp-kill-err-\(tag)")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        defer {
-            try? FileManager.default.removeItem(at: outURL)
-            try? FileManager.default.removeItem(at: errURL)
-        }
-        let out = try FileHandle(forWritingTo: outURL)
-        let err = try FileHandle(forWritingTo: errURL)
+        let output = try CapturedOutput()
+        defer { output.remove() }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["kiosk"] + Workspace.kioskFlags + ["--log-level", "info"]
         process.currentDirectoryURL = workspace.root
-        process.standardOutput = out
-        process.standardError = err
+        process.standardOutput = output.out
+        process.standardError = output.err
         let stdin = Pipe()
         process.standardInput = stdin
         try process.run()
@@ -123,17 +114,13 @@ struct KioskKillTests {
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         try? stdin.fileHandleForWriting.close()
-        try out.close()
-        try err.close()
+        let (stdout, stderr) = try output.finish()
 
         var seen = Seen()
-        let stdout = try String(contentsOf: outURL, encoding: .utf8)
         if process.terminationReason != .uncaughtSignal {
-            let stderr = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
             Issue.record("the kiosk exited (status \(process.terminationStatus)) before it was killed\n\(stdout)\n\(stderr)")
         }
         seen.thankYous = stdout.components(separatedBy: "Thank you for your answers!").count - 1
-        let stderr = try String(contentsOf: errURL, encoding: .utf8)
         // Only whole lines: the message comes last, so a line cut by the kill never matches.
         for line in stderr.split(separator: "\n") where line.hasSuffix(" response stored") {
             guard let id = line.firstMatch(of: #/response\.id=([0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12})/#),
