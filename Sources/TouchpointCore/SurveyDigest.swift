@@ -12,7 +12,17 @@ public enum SurveyDigest {
     public static func digest(of survey: Survey) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = try encoder.encode(survey)
-        return "sha256:" + SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        return sha256(try encoder.encode(survey))
+    }
+
+    /// `sha256:` + lowercase hex SHA-256 of `data`: the form of every content digest Touchpoint writes.
+    public static func sha256(_ data: Data) -> String {
+        let digits: [UInt8] = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = Array("sha256:".utf8)
+        for byte in SHA256.hash(data: data) {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 }
