@@ -12,13 +12,50 @@ public struct PublishedSurvey: Sendable, Hashable {
     public var digest: String
     /// The YAML source, exactly as published.
     public var source: String
+    /// When it was published.
+    public var publishedAt: Date
+    /// Who published it (`cli:<user>` from the command line).
+    public var publishedBy: String
 
     /// Creates a published survey.
-    public init(id: String, version: Int, digest: String, source: String) {
+    public init(id: String, version: Int, digest: String, source: String, publishedAt: Date, publishedBy: String) {
         self.id = id
         self.version = version
         self.digest = digest
         self.source = source
+        self.publishedAt = publishedAt
+        self.publishedBy = publishedBy
+    }
+}
+
+/// What publishing one survey version did.
+public enum PublishOutcome: Sendable, Hashable {
+    /// A version not published before: stored.
+    case published
+    /// Already published with the same content: nothing changed.
+    case unchanged
+}
+
+/// Surveys published centrally, in a storage (issue 13).
+public protocol FleetStorage: Sendable {
+    /// Publishes `surveys` in one transaction, each in order: an id and version not yet published is stored
+    /// (``PublishOutcome/published``); one published with the same digest is left as it is
+    /// (``PublishOutcome/unchanged``). A published version never changes: one published with another digest
+    /// throws `.conflict`, saying to raise the version, and nothing of the call is stored.
+    func publish(_ surveys: [PublishedSurvey]) async throws -> [PublishOutcome]
+
+    /// Every published survey version, by id, then version.
+    func publishedSurveys() async throws -> [PublishedSurvey]
+}
+
+extension CollectorError {
+    /// The refusal to publish `survey` again with other content than `existingDigest`, saying which version to
+    /// use instead (one above `highestVersion`, the highest published of that id).
+    public static func republished(_ survey: PublishedSurvey, existingDigest: String, highestVersion: Int) -> CollectorError {
+        CollectorError(
+            .conflict,
+            "survey \(survey.id) version \(survey.version) is already published with other content (\(existingDigest), "
+                + "not \(survey.digest)); a published version never changes: raise version to \(highestVersion + 1) and publish again")
     }
 }
 

@@ -109,6 +109,10 @@ public struct StoredTable: Sendable, Hashable {
             .init("account", .text), .init("day", .text), .init("type", .text), .init("survey_id", .text),
             .init("survey_version", .integer), .init("question", .text), .init("value", .integer), .init("n", .integer),
         ], orderedBy: ["account", "day", "type", "survey_id", "survey_version", "question", "value"]),
+        StoredTable("published_surveys", [
+            .init("survey_id", .text), .init("version", .integer), .init("digest", .text), .init("source", .text),
+            .init("published_at", .timestamp), .init("published_by", .text),
+        ], orderedBy: ["survey_id", "version"]),
         StoredTable("feed_cursor", [
             .init("id", .integer), .init("last_seq", .integer), .init("started_at", .timestamp),
             .init("updated_at", .timestamp),

@@ -241,6 +241,19 @@ extension PostgresCollectorStorage {
             Migration(name: "probe v1: health_probe", statements: [
                 "CREATE TABLE health_probe (id INTEGER PRIMARY KEY CHECK (id = 1), writes BIGINT NOT NULL)",
             ]),
+            Migration(name: "fleet v1: published surveys", statements: [
+                """
+                CREATE TABLE published_surveys (
+                    survey_id TEXT COLLATE "C" NOT NULL,
+                    version BIGINT NOT NULL,
+                    digest TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    published_at TIMESTAMPTZ NOT NULL,
+                    published_by TEXT NOT NULL,
+                    PRIMARY KEY (survey_id, version)
+                )
+                """,
+            ]),
         ]
     }
 

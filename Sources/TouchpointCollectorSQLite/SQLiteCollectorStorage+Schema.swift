@@ -72,6 +72,7 @@ extension SQLiteCollectorStorage {
         registerHealthMigrations(&migrator)
         registerAccessMigrations(&migrator)
         registerProbeMigrations(&migrator)
+        registerFleetMigrations(&migrator)
         return migrator
     }
 }

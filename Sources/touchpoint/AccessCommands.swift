@@ -6,7 +6,7 @@ import TouchpointCollectorServer
 import TouchpointCore
 
 /// Who the audit log names for a command run on the collector's machine: `cli:USER`.
-private var commandLineActor: String {
+var commandLineActor: String {
     "cli:" + (ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.environment["LOGNAME"] ?? "unknown")
 }
 
@@ -220,7 +220,7 @@ extension CollectorCommand {
 }
 
 /// A time in the access commands' tables: `2026-11-30 14:05:09Z`.
-private func shortTime(_ date: Date) -> String {
+func shortTime(_ date: Date) -> String {
     String(Timestamp.string(date).prefix(19)).replacingOccurrences(of: "T", with: " ") + "Z"
 }
 

@@ -12,7 +12,8 @@ extension CollectorCommand {
             abstract: "Copy a SQLite collector database into an empty PostgreSQL database, then compare row counts.",
             discussion: """
                 Copies responses (with their JWS), answers, report aggregates, kiosks and their keys, accounts \
-                and their aggregates, health snapshots, the feed cursor and the outbox in one transaction. \
+                and their aggregates, health snapshots, the feed cursor, the outbox and the published surveys in one \
+                transaction. \
                 A target that already holds rows is refused. Exits 1 if any table's row count differs.
                 """)
         @Option(name: .long, help: "The SQLite collector database to copy.") var from: String

@@ -79,6 +79,10 @@ struct CollectorMigrationTests {
         #expect(try await storage.revokeAPIToken(named: "old", at: now))
         try await storage.recordAudit(AuditEvent(at: now, actor: "user:ana", action: "login", remote: "127.0.0.1"))
         try await storage.recordAudit(AuditEvent(at: now, actor: "token:powerbi", action: "export", count: 12))
+        _ = try await storage.publish([
+            PublishedSurvey(id: "retail-visit", version: 1, digest: Fixtures.digest("retail-visit", version: 1),
+                            source: "id: retail-visit\nversion: 1\n", publishedAt: now, publishedBy: "cli:ana"),
+        ])
         let fanned = try await storage.fanOut(to: webhooks, at: now, limit: 100)
         #expect(fanned.queued >= 5)
         let delivered = try #require(try await storage.nextPending(webhook: "all"))
@@ -105,6 +109,7 @@ struct CollectorMigrationTests {
         var tokens: [APITokenRecord]
         var audit: [AuditEvent]
         var session: String?
+        var published: [PublishedSurvey]
     }
 
     func answers(_ storage: some TestStorage, kids: Set<String>) async throws -> Answers {
@@ -131,7 +136,8 @@ struct CollectorMigrationTests {
             inputs: try await storage.healthInputs(answersSince: nil, recentSince: Fixtures.start),
             rawInputs: try await storage.healthInputsFromRawRows(answersSince: nil, recentSince: Fixtures.start),
             users: try await storage.users(), tokens: try await storage.apiTokens(), audit: try await storage.auditLog(since: nil, limit: 100),
-            session: try await storage.session(idHash: "session-hash", now: now)?.value)
+            session: try await storage.session(idHash: "session-hash", now: now)?.value,
+            published: try await storage.publishedSurveys())
     }
 
     @Test func copiesEverythingThenRefusesANonEmptyTarget() async throws {
@@ -140,7 +146,7 @@ struct CollectorMigrationTests {
             let stored = try await fill(sqlite)
             let kids: Set = [retired.keyID, malmo.keyID, lund.keyID]
             let expected = try await answers(sqlite, kids: kids)
-            #expect(expected.kiosks.count == 2 && expected.keys.count == 3 && expected.comments.count == 5)
+            #expect(expected.kiosks.count == 2 && expected.keys.count == 3 && expected.comments.count == 5 && expected.published.count == 1)
             #expect(expected.snapshots.count >= 2 && expected.outbox.webhooks.count == 2)
 
             try await TestPostgres.withDatabase { url in

@@ -239,6 +239,8 @@ struct FailingStorage: CollectorStorage {
     func removeExpiredSessions(now: Date) async throws -> Int { throw fail() }
     func recordAudit(_ event: AuditEvent) async throws { throw fail() }
     func auditLog(since: Date?, limit: Int) async throws -> [AuditEvent] { throw fail() }
+    func publish(_ surveys: [PublishedSurvey]) async throws -> [PublishOutcome] { throw fail() }
+    func publishedSurveys() async throws -> [PublishedSurvey] { throw fail() }
 }
 
 /// Enough of JSON to compare a decoded member.

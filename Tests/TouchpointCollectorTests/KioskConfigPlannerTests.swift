@@ -8,7 +8,9 @@ import TouchpointProtocol
 @Suite("Kiosk configuration documents")
 struct KioskConfigPlannerTests {
     static func published(_ id: String, _ version: Int) -> PublishedSurvey {
-        PublishedSurvey(id: id, version: version, digest: "sha256:\(id)-\(version)", source: "id: \(id)\nversion: \(version)\n")
+        PublishedSurvey(
+            id: id, version: version, digest: "sha256:\(id)-\(version)", source: "id: \(id)\nversion: \(version)\n",
+            publishedAt: Fixtures.start, publishedBy: "cli:test")
     }
 
     let published = [published("retail-visit", 1), published("retail-visit", 2), published("retail-visit", 3),
