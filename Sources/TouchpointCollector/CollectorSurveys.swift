@@ -46,6 +46,11 @@ public struct CollectorSurveys: Sendable {
         self.versions = Dictionary(grouping: byKey.keys, by: \.id).mapValues { $0.map(\.version).sorted() }
     }
 
+    /// Every survey indexed, each id and version once.
+    public var all: [Survey] {
+        byKey.keys.sorted { ($0.id, $0.version) < ($1.id, $1.version) }.compactMap { byKey[$0] }
+    }
+
     /// The survey `id` at `version`, or why there is none.
     public func lookup(id: String, version: Int) -> Lookup {
         if let survey = byKey[Key(id: id, version: version)] {

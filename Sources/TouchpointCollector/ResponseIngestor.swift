@@ -9,14 +9,15 @@ import TouchpointProtocol
 public struct ResponseIngestor: Sendable {
     /// Where responses are stored.
     public let storage: any CollectorStorage
-    /// What checks them.
-    public let verifier: ResponseVerifier
+    /// What checks them: the collector's own surveys and those published in the storage.
+    private let surveys: PublishedSurveySet
     private let logger: Logger
 
-    /// Creates an ingestor over `storage`, checking answers against `surveys`.
+    /// Creates an ingestor over `storage`, checking answers against `surveys` and the survey versions published
+    /// in `storage` (``FleetStorage``), which win over a local one of the same id and version.
     public init(storage: any CollectorStorage, surveys: CollectorSurveys, logger: Logger) {
         self.storage = storage
-        self.verifier = ResponseVerifier(surveys: surveys)
+        self.surveys = PublishedSurveySet(local: surveys.all)
         self.logger = logger
     }
 
@@ -27,7 +28,18 @@ public struct ResponseIngestor: Sendable {
     /// nothing of the batch was stored and the kiosk should retry.
     public func ingest(_ batch: UploadBatch, at date: Date) async throws -> UploadResult {
         let keys = try await storage.keys(ResponseVerifier.keyIDs(in: batch.responses))
-        let outcomes = await verifier.verify(batch, keys: keys, at: date)
+        var outcomes = await surveys.verifier.verify(batch, keys: keys, at: date)
+        let deferred = outcomes.indices.filter {
+            if case .refused(let result) = outcomes[$0], result.status == .deferred { true } else { false }
+        }
+        // A survey version unknown here may have been published since (by this process or another): read the
+        // published versions again, and check those items once more.
+        if !deferred.isEmpty, let wider = try await surveys.reload(from: storage) {
+            for index in deferred {
+                outcomes[index] = wider.check(
+                    index: index, jws: batch.responses[index], batchKiosk: batch.kiosk, keys: keys, at: date)
+            }
+        }
         var results: [ItemResult?] = Array(repeating: nil, count: batch.responses.count)
         var verified: [VerifiedItem] = []
         verified.reserveCapacity(outcomes.count)
@@ -68,5 +80,42 @@ public struct ResponseIngestor: Sendable {
                 "reason": "\(result.reason ?? "")",
             ])
         }
+    }
+}
+
+/// The surveys an ingestor checks answers against: the collector's own (`--surveys`) and the versions published
+/// in its storage, read again whenever a batch holds a response to a version not known here.
+actor PublishedSurveySet {
+    private let local: [Survey]
+    /// The verifier over the local surveys and the published ones last read.
+    private(set) var verifier: ResponseVerifier
+    /// The published versions (`id@version`) last read.
+    private var published: Set<String> = []
+
+    init(local: [Survey]) {
+        self.local = local
+        verifier = ResponseVerifier(surveys: CollectorSurveys(surveys: local))
+    }
+
+    /// Reads the published versions again; the new verifier if they changed, nil if not.
+    ///
+    /// A published source that no longer parses to its id, version and digest (a build with another survey model)
+    /// is left out, so responses to it stay deferred rather than being checked against something else.
+    func reload(from storage: any FleetStorage) async throws -> ResponseVerifier? {
+        let versions = try await storage.publishedSurveys()
+        let keys = Set(versions.map { "\($0.id)@\($0.version)" })
+        guard keys != published else { return nil }
+        var surveys = local
+        for version in versions {
+            guard case .success(let survey) = SurveyParser.parse(yaml: version.source, file: "published \(version.id) v\(version.version)"),
+                survey.id == version.id, survey.version == version.version,
+                (try? SurveyDigest.digest(of: survey)) == version.digest
+            else { continue }
+            // After the local ones: a published version replaces a local one with the same id and version.
+            surveys.append(survey)
+        }
+        verifier = ResponseVerifier(surveys: CollectorSurveys(surveys: surveys))
+        published = keys
+        return verifier
     }
 }
