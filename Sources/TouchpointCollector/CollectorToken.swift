@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import TouchpointCore
 import TouchpointJOSE
 
 /// Per-kiosk bearer tokens for the upload endpoint: generated once, stored only as a SHA-256 hash.
@@ -47,13 +48,7 @@ public enum CollectorToken {
     }
 
     static func hex(_ digest: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        for byte in digest {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
+        Hex.lowercase(digest)
     }
 
     /// Equality whose time depends only on the lengths, not on where the bytes differ.

@@ -17,12 +17,6 @@ public enum SurveyDigest {
 
     /// `sha256:` + lowercase hex SHA-256 of `data`: the form of every content digest Touchpoint writes.
     public static func sha256(_ data: Data) -> String {
-        let digits: [UInt8] = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = Array("sha256:".utf8)
-        for byte in SHA256.hash(data: data) {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: text, as: UTF8.self)
+        "sha256:" + Hex.lowercase(SHA256.hash(data: data))
     }
 }

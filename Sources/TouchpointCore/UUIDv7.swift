@@ -19,22 +19,9 @@ public enum UUIDv7 {
         }
         bytes[6] = (bytes[6] & 0x0F) | 0x70  // version 7
         bytes[8] = (bytes[8] & 0x3F) | 0x80  // RFC 9562 variant
-        // 8-4-4-4-12 lowercase hex digits, written straight into the string (String(format:) per byte costs
-        // as much as signing the response).
-        let digits: StaticString = "0123456789abcdef"
-        return String(unsafeUninitializedCapacity: 36) { buffer in
-            var out = 0
-            for (index, byte) in bytes.enumerated() {
-                if index == 4 || index == 6 || index == 8 || index == 10 {
-                    buffer[out] = UInt8(ascii: "-")
-                    out += 1
-                }
-                buffer[out] = digits.utf8Start[Int(byte >> 4)]
-                buffer[out + 1] = digits.utf8Start[Int(byte & 0x0F)]
-                out += 2
-            }
-            return out
-        }
+        // 8-4-4-4-12 lowercase hex digits (String(format:) per byte cost as much as signing the response).
+        return Hex.lowercase(bytes[0..<4]) + "-" + Hex.lowercase(bytes[4..<6]) + "-" + Hex.lowercase(bytes[6..<8]) + "-"
+            + Hex.lowercase(bytes[8..<10]) + "-" + Hex.lowercase(bytes[10..<16])
     }
 
     /// The millisecond timestamp encoded in a UUIDv7 string, or nil if it is not one.
