@@ -122,3 +122,17 @@ public enum KioskConfigPlanner {
         return try KioskConfigDocument(site: site, surveys: surveys, settings: settings).sealed()
     }
 }
+
+extension BufferHealth {
+    /// ``defaults`` as a storage column holds it: the names joined by `,` (they are setting names such as `site`);
+    /// nil when none.
+    public var storedDefaults: String? {
+        guard let defaults, !defaults.isEmpty else { return nil }
+        return defaults.joined(separator: ",")
+    }
+
+    /// ``defaults`` from its storage column (see ``storedDefaults``).
+    public static func defaults(stored: String?) -> [String]? {
+        stored.map { $0.split(separator: ",").map(String.init) }
+    }
+}

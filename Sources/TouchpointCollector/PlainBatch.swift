@@ -7,8 +7,8 @@ import TouchpointProtocol
 ///
 /// The general path is ``StrictJSON/check(_:fields:)`` over the whole body, then `JSONDecoder`. This reader
 /// accepts a subset of what that path accepts (see ``PlainJSONReader``): an object with `kiosk`, `health` and
-/// `responses` once each; `health` with `pending` and `rejected`, and optionally `oldestPendingAt` (a timestamp)
-/// and `lastSequence`; each response an object of exactly `payload`, `protected` and `signature` strings. For it,
+/// `responses` once each; `health` with `pending` and `rejected`, and optionally `oldestPendingAt` (a timestamp),
+/// `lastSequence`, `configVersion`, `configProblem` and `defaults` (strings); each response an object of exactly `payload`, `protected` and `signature` strings. For it,
 /// it builds the same batch; for anything else it returns nil, and the general path decides and explains.
 public enum PlainBatch {
     /// The batch `body` holds, or nil if it is not in the plain form.
@@ -41,6 +41,7 @@ extension PlainJSONReader {
 
     mutating func health() throws(NotPlain) -> BufferHealth {
         var pending: Int?, rejected: Int?, oldestPendingAt: String?, lastSequence: UInt64?
+        var configVersion: String?, configProblem: String?, defaults: [String]?
         try object { reader, key throws(NotPlain) in
             if Self.equal(key, "pending"), pending == nil {
                 pending = try reader.integer()
@@ -52,12 +53,22 @@ extension PlainJSONReader {
                 oldestPendingAt = text
             } else if Self.equal(key, "lastSequence"), lastSequence == nil {
                 lastSequence = try reader.unsigned()
+            } else if Self.equal(key, "configVersion"), configVersion == nil {
+                configVersion = try reader.string()
+            } else if Self.equal(key, "configProblem"), configProblem == nil {
+                configProblem = try reader.string()
+            } else if Self.equal(key, "defaults"), defaults == nil {
+                var names: [String] = []
+                try reader.array { reader throws(NotPlain) in names.append(try reader.string()) }
+                defaults = names
             } else {
                 throw NotPlain()
             }
         }
         guard let pending, let rejected else { throw NotPlain() }
-        var health = BufferHealth(pending: pending, rejected: rejected, lastSequence: lastSequence)
+        var health = BufferHealth(
+            pending: pending, rejected: rejected, lastSequence: lastSequence, configVersion: configVersion,
+            configProblem: configProblem, defaults: defaults)
         health.oldestPendingAt = oldestPendingAt
         return health
     }

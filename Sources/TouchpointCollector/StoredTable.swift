@@ -66,7 +66,9 @@ public struct StoredTable: Sendable, Hashable {
             .init("last_seen_at", .timestamp), .init("response_count", .integer), .init("highest_sequence", .integer),
             .init("health_pending", .integer), .init("health_rejected", .integer),
             .init("health_oldest_pending_at", .text), .init("health_last_sequence", .integer),
-            .init("health_reported_at", .timestamp),
+            .init("health_reported_at", .timestamp), .init("health_config_version", .text),
+            .init("health_config_problem", .text), .init("health_defaults", .text), .init("config_touchpoint", .text),
+            .init("config_version", .text), .init("config_fetched_at", .timestamp),
         ], orderedBy: ["id"]),
         StoredTable("kiosk_keys", [
             .init("kid", .text), .init("kiosk", .text), .init("jwk", .text), .init("enrolled_at", .timestamp),

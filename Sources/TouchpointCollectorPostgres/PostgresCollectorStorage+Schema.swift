@@ -254,6 +254,13 @@ extension PostgresCollectorStorage {
                 )
                 """,
             ]),
+            Migration(name: "fleet v2: kiosk configuration", statements: [
+                """
+                ALTER TABLE kiosks ADD COLUMN health_config_version TEXT, ADD COLUMN health_config_problem TEXT,
+                    ADD COLUMN health_defaults TEXT, ADD COLUMN config_touchpoint TEXT, ADD COLUMN config_version TEXT,
+                    ADD COLUMN config_fetched_at TIMESTAMPTZ
+                """,
+            ]),
         ]
     }
 

@@ -220,7 +220,7 @@ public struct PostgresCollectorStorage: CollectorStorage {
                 """
                 SELECT k.id, k.site, k.token_hash, k.last_seen_at, k.response_count, k.highest_sequence, k.health_pending,
                     k.health_rejected, k.health_oldest_pending_at, k.health_last_sequence, k.health_reported_at,
-                    key.kid, key.enrolled_at, key.revoked_at
+                    k.health_config_version, k.health_config_problem, k.health_defaults, key.kid, key.enrolled_at, key.revoked_at
                 FROM kiosks k
                 JOIN LATERAL (
                     SELECT kid, enrolled_at, revoked_at FROM kiosk_keys WHERE kiosk = k.id
@@ -234,6 +234,9 @@ public struct PostgresCollectorStorage: CollectorStorage {
                     var report = BufferHealth(pending: pending, rejected: rejected)
                     report.oldestPendingAt = try row["health_oldest_pending_at"].decode(String?.self)
                     report.lastSequence = try row["health_last_sequence"].decode(Int64?.self).map { UInt64(max(0, $0)) }
+                    report.configVersion = try row["health_config_version"].decode(String?.self)
+                    report.configProblem = try row["health_config_problem"].decode(String?.self)
+                    report.defaults = BufferHealth.defaults(stored: try row["health_defaults"].decode(String?.self))
                     health = report
                 }
                 let highest = UInt64(max(0, try row["highest_sequence"].decode(Int64.self)))
@@ -347,7 +350,8 @@ public struct PostgresCollectorStorage: CollectorStorage {
                 UPDATE kiosks SET last_seen_at = \(PostgresTimestamp(date)), health_pending = \(health.pending),
                     health_rejected = \(health.rejected), health_oldest_pending_at = \(health.oldestPendingAt),
                     health_last_sequence = \(health.lastSequence.map { Int64(clamping: $0) }),
-                    health_reported_at = \(PostgresTimestamp(date))
+                    health_reported_at = \(PostgresTimestamp(date)), health_config_version = \(health.configVersion),
+                    health_config_problem = \(health.configProblem), health_defaults = \(health.storedDefaults)
                 WHERE id = \(kiosk)
                 """, logger: logger)
             return results

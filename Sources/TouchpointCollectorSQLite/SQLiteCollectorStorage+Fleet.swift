@@ -18,6 +18,16 @@ extension SQLiteCollectorStorage {
                 ) WITHOUT ROWID
                 """)
         }
+        migrator.registerMigration("fleet v2: kiosk configuration") { db in
+            try db.execute(sql: """
+                ALTER TABLE kiosks ADD COLUMN health_config_version TEXT;
+                ALTER TABLE kiosks ADD COLUMN health_config_problem TEXT;
+                ALTER TABLE kiosks ADD COLUMN health_defaults TEXT;
+                ALTER TABLE kiosks ADD COLUMN config_touchpoint TEXT;
+                ALTER TABLE kiosks ADD COLUMN config_version TEXT;
+                ALTER TABLE kiosks ADD COLUMN config_fetched_at DATETIME;
+                """)
+        }
     }
 
     public func publish(_ surveys: [PublishedSurvey]) async throws -> [PublishOutcome] {

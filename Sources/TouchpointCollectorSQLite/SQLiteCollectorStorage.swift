@@ -127,6 +127,9 @@ public struct SQLiteCollectorStorage: CollectorStorage {
                     var report = BufferHealth(pending: pending, rejected: rejected)
                     report.oldestPendingAt = row["health_oldest_pending_at"]
                     report.lastSequence = (row["health_last_sequence"] as Int64?).map { UInt64(max(0, $0)) }
+                    report.configVersion = row["health_config_version"]
+                    report.configProblem = row["health_config_problem"]
+                    report.defaults = BufferHealth.defaults(stored: row["health_defaults"])
                     health = report
                 }
                 let highest = UInt64(max(0, row["highest_sequence"] as Int64))
@@ -254,12 +257,14 @@ public struct SQLiteCollectorStorage: CollectorStorage {
             try db.execute(
                 sql: """
                     UPDATE kiosks SET last_seen_at = ?, health_pending = ?, health_rejected = ?,
-                        health_oldest_pending_at = ?, health_last_sequence = ?, health_reported_at = ?
+                        health_oldest_pending_at = ?, health_last_sequence = ?, health_reported_at = ?,
+                        health_config_version = ?, health_config_problem = ?, health_defaults = ?
                     WHERE id = ?
                     """,
                 arguments: [
                     date, health.pending, health.rejected, health.oldestPendingAt,
-                    health.lastSequence.map { Int64(clamping: $0) }, date, kiosk,
+                    health.lastSequence.map { Int64(clamping: $0) }, date, health.configVersion, health.configProblem,
+                    health.storedDefaults, kiosk,
                 ])
             return results
         }

@@ -31,13 +31,26 @@ public struct BufferHealth: Sendable, Hashable, Codable {
     public var oldestPendingAt: String?
     /// The kiosk's last sequence number.
     public var lastSequence: UInt64?
+    /// The version of the collector's configuration (``KioskConfigDocument/version``) whose surveys the kiosk
+    /// runs; nil when it runs only its local `surveys/`.
+    public var configVersion: String?
+    /// Why the last configuration the kiosk fetched could not be used (it keeps the last good one); nil if none.
+    public var configProblem: String?
+    /// The identity settings still at their built-in defaults (`site`, `kiosk`); nil or empty when none is.
+    public var defaults: [String]?
 
     /// Creates a report.
-    public init(pending: Int, rejected: Int, oldestPendingAt: Date? = nil, lastSequence: UInt64? = nil) {
+    public init(
+        pending: Int, rejected: Int, oldestPendingAt: Date? = nil, lastSequence: UInt64? = nil, configVersion: String? = nil,
+        configProblem: String? = nil, defaults: [String]? = nil
+    ) {
         self.pending = pending
         self.rejected = rejected
         self.oldestPendingAt = oldestPendingAt.map(Timestamp.string)
         self.lastSequence = lastSequence
+        self.configVersion = configVersion
+        self.configProblem = configProblem
+        self.defaults = defaults
     }
 }
 
@@ -55,6 +68,9 @@ extension BufferHealth {
             throw DecodingError.dataCorruptedError(
                 forKey: .oldestPendingAt, in: container, debugDescription: "not an ISO 8601 timestamp")
         }
+        configVersion = try container.decodeIfPresent(String.self, forKey: .configVersion)
+        configProblem = try container.decodeIfPresent(String.self, forKey: .configProblem)
+        defaults = try container.decodeIfPresent([String].self, forKey: .defaults)
     }
 
     /// The whole number at `key`; a negative one is an error that says so.

@@ -167,7 +167,10 @@ struct CollectorStorageTests {
             #expect(record.healthReportedAt == now)
 
             let later = now.addingTimeInterval(3600)
-            let emptyHealth = BufferHealth(pending: 0, rejected: 1, lastSequence: 9)
+            // What the kiosk says of its configuration is kept with the rest of its report.
+            let emptyHealth = BufferHealth(
+                pending: 0, rejected: 1, lastSequence: 9, configVersion: "sha256:ab12", configProblem: "not a document: line 3",
+                defaults: ["site", "kiosk"])
             _ = try await storage.ingest(try items([3, 4].map { Fixtures.response(sequence: $0) }), health: emptyHealth, kiosk: "kiosk-1", at: later)
             let after = try #require(try await storage.kiosk("kiosk-1"))
             #expect(after.gaps == [6...8])

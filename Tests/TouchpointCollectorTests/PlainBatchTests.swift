@@ -27,7 +27,10 @@ struct PlainBatchTests {
         let health = BufferHealth(
             pending: Int.random(in: 0...Int.max, using: &generator) >> Int.random(in: 0...62, using: &generator),
             rejected: Int.random(in: 0...50, using: &generator), oldestPendingAt: oldest,
-            lastSequence: Bool.random(using: &generator) ? UInt64.random(in: 0...UInt64.max, using: &generator) : nil)
+            lastSequence: Bool.random(using: &generator) ? UInt64.random(in: 0...UInt64.max, using: &generator) : nil,
+            configVersion: Bool.random(using: &generator) ? "sha256:\(UInt64.random(in: 0...UInt64.max, using: &generator))" : nil,
+            configProblem: Bool.random(using: &generator) ? "config: \"bad\" \u{e5}\n" : nil,
+            defaults: [nil, [], ["site"], ["site", "kiosk"]][Int.random(in: 0...3, using: &generator)])
         return UploadBatch(kiosk: "kiosk-\(Int.random(in: 1...9, using: &generator))", health: health, responses: responses)
     }
 
