@@ -178,12 +178,15 @@ public struct KioskRecord: Sendable, Hashable, Codable {
     public var health: BufferHealth?
     /// When it reported ``health``.
     public var healthReportedAt: Date?
+    /// The configuration it was last told to run (``FleetStorage/recordConfigServed(kiosk:touchpoint:version:at:)``).
+    public var config: ServedConfig?
 
     /// Creates a record.
     public init(
         id: String, site: String, kid: String, enrolledAt: Date, revokedAt: Date? = nil, hasToken: Bool = false,
         lastSeenAt: Date? = nil, responseCount: Int = 0, highestSequence: UInt64 = 0,
-        gaps: [ClosedRange<UInt64>] = [], health: BufferHealth? = nil, healthReportedAt: Date? = nil
+        gaps: [ClosedRange<UInt64>] = [], health: BufferHealth? = nil, healthReportedAt: Date? = nil,
+        config: ServedConfig? = nil
     ) {
         self.id = id
         self.site = site
@@ -197,11 +200,29 @@ public struct KioskRecord: Sendable, Hashable, Codable {
         self.gaps = gaps
         self.health = health
         self.healthReportedAt = healthReportedAt
+        self.config = config
     }
 
     /// How many sequence numbers are missing in total.
     public var missingCount: UInt64 {
         gaps.reduce(0) { $0 + ($1.upperBound - $1.lowerBound + 1) }
+    }
+}
+
+/// The configuration a collector last told a kiosk to run.
+public struct ServedConfig: Sendable, Hashable, Codable {
+    /// The document's version (``TouchpointProtocol/KioskConfigDocument/version``).
+    public var version: String
+    /// The touchpoint the kiosk said it is at, if any.
+    public var touchpoint: String?
+    /// When the kiosk last asked.
+    public var fetchedAt: Date
+
+    /// Creates a record.
+    public init(version: String, touchpoint: String?, fetchedAt: Date) {
+        self.version = version
+        self.touchpoint = touchpoint
+        self.fetchedAt = fetchedAt
     }
 }
 

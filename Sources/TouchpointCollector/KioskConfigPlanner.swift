@@ -46,6 +46,69 @@ public protocol FleetStorage: Sendable {
 
     /// Every published survey version, by id, then version.
     func publishedSurveys() async throws -> [PublishedSurvey]
+
+    /// Stores `assignment`, replacing one with the same survey and scope (site, touchpoint, kiosk); returns false
+    /// when that one was already the same. Throws `.notFound` when the survey, or the pinned version, is not
+    /// published.
+    func assign(_ assignment: SurveyAssignment, at date: Date, by actor: String) async throws -> Bool
+
+    /// Removes the assignment of `assignment.survey` with exactly `assignment`'s scope (its version is not
+    /// compared); returns false when there was none.
+    func unassign(_ assignment: SurveyAssignment) async throws -> Bool
+
+    /// Sets the kiosk settings of `site` (nil removes them); returns false when they were already so.
+    func setSiteSettings(_ settings: KioskSettings?, site: String, at date: Date, by actor: String) async throws -> Bool
+
+    /// What the collector tells kiosks to run: published surveys, assignments and site settings, read at once.
+    func fleetPlan() async throws -> FleetPlan
+
+    /// Records that `kiosk` (at `touchpoint`, if it has one) was told configuration `version` at `date`.
+    func recordConfigServed(kiosk: String, touchpoint: String?, version: String, at date: Date) async throws
+}
+
+/// Everything configuration documents are made from (``FleetStorage/fleetPlan()``): what is published, assigned
+/// and set per site.
+public struct FleetPlan: Sendable, Hashable {
+    /// Every published survey version.
+    public var published: [PublishedSurvey]
+    /// Every assignment, by survey, then scope.
+    public var assignments: [SurveyAssignment]
+    /// The settings of each site that has some.
+    public var settings: [String: KioskSettings]
+
+    /// Creates a plan.
+    public init(published: [PublishedSurvey], assignments: [SurveyAssignment], settings: [String: KioskSettings]) {
+        self.published = published
+        self.assignments = assignments
+        self.settings = settings
+    }
+
+    /// The sealed document for `kiosk` of `site` at `touchpoint`.
+    public func document(site: String, kiosk: String, touchpoint: String?) throws -> KioskConfigDocument {
+        try KioskConfigPlanner.document(
+            site: site, kiosk: kiosk, touchpoint: touchpoint, published: published, assignments: assignments,
+            settings: settings[site])
+    }
+
+    /// The assignments that choose `survey` version `version` for some kiosk: pinned to it, or unpinned while it
+    /// is the latest published.
+    public func assignments(choosing survey: String, version: Int) -> [SurveyAssignment] {
+        let latest = published.filter { $0.id == survey }.map(\.version).max()
+        return assignments.filter { $0.survey == survey && ($0.version ?? latest) == version }
+    }
+}
+
+extension CollectorError {
+    /// The refusal to assign a survey, or a version of it, that is not published.
+    public static func unpublished(_ assignment: SurveyAssignment) -> CollectorError {
+        if let version = assignment.version {
+            return CollectorError(
+                .notFound, "survey \(assignment.survey) version \(version) is not published; publish it first "
+                    + "(touchpoint collector surveys publish FILE) or assign a published version")
+        }
+        return CollectorError(
+            .notFound, "survey \(assignment.survey) is not published; publish it first (touchpoint collector surveys publish FILE)")
+    }
 }
 
 extension CollectorError {
@@ -85,6 +148,14 @@ public struct SurveyAssignment: Sendable, Hashable {
     public func matches(site: String, kiosk: String, touchpoint: String?) -> Bool {
         (self.site.map { $0 == site } ?? true) && (self.kiosk.map { $0 == kiosk } ?? true)
             && (self.touchpoint.map { $0 == touchpoint } ?? true)
+    }
+
+    /// The scope in words: `site malmo, touchpoint service, kiosk kiosk-7`, or `every kiosk`.
+    public var scope: String {
+        let parts = [("site", site), ("touchpoint", touchpoint), ("kiosk", kiosk)].compactMap { name, value in
+            value.map { "\(name) \($0)" }
+        }
+        return parts.isEmpty ? "every kiosk" : parts.joined(separator: ", ")
     }
 
     /// How specific it is, for choosing among several for one survey: one naming a kiosk beats one naming a site,
@@ -134,5 +205,45 @@ extension BufferHealth {
     /// ``defaults`` from its storage column (see ``storedDefaults``).
     public static func defaults(stored: String?) -> [String]? {
         stored.map { $0.split(separator: ",").map(String.init) }
+    }
+}
+
+/// How both storages keep assignments and site settings in columns: a scope field not given as `''` (so a
+/// primary key makes one assignment per scope), settings as their protocol JSON.
+public struct FleetColumns: Sendable {
+    /// The site column: the site, or `''`.
+    public var site: String
+    /// The touchpoint column: the touchpoint, or `''`.
+    public var touchpoint: String
+    /// The kiosk column: the kiosk, or `''`.
+    public var kiosk: String
+
+    /// The columns of `assignment`'s scope.
+    public init(_ assignment: SurveyAssignment) {
+        site = assignment.site ?? ""
+        touchpoint = assignment.touchpoint ?? ""
+        kiosk = assignment.kiosk ?? ""
+    }
+
+    /// The assignment a stored row holds.
+    public static func assignment(survey: String, site: String, touchpoint: String, kiosk: String, version: Int?) -> SurveyAssignment {
+        SurveyAssignment(
+            survey: survey, site: site.isEmpty ? nil : site, touchpoint: touchpoint.isEmpty ? nil : touchpoint,
+            kiosk: kiosk.isEmpty ? nil : kiosk, version: version)
+    }
+
+    /// The settings column for `settings`: their protocol JSON (sorted keys), nil for none or empty settings.
+    public static func settingsText(_ settings: KioskSettings?) throws -> String? {
+        guard let settings, !settings.isEmpty else { return nil }
+        return String(decoding: try UploadProtocol.encode(settings), as: UTF8.self)
+    }
+
+    /// The settings a stored column holds; a column that does not decode is an error naming the site.
+    public static func settings(_ text: String, site: String) throws -> KioskSettings {
+        do {
+            return try JSONDecoder().decode(KioskSettings.self, from: Data(text.utf8))
+        } catch {
+            throw CollectorError(.unavailable, "the stored settings of site \(site) cannot be read: \(DecodingProblem.describe(error))")
+        }
     }
 }

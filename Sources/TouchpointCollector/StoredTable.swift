@@ -115,6 +115,13 @@ public struct StoredTable: Sendable, Hashable {
             .init("survey_id", .text), .init("version", .integer), .init("digest", .text), .init("source", .text),
             .init("published_at", .timestamp), .init("published_by", .text),
         ], orderedBy: ["survey_id", "version"]),
+        StoredTable("survey_assignments", [
+            .init("survey_id", .text), .init("site", .text), .init("touchpoint", .text), .init("kiosk", .text),
+            .init("version", .integer), .init("assigned_at", .timestamp), .init("assigned_by", .text),
+        ], orderedBy: ["survey_id", "site", "touchpoint", "kiosk"]),
+        StoredTable("site_settings", [
+            .init("site", .text), .init("settings", .text), .init("updated_at", .timestamp), .init("updated_by", .text),
+        ], orderedBy: ["site"]),
         StoredTable("feed_cursor", [
             .init("id", .integer), .init("last_seq", .integer), .init("started_at", .timestamp),
             .init("updated_at", .timestamp),

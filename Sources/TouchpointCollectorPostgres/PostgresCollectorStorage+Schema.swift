@@ -261,6 +261,29 @@ extension PostgresCollectorStorage {
                     ADD COLUMN config_fetched_at TIMESTAMPTZ
                 """,
             ]),
+            // A scope field not given is stored as '' (not NULL), so the primary key makes one assignment per scope.
+            Migration(name: "fleet v3: assignments and site settings", statements: [
+                """
+                CREATE TABLE survey_assignments (
+                    survey_id TEXT COLLATE "C" NOT NULL,
+                    site TEXT COLLATE "C" NOT NULL,
+                    touchpoint TEXT COLLATE "C" NOT NULL,
+                    kiosk TEXT COLLATE "C" NOT NULL,
+                    version BIGINT,
+                    assigned_at TIMESTAMPTZ NOT NULL,
+                    assigned_by TEXT NOT NULL,
+                    PRIMARY KEY (survey_id, site, touchpoint, kiosk)
+                )
+                """,
+                """
+                CREATE TABLE site_settings (
+                    site TEXT COLLATE "C" PRIMARY KEY,
+                    settings TEXT NOT NULL,
+                    updated_at TIMESTAMPTZ NOT NULL,
+                    updated_by TEXT NOT NULL
+                )
+                """,
+            ]),
         ]
     }
 

@@ -220,7 +220,8 @@ public struct PostgresCollectorStorage: CollectorStorage {
                 """
                 SELECT k.id, k.site, k.token_hash, k.last_seen_at, k.response_count, k.highest_sequence, k.health_pending,
                     k.health_rejected, k.health_oldest_pending_at, k.health_last_sequence, k.health_reported_at,
-                    k.health_config_version, k.health_config_problem, k.health_defaults, key.kid, key.enrolled_at, key.revoked_at
+                    k.health_config_version, k.health_config_problem, k.health_defaults, k.config_version, k.config_touchpoint,
+                    k.config_fetched_at, key.kid, key.enrolled_at, key.revoked_at
                 FROM kiosks k
                 JOIN LATERAL (
                     SELECT kid, enrolled_at, revoked_at FROM kiosk_keys WHERE kiosk = k.id
@@ -248,7 +249,12 @@ public struct PostgresCollectorStorage: CollectorStorage {
                     lastSeenAt: try row["last_seen_at"].decode(PostgresTimestamp?.self)?.date,
                     responseCount: try row["response_count"].decode(Int.self), highestSequence: highest,
                     gaps: highest > 0 ? gaps[id] ?? [] : [],
-                    health: health, healthReportedAt: try row["health_reported_at"].decode(PostgresTimestamp?.self)?.date)
+                    health: health, healthReportedAt: try row["health_reported_at"].decode(PostgresTimestamp?.self)?.date,
+                    config: try row["config_version"].decode(String?.self).map { version in
+                        ServedConfig(
+                            version: version, touchpoint: try row["config_touchpoint"].decode(String?.self),
+                            fetchedAt: try row["config_fetched_at"].decode(PostgresTimestamp.self).date)
+                    })
             }
         }
     }

@@ -138,7 +138,10 @@ public struct SQLiteCollectorStorage: CollectorStorage {
                     revokedAt: row["revoked_at"], hasToken: (row["token_hash"] as String?) != nil,
                     lastSeenAt: row["last_seen_at"], responseCount: row["response_count"], highestSequence: highest,
                     gaps: highest > 0 ? try Self.gaps(db, kiosk: id) : [],
-                    health: health, healthReportedAt: row["health_reported_at"])
+                    health: health, healthReportedAt: row["health_reported_at"],
+                    config: (row["config_version"] as String?).map { version in
+                        ServedConfig(version: version, touchpoint: row["config_touchpoint"], fetchedAt: row["config_fetched_at"])
+                    })
             }
         }
     }

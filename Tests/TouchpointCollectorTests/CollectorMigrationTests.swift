@@ -83,6 +83,11 @@ struct CollectorMigrationTests {
             PublishedSurvey(id: "retail-visit", version: 1, digest: Fixtures.digest("retail-visit", version: 1),
                             source: "id: retail-visit\nversion: 1\n", publishedAt: now, publishedBy: "cli:ana"),
         ])
+        #expect(try await storage.assign(SurveyAssignment(survey: "retail-visit", site: "malmo"), at: now, by: "cli:ana"))
+        #expect(try await storage.assign(SurveyAssignment(survey: "retail-visit", kiosk: "kiosk-2", version: 1), at: now, by: "cli:ana"))
+        #expect(try await storage.setSiteSettings(
+            KioskSettings(language: "sv", thankYou: LocalizedText(["sv": "Tack!"])), site: "malmo", at: now, by: "cli:ana"))
+        try await storage.recordConfigServed(kiosk: "kiosk-1", touchpoint: "service", version: "sha256:v1", at: now)
         let fanned = try await storage.fanOut(to: webhooks, at: now, limit: 100)
         #expect(fanned.queued >= 5)
         let delivered = try #require(try await storage.nextPending(webhook: "all"))
@@ -110,6 +115,7 @@ struct CollectorMigrationTests {
         var audit: [AuditEvent]
         var session: String?
         var published: [PublishedSurvey]
+        var plan: FleetPlan
     }
 
     func answers(_ storage: some TestStorage, kids: Set<String>) async throws -> Answers {
@@ -137,7 +143,7 @@ struct CollectorMigrationTests {
             rawInputs: try await storage.healthInputsFromRawRows(answersSince: nil, recentSince: Fixtures.start),
             users: try await storage.users(), tokens: try await storage.apiTokens(), audit: try await storage.auditLog(since: nil, limit: 100),
             session: try await storage.session(idHash: "session-hash", now: now)?.value,
-            published: try await storage.publishedSurveys())
+            published: try await storage.publishedSurveys(), plan: try await storage.fleetPlan())
     }
 
     @Test func copiesEverythingThenRefusesANonEmptyTarget() async throws {
@@ -147,6 +153,7 @@ struct CollectorMigrationTests {
             let kids: Set = [retired.keyID, malmo.keyID, lund.keyID]
             let expected = try await answers(sqlite, kids: kids)
             #expect(expected.kiosks.count == 2 && expected.keys.count == 3 && expected.comments.count == 5 && expected.published.count == 1)
+            #expect(expected.plan.assignments.count == 2 && expected.plan.settings.count == 1)
             #expect(expected.snapshots.count >= 2 && expected.outbox.webhooks.count == 2)
 
             try await TestPostgres.withDatabase { url in

@@ -241,6 +241,11 @@ struct FailingStorage: CollectorStorage {
     func auditLog(since: Date?, limit: Int) async throws -> [AuditEvent] { throw fail() }
     func publish(_ surveys: [PublishedSurvey]) async throws -> [PublishOutcome] { throw fail() }
     func publishedSurveys() async throws -> [PublishedSurvey] { throw fail() }
+    func assign(_ assignment: SurveyAssignment, at date: Date, by actor: String) async throws -> Bool { throw fail() }
+    func unassign(_ assignment: SurveyAssignment) async throws -> Bool { throw fail() }
+    func setSiteSettings(_ settings: KioskSettings?, site: String, at date: Date, by actor: String) async throws -> Bool { throw fail() }
+    func fleetPlan() async throws -> FleetPlan { throw fail() }
+    func recordConfigServed(kiosk: String, touchpoint: String?, version: String, at date: Date) async throws { throw fail() }
 }
 
 /// Enough of JSON to compare a decoded member.

@@ -29,7 +29,7 @@ struct PlainBatchTests {
             rejected: Int.random(in: 0...50, using: &generator), oldestPendingAt: oldest,
             lastSequence: Bool.random(using: &generator) ? UInt64.random(in: 0...UInt64.max, using: &generator) : nil,
             configVersion: Bool.random(using: &generator) ? "sha256:\(UInt64.random(in: 0...UInt64.max, using: &generator))" : nil,
-            configProblem: Bool.random(using: &generator) ? "config: \"bad\" \u{e5}\n" : nil,
+            configProblem: Bool.random(using: &generator) ? "config: not sealed (\u{e5})" : nil,
             defaults: [nil, [], ["site"], ["site", "kiosk"]][Int.random(in: 0...3, using: &generator)])
         return UploadBatch(kiosk: "kiosk-\(Int.random(in: 1...9, using: &generator))", health: health, responses: responses)
     }
