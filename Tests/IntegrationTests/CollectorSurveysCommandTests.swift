@@ -49,4 +49,54 @@ struct CollectorSurveysCommandTests {
         let audit = try workspace.run(["collector", "audit"] + database)
         #expect(audit.stdout.contains("survey-published"), "\(audit)")
     }
+
+    @Test("surveys are assigned by scope, only once published, and sites get kiosk settings")
+    func assignAndSettings() throws {
+        let workspace = try Workspace()
+        let database = ["--database", "c.sqlite"]
+        let early = try workspace.run(["collector", "surveys", "assign", "retail-visit", "--site", "malmo"] + database)
+        #expect(early.status != 0 && early.stderr.contains("survey retail-visit is not published; publish it first"), "\(early)")
+        _ = try workspace.run(["collector", "surveys", "publish", "surveys/retail-visit.yaml", "surveys/service-visit.yaml"] + database)
+
+        let assigned = try workspace.run(["collector", "surveys", "assign", "retail-visit", "--site", "malmo"] + database)
+        #expect(assigned.status == 0 && assigned.stdout.contains("assigned  retail-visit, the latest version (now 1), to site malmo"), "\(assigned)")
+        let again = try workspace.run(["collector", "surveys", "assign", "retail-visit", "--site", "malmo"] + database)
+        #expect(again.status == 0 && again.stdout.contains("unchanged"), "\(again)")
+        let pinned = try workspace.run(
+            ["collector", "surveys", "assign", "service-visit", "--kiosk", "kiosk-7", "--version", "1"] + database)
+        #expect(pinned.status == 0 && pinned.stdout.contains("version 1 (pinned), to kiosk kiosk-7"), "\(pinned)")
+        let unpublished = try workspace.run(
+            ["collector", "surveys", "assign", "service-visit", "--kiosk", "kiosk-7", "--version", "2"] + database)
+        #expect(unpublished.status != 0 && unpublished.stderr.contains("survey service-visit version 2 is not published"), "\(unpublished)")
+        let badID = try workspace.run(["collector", "surveys", "assign", "retail-visit", "--site", "Malmö showroom"] + database)
+        #expect(badID.status != 0 && badID.stderr.contains("--site"), "\(badID)")
+
+        let list = try workspace.run(["collector", "surveys", "list"] + database)
+        #expect(list.stdout.contains("site malmo"), "\(list)")
+        #expect(list.stdout.contains("kiosk kiosk-7 (pinned)"), "\(list)")
+
+        let wrongScope = try workspace.run(["collector", "surveys", "assign", "retail-visit", "--site", "lund", "--unassign"] + database)
+        #expect(wrongScope.status != 0 && wrongScope.stderr.contains("(it is assigned to: site malmo)"), "\(wrongScope)")
+        let unassigned = try workspace.run(["collector", "surveys", "assign", "retail-visit", "--site", "malmo", "--unassign"] + database)
+        #expect(unassigned.status == 0 && unassigned.stdout.contains("unassigned  retail-visit from site malmo"), "\(unassigned)")
+
+        let settings = try workspace.run(
+            ["collector", "settings", "set", "--site", "malmo", "--language", "sv", "--thank-you", "sv=Tack!", "--idle-timeout", "90"]
+                + database)
+        #expect(settings.status == 0 && settings.stdout.contains("language=sv, idleTimeout=90, thankYou=sv: Tack!"), "\(settings)")
+        let badTimeout = try workspace.run(["collector", "settings", "set", "--site", "malmo", "--idle-timeout=-3"] + database)
+        #expect(badTimeout.status != 0 && badTimeout.stderr.contains("idleTimeout: must be above 0 seconds"), "\(badTimeout)")
+        let badHash = try workspace.run(["collector", "settings", "set", "--site", "malmo", "--staff-pin-hash", "1234"] + database)
+        #expect(badHash.status != 0 && badHash.stderr.contains("not a hash from `touchpoint pin hash`"), "\(badHash)")
+        let cleared = try workspace.run(["collector", "settings", "clear", "--site", "malmo", "language"] + database)
+        #expect(cleared.status == 0 && cleared.stdout.contains("idleTimeout=90, thankYou=sv: Tack!"), "\(cleared)")
+        let listed = try workspace.run(["collector", "settings", "list"] + database)
+        #expect(listed.stdout.contains("malmo  idleTimeout  90"), "\(listed)")
+        #expect(!listed.stdout.contains("language"), "\(listed)")
+
+        let audit = try workspace.run(["collector", "audit"] + database)
+        for action in ["survey-assigned", "survey-unassigned", "site-settings-set", "site-settings-cleared"] {
+            #expect(audit.stdout.contains(action), "\(action): \(audit)")
+        }
+    }
 }
