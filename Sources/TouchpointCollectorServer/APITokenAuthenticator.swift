@@ -7,7 +7,7 @@ import TouchpointCollector
 /// Authenticates programs by `Authorization: Bearer TOKEN` against the API tokens (stored as SHA-256 hashes).
 ///
 /// A token that is unknown or revoked leaves the caller unauthenticated (the policy then answers 401); a kiosk's
-/// upload token is not an API token and is checked by the upload route instead. Last use is recorded at most once
+/// upload token is not an API token and is checked by the kiosk routes instead (``KioskAuthentication``). Last use is recorded at most once
 /// a minute per token.
 struct APITokenAuthenticator: AuthenticatorMiddleware {
     typealias Context = CollectorRequestContext
@@ -17,7 +17,7 @@ struct APITokenAuthenticator: AuthenticatorMiddleware {
     let now: @Sendable () -> Date
 
     func authenticate(request: Request, context: Context) async throws -> Caller? {
-        guard context.identity == nil, request.uri.path != "/v1/responses",
+        guard context.identity == nil, AccessPolicy.requirement(method: request.method, path: request.uri.path) != .kiosk,
             let header = request.headers[.authorization], let token = CollectorToken.bearerToken(fromAuthorization: header)
         else { return nil }
         let found: APITokenRecord?

@@ -12,7 +12,7 @@ public enum AccessPolicy {
     public enum Requirement: Sendable, Hashable {
         /// Anyone: health probes and the login page.
         case open
-        /// A kiosk's upload token, checked by the upload route against the kiosk's enrolment.
+        /// A kiosk's upload token, checked by the route (``KioskAuthentication``) against the kiosk's enrolment.
         case kiosk
         /// A signed-in user or API token with at least this role.
         case role(Role)
@@ -28,7 +28,7 @@ public enum AccessPolicy {
         case (.get, "/healthz"), (.head, "/healthz"), (.get, "/livez"), (.head, "/livez"),
              (.get, "/login"), (.post, "/login"):
             return .open
-        case (.post, "/v1/responses"):
+        case (.post, "/v1/responses"), (.get, "/v1/kiosk/config"), (.head, "/v1/kiosk/config"):
             return .kiosk
         case (.post, "/logout"), (.get, "/"), (.head, "/"):
             return .role(.viewer)

@@ -37,6 +37,7 @@ public func buildRouter(
     LoginController(storage: storage, configuration: configuration, logger: logger, now: now).addRoutes(to: router)
     UploadController(storage: storage, surveys: collectorSurveys, configuration: configuration, logger: logger)
         .addRoutes(to: router)
+    KioskConfigController(storage: storage, logger: logger).addRoutes(to: router)
     ReportController(storage: storage, configuration: configuration, logger: logger).addRoutes(to: router)
     FeedController(storage: storage, configuration: configuration, logger: logger).addRoutes(to: router)
     DashboardController(storage: storage, surveys: collectorSurveys, configuration: configuration, logger: logger)

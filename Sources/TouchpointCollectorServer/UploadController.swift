@@ -20,6 +20,7 @@ public struct UploadController: Sendable {
     let now: @Sendable () -> Date
     /// The uploads being handled now, at most `configuration.maxConcurrentUploads`.
     let slots: UploadSlots
+    let authentication: KioskAuthentication
 
     /// Creates the controller; `now` is the clock used for received and last-seen times.
     public init(
@@ -32,6 +33,7 @@ public struct UploadController: Sendable {
         self.logger = logger
         self.now = now
         self.slots = UploadSlots(capacity: configuration.maxConcurrentUploads)
+        self.authentication = KioskAuthentication(storage: storage, logger: logger)
     }
 
     /// Adds `GET /healthz`, `POST /v1/responses` and `GET /v1/kiosks` to `router`.
@@ -117,21 +119,8 @@ public struct UploadController: Sendable {
         do {
             // Every upload is authenticated: the kiosk's own token, issued at enrolment. Without it nothing of the
             // batch is looked at, its health report included.
-            let expected = try await storage.tokenHash(for: batch.kiosk)
-            let token = request.headers[.authorization].flatMap(CollectorToken.bearerToken(fromAuthorization:))
-            guard let expected, let token, CollectorToken.matches(token, hash: expected) else {
-                logger.warning("upload refused: missing or wrong token", metadata: ["kiosk.id": "\(batch.kiosk)"])
-                var headers = HTTPFields()
-                headers[.wwwAuthenticate] = "Bearer"
-                let message = if expected == nil {
-                    "kiosk \(batch.kiosk) has no upload token here (not enrolled, revoked, or enrolled before tokens): "
-                        + "enrol it with touchpoint collector enroll and set collectorToken"
-                } else if token == nil {
-                    "kiosk \(batch.kiosk) needs its upload token (collectorToken) as a bearer token"
-                } else {
-                    "wrong upload token for kiosk \(batch.kiosk)"
-                }
-                return Self.error(.unauthorized, "unauthorized", message, headers: headers)
+            if let refusal = try await authentication.refusal(kiosk: batch.kiosk, request: request, what: "upload") {
+                return refusal
             }
             let result = try await ingestor.ingest(batch, at: now())
             return Self.json(.ok, result)

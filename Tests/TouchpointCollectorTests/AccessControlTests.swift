@@ -102,6 +102,11 @@ struct AccessControlTests {
             }
             // A token that is not one: 401.
             #expect(try await client.execute(uri: "/v1/reports/nps", method: .get, headers: bearer("not-a-token")).status == .unauthorized)
+            // The kiosk routes take a kiosk's own token only: no API token opens them, not even an admin's.
+            for token in [callers.viewer, callers.admin] {
+                let config = try await client.execute(uri: "/v1/kiosk/config?kiosk=kiosk-1", method: .get, headers: bearer(token))
+                #expect(config.status == .unauthorized, "\(config.status)")
+            }
         }
     }
 

@@ -37,7 +37,7 @@ struct SignedInClient: TestClientProtocol {
     func executeRequest(uri: String, method: HTTPRequest.Method, headers: HTTPFields, body: ByteBuffer?) async throws -> TestResponse {
         var headers = headers
         if headers[.authorization] == nil {
-            headers[.authorization] = "Bearer \(uri.hasPrefix("/v1/responses") ? uploadToken : token)"
+            headers[.authorization] = "Bearer \(uri.hasPrefix("/v1/responses") || uri.hasPrefix("/v1/kiosk/") ? uploadToken : token)"
         }
         return try await inner.executeRequest(uri: uri, method: method, headers: headers, body: body)
     }
