@@ -247,3 +247,62 @@ public struct FleetColumns: Sendable {
         }
     }
 }
+
+/// The survey set a kiosk runs, as it last reported it, beside the one it is to run now (the fleet views).
+public struct KioskSurveySet: Sendable, Hashable, Codable {
+    /// The configuration version the kiosk reported running (``TouchpointProtocol/BufferHealth/configVersion``); nil:
+    /// its local `surveys/` only, or it has not reported yet.
+    public var running: String?
+    /// The version it is to run now, from what is published, assigned and set.
+    public var expected: String
+    /// The surveys of the expected set, `id vN`.
+    public var expectedSurveys: [String]
+    /// Why the kiosk could not use the last configuration it fetched, as it reported it.
+    public var problem: String?
+
+    /// Creates a record.
+    public init(running: String?, expected: String, expectedSurveys: [String], problem: String?) {
+        self.running = running
+        self.expected = expected
+        self.expectedSurveys = expectedSurveys
+        self.problem = problem
+    }
+
+    /// Whether the kiosk runs what it is to run: the expected version, or — with nothing assigned and no
+    /// settings — its local surveys.
+    public var isCurrent: Bool {
+        running == expected || (running == nil && expectedSurveys.isEmpty && problem == nil)
+    }
+
+    /// A version as shown to people: the first 8 hex digits of its digest (`3fa2c1d0`).
+    public static func short(_ version: String) -> String {
+        String(version.dropFirst(version.hasPrefix("sha256:") ? 7 : 0).prefix(8))
+    }
+
+    /// One line for the fleet views: `retail-visit v2, service-visit v1 (3fa2c1d0, current)`, `local surveys/`,
+    /// or `3fa2c1d0, not current: expected 9b1e4f20 (retail-visit v2)`.
+    public var summary: String {
+        let expectedText = expectedSurveys.isEmpty ? "local surveys/" : expectedSurveys.joined(separator: ", ")
+        var text: String
+        if isCurrent {
+            text = running.map { "\(expectedText) (\(Self.short($0)), current)" } ?? "local surveys/ (current)"
+        } else {
+            text = "\(running.map(Self.short) ?? "local surveys/"), not current: expected \(Self.short(expected)) (\(expectedText))"
+        }
+        if let problem { text += "; configuration problem: \(problem)" }
+        return text
+    }
+}
+
+extension FleetPlan {
+    /// The survey set of `kiosk`: what it reported running beside what it is to run now (nil for a kiosk that has not
+    /// reported its buffer yet, or whose document cannot be made).
+    public func surveySet(of kiosk: KioskRecord) -> KioskSurveySet? {
+        guard let health = kiosk.health,
+            let document = try? document(site: kiosk.site, kiosk: kiosk.id, touchpoint: kiosk.config?.touchpoint)
+        else { return nil }
+        return KioskSurveySet(
+            running: health.configVersion, expected: document.version,
+            expectedSurveys: document.surveys.map { "\($0.id) v\($0.version)" }, problem: health.configProblem)
+    }
+}

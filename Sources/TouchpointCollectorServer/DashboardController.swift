@@ -102,6 +102,10 @@ struct DashboardController {
         }
         if !data.hidden.contains(.kiosks) {
             data.kiosks = try await storage.kiosks()
+            let plan = try await storage.fleetPlan()
+            for kiosk in data.kiosks {
+                data.surveySets[kiosk.id] = plan.surveySet(of: kiosk)
+            }
         }
         return data
     }

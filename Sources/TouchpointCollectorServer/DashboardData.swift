@@ -129,6 +129,8 @@ public struct DashboardData: Sendable, Hashable {
     public var comments: [FeedComment]
     /// The kiosk fleet.
     public var kiosks: [KioskRecord]
+    /// The survey set each kiosk runs beside the one it is to run, by kiosk id (kiosks that reported one).
+    public var surveySets: [String: KioskSurveySet] = [:]
     /// The accounts on the health matrix (those with a score).
     public var accounts: [AccountPoint]
     /// Accounts without data to score, not on the matrix.
@@ -162,8 +164,10 @@ public struct DashboardData: Sendable, Hashable {
         generatedAt: Date, from: Date? = nil, to: Date? = nil, minimumGroupSize: Int = 30, overall: NPSFigure? = nil,
         npsByTouchpoint: [NPSFigure] = [], npsByMonth: [NPSFigure] = [], scores: [TouchpointScores] = [],
         comments: [FeedComment] = [], kiosks: [KioskRecord] = [], accounts: [AccountPoint] = [], unscoredAccounts: Int = 0,
-        zoneThresholds: HealthModel.ZoneThresholds? = nil, unavailable: [Section: String] = [:]
+        zoneThresholds: HealthModel.ZoneThresholds? = nil, unavailable: [Section: String] = [:],
+        surveySets: [String: KioskSurveySet] = [:]
     ) {
+        self.surveySets = surveySets
         self.generatedAt = generatedAt
         self.from = from
         self.to = to

@@ -183,14 +183,15 @@ public enum DashboardPage {
 
     private static func fleetCard(_ data: DashboardData) -> String {
         var html = card(id: "fleet", title: "Kiosk fleet",
-                        hint: "Backlog: responses waiting on the kiosk at its last sync. Gaps: sequence numbers that never arrived.")
+                        hint: "Backlog: responses waiting on the kiosk at its last sync. Gaps: sequence numbers that never arrived. "
+                            + "Surveys: the set the kiosk runs, and whether it is the one assigned to it now.")
         if let reason = data.unavailable[.kiosks] {
             html += notice("The fleet is unavailable: \(reason)")
         } else if data.kiosks.isEmpty {
             html += empty("No kiosks enrolled yet", "Enrol one with touchpoint collector enroll.")
         } else {
             html += "<table class=\"fleet\"><thead><tr><th>Kiosk</th><th>Site</th><th>Last seen</th><th class=\"num\">Responses</th>"
-            html += "<th class=\"num\">Backlog</th><th class=\"num\">Rejected</th><th>Oldest pending</th><th>Sequence gaps</th><th>Status</th></tr></thead><tbody>"
+            html += "<th class=\"num\">Backlog</th><th class=\"num\">Rejected</th><th>Oldest pending</th><th>Sequence gaps</th><th>Surveys</th><th>Status</th></tr></thead><tbody>"
             let now = data.generatedAt
             for kiosk in data.kiosks {
                 let status: (String, String)
@@ -216,6 +217,12 @@ public enum DashboardPage {
                     html += "<td class=\"num muted\">–</td><td class=\"num muted\">–</td><td class=\"muted\">–</td>"
                 }
                 html += "<td\(kiosk.gaps.isEmpty ? "" : " class=\"bad-text\"")>\(escape(gapText(kiosk)))</td>"
+                if let set = data.surveySets[kiosk.id] {
+                    html += "<td class=\"surveys\(set.isCurrent && set.problem == nil ? "" : " warn-text")\" title=\"\(escape(set.summary))\">"
+                        + "\(escape(set.summary))</td>"
+                } else {
+                    html += "<td class=\"muted\">not reported</td>"
+                }
                 html += "<td><span class=\"pill \(status.1)\">\(status.0)</span></td></tr>"
             }
             html += "</tbody></table>"

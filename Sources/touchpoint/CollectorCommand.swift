@@ -196,6 +196,7 @@ struct CollectorCommand: AsyncParsableCommand {
             try options.bootstrapLogging()
             let storage = try await options.openStorage(logger: Logger(label: "touchpoint.collector"))
             let kiosks = try await storage.kiosks()
+            let plan = try await storage.fleetPlan()
             try await storage.close()
             if json {
                 let encoder = JSONEncoder()
@@ -204,14 +205,14 @@ struct CollectorCommand: AsyncParsableCommand {
                 print(String(decoding: try encoder.encode(kiosks), as: UTF8.self))
                 return
             }
-            print(FleetTable.render(kiosks, now: Date()))
+            print(FleetTable.render(kiosks, plan: plan, now: Date()))
         }
     }
 }
 
 /// The `collector kiosks` table.
 enum FleetTable {
-    static func render(_ kiosks: [KioskRecord], now: Date) -> String {
+    static func render(_ kiosks: [KioskRecord], plan: FleetPlan, now: Date) -> String {
         guard !kiosks.isEmpty else { return "No kiosks enrolled." }
         func ago(_ date: Date?) -> String {
             guard let date else { return "never" }
@@ -225,7 +226,7 @@ enum FleetTable {
         }
         var table = TextTable(
             header: ["kiosk", "site", "state", "last seen", "responses", "highest", "missing",
-                     "buffer (pending / oldest / rejected)"],
+                     "buffer (pending / oldest / rejected)", "surveys"],
             rightAligned: [4, 5])
         for kiosk in kiosks {
             let state = kiosk.revokedAt == nil ? "active" : "REVOKED"
@@ -238,7 +239,7 @@ enum FleetTable {
                 buffer = "\(health.pending) / \(oldest) / \(health.rejected) (\(ago(kiosk.healthReportedAt)))"
             }
             table.add([kiosk.id, kiosk.site, state, ago(kiosk.lastSeenAt), "\(kiosk.responseCount)",
-                       "\(kiosk.highestSequence)", gaps, buffer])
+                       "\(kiosk.highestSequence)", gaps, buffer, plan.surveySet(of: kiosk)?.summary ?? "not reported"])
         }
         return table.render()
     }

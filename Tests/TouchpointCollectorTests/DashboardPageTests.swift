@@ -63,7 +63,13 @@ enum DashboardFixture {
                     lastSeenAt: now.addingTimeInterval(-86_400 * 3), responseCount: 10, highestSequence: 10),
             ],
             accounts: accounts,
-            zoneThresholds: .init(green: 70, yellow: 40))
+            zoneThresholds: .init(green: 70, yellow: 40),
+            surveySets: [
+                "kiosk-1": KioskSurveySet(
+                    running: "sha256:aaaabbbbcccc", expected: "sha256:aaaabbbbcccc", expectedSurveys: ["retail-visit v2"], problem: nil),
+                "kiosk-2": KioskSurveySet(
+                    running: nil, expected: "sha256:1234567890ab", expectedSurveys: ["service-visit v1"], problem: "<not sealed>"),
+            ])
     }
 }
 
@@ -93,6 +99,9 @@ struct DashboardPageTests {
         #expect(!html.contains("<script"))
         #expect(!html.contains("http://") || !html.replacingOccurrences(of: "http://www.w3.org/2000/svg", with: "").contains("http://"))
         #expect(!html.contains("https://"))
+        // The fleet says which survey set each kiosk runs and whether it is the one assigned now.
+        #expect(html.contains("retail-visit v2 (aaaabbbb, current)"))
+        #expect(html.contains("local surveys/, not current: expected 12345678 (service-visit v1); configuration problem: &lt;not sealed&gt;"))
     }
 
     @Test func escapesCustomerText() {

@@ -99,4 +99,33 @@ struct KioskConfigPlannerTests {
             "staffPinHash: must not be empty",
         ])
     }
+
+    @Test func theFleetViewsSayWhichSetAKioskRunsAndWhetherItIsCurrent() throws {
+        let plan = FleetPlan(
+            published: published, assignments: [SurveyAssignment(survey: "retail-visit", site: "malmo")], settings: [:])
+        let expected = try plan.document(site: "malmo", kiosk: "k-1", touchpoint: nil)
+        func kiosk(_ id: String, site: String = "malmo", running: String?, problem: String? = nil) -> KioskRecord {
+            KioskRecord(
+                id: id, site: site, kid: "kid", enrolledAt: Fixtures.start,
+                health: BufferHealth(pending: 0, rejected: 0, configVersion: running, configProblem: problem))
+        }
+        let current = try #require(plan.surveySet(of: kiosk("k-1", running: expected.version)))
+        #expect(current.isCurrent)
+        #expect(current.summary == "retail-visit v3 (\(KioskSurveySet.short(expected.version)), current)")
+        #expect(KioskSurveySet.short(expected.version).count == 8 && !KioskSurveySet.short(expected.version).contains(":"))
+
+        let behind = try #require(plan.surveySet(of: kiosk("k-2", running: "sha256:00112233445566")))
+        #expect(!behind.isCurrent)
+        #expect(behind.summary == "00112233, not current: expected \(KioskSurveySet.short(behind.expected)) (retail-visit v3)")
+
+        let local = try #require(plan.surveySet(of: kiosk("k-3", running: nil)))
+        #expect(!local.isCurrent && local.summary.hasPrefix("local surveys/, not current"))
+        // Nothing assigned to a site's kiosk: its local surveys are what it should run.
+        let elsewhere = try #require(plan.surveySet(of: kiosk("k-4", site: "lund", running: nil)))
+        #expect(elsewhere.isCurrent && elsewhere.summary == "local surveys/ (current)")
+        let broken = try #require(plan.surveySet(of: kiosk("k-1", running: expected.version, problem: "not sealed")))
+        #expect(broken.summary.hasSuffix("; configuration problem: not sealed"))
+        // A kiosk that has not reported its buffer yet has no set to show.
+        #expect(plan.surveySet(of: KioskRecord(id: "k-5", site: "malmo", kid: "kid", enrolledAt: Fixtures.start)) == nil)
+    }
 }
