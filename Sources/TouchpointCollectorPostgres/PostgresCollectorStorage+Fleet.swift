@@ -108,15 +108,7 @@ extension PostgresCollectorStorage {
     public func fleetPlan() async throws -> FleetPlan {
         let logger = self.logger
         return try await read("read the fleet plan") { connection in
-            let published = try await Self.rows(
-                "SELECT * FROM published_surveys ORDER BY survey_id, version", on: connection, logger: logger
-            ).map { row in
-                PublishedSurvey(
-                    id: try row["survey_id"].decode(String.self), version: Int(try row["version"].decode(Int64.self)),
-                    digest: try row["digest"].decode(String.self), source: try row["source"].decode(String.self),
-                    publishedAt: try row["published_at"].decode(PostgresTimestamp.self).date,
-                    publishedBy: try row["published_by"].decode(String.self))
-            }
+            let published = try await Self.publishedSurveys(on: connection, logger: logger)
             let assignments = try await Self.rows(
                 "SELECT * FROM survey_assignments ORDER BY survey_id, site, touchpoint, kiosk", on: connection, logger: logger
             ).map { row in
@@ -135,7 +127,20 @@ extension PostgresCollectorStorage {
     }
 
     public func publishedSurveys() async throws -> [PublishedSurvey] {
-        try await fleetPlan().published
+        let logger = self.logger
+        return try await read("read published surveys") { connection in
+            try await Self.publishedSurveys(on: connection, logger: logger)
+        }
+    }
+
+    private static func publishedSurveys(on connection: PostgresConnection, logger: Logger) async throws -> [PublishedSurvey] {
+        try await rows("SELECT * FROM published_surveys ORDER BY survey_id, version", on: connection, logger: logger).map { row in
+            PublishedSurvey(
+                id: try row["survey_id"].decode(String.self), version: Int(try row["version"].decode(Int64.self)),
+                digest: try row["digest"].decode(String.self), source: try row["source"].decode(String.self),
+                publishedAt: try row["published_at"].decode(PostgresTimestamp.self).date,
+                publishedBy: try row["published_by"].decode(String.self))
+        }
     }
 
     public func recordConfigServed(kiosk: String, touchpoint: String?, version: String, at date: Date) async throws {

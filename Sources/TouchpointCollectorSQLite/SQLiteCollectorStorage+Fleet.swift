@@ -134,11 +134,7 @@ extension SQLiteCollectorStorage {
 
     public func fleetPlan() async throws -> FleetPlan {
         try await read("read the fleet plan") { db in
-            let published = try Row.fetchAll(db, sql: "SELECT * FROM published_surveys ORDER BY survey_id, version").map { row in
-                PublishedSurvey(
-                    id: row["survey_id"], version: row["version"], digest: row["digest"], source: row["source"],
-                    publishedAt: row["published_at"], publishedBy: row["published_by"])
-            }
+            let published = try Self.publishedSurveys(db)
             let assignments = try Row.fetchAll(
                 db, sql: "SELECT * FROM survey_assignments ORDER BY survey_id, site, touchpoint, kiosk"
             ).map { row in
@@ -155,7 +151,15 @@ extension SQLiteCollectorStorage {
     }
 
     public func publishedSurveys() async throws -> [PublishedSurvey] {
-        try await fleetPlan().published
+        try await read("read published surveys") { db in try Self.publishedSurveys(db) }
+    }
+
+    private static func publishedSurveys(_ db: Database) throws -> [PublishedSurvey] {
+        try Row.fetchAll(db, sql: "SELECT * FROM published_surveys ORDER BY survey_id, version").map { row in
+            PublishedSurvey(
+                id: row["survey_id"], version: row["version"], digest: row["digest"], source: row["source"],
+                publishedAt: row["published_at"], publishedBy: row["published_by"])
+        }
     }
 
     public func recordConfigServed(kiosk: String, touchpoint: String?, version: String, at date: Date) async throws {
