@@ -30,6 +30,15 @@ public struct SurveyCatalog: Sendable {
         self.problems = problems
     }
 
+    /// This catalog with `surveys` added, each replacing a survey of the same id (the collector's published surveys
+    /// over the local folder's: see the kiosk's survey cache).
+    public func overlaid(with surveys: [Survey]) -> SurveyCatalog {
+        var catalog = self
+        let replaced = Set(surveys.map(\.id))
+        catalog.surveys = (self.surveys.filter { !replaced.contains($0.id) } + surveys).sorted { $0.id < $1.id }
+        return catalog
+    }
+
     /// The survey with `id`, if it validated.
     public func survey(_ id: String) -> Survey? {
         surveys.first { $0.id == id }

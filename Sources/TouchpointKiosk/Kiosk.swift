@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import TouchpointCore
 import TouchpointStore
+import TouchpointSync
 
 /// The kiosk REPL: staff commands, and customer sessions driven through the survey state machine.
 ///
@@ -54,7 +55,17 @@ public final class Kiosk {
         public var file: String?
     }
 
-    private let configuration: KioskConfiguration
+    /// The configuration in force: ``baseConfiguration`` with the site settings of the collector's configuration
+    /// the kiosk runs (except those given as flags).
+    private var configuration: KioskConfiguration
+    /// The configuration from `touchpoint.yaml` and flags.
+    private let baseConfiguration: KioskConfiguration
+    /// The settings given as command-line flags (``KioskSettings`` names): site settings never replace them.
+    private let flagSettings: Set<String>
+    /// The collector's configuration, installed by the background sync (nil: no collector configured).
+    private let fleet: KioskConfigSync?
+    /// The collector's configuration whose surveys and settings run now.
+    private var running: InstalledConfig?
     private let console: any Console
     private let store: any ResponseStore
     private let keyID: String
@@ -73,11 +84,18 @@ public final class Kiosk {
     public static let appVersion = "0.1.0"
 
     /// Creates a kiosk.
+    ///
+    /// With `fleet`, the kiosk runs the surveys and site settings of the configuration it installed, switching to
+    /// a newly installed one only between customers; `flagSettings` names the settings given as flags, which
+    /// site settings never replace.
     public init(configuration: KioskConfiguration, console: any Console, store: any ResponseStore, keyID: String,
                 sources: Sources, now: @escaping () -> Date = Date.init,
-                sync: (any BackgroundSync)? = nil,
+                sync: (any BackgroundSync)? = nil, fleet: KioskConfigSync? = nil, flagSettings: Set<String> = [],
                 logger: Logger = Logger(label: "touchpoint.kiosk")) {
         self.configuration = configuration
+        self.baseConfiguration = configuration
+        self.flagSettings = flagSettings
+        self.fleet = fleet
         self.console = console
         self.store = store
         self.keyID = keyID
@@ -88,6 +106,29 @@ public final class Kiosk {
         logger[metadataKey: "kiosk.id"] = "\(configuration.kiosk)"
         self.logger = logger
         catalog = sources.loadSurveys()
+        _ = switchToInstalledConfiguration()
+    }
+
+    /// Switches to the configuration the background sync installed, if it is not the one running: its surveys
+    /// over the local ones (a published survey wins over a local file with the same id) and its site's settings.
+    /// Called only between customers. Returns whether it switched.
+    @discardableResult
+    func switchToInstalledConfiguration() -> Bool {
+        guard let fleet, let installed = fleet.status.installed, installed.version != running?.version else { return false }
+        let previous = running
+        running = installed
+        catalog = sources.loadSurveys().overlaid(with: installed.surveys)
+        configuration = baseConfiguration.applying(installed.document.settings, except: flagSettings)
+        fleet.markRunning(installed.version)
+        let surveyIDs = catalog.surveys.map(\.id)
+        console.completer = { words in
+            StaffCommand.completions(after: words, surveys: surveyIDs, languages: Phrasebook.languages)
+        }
+        logger.notice("running the collector's configuration", metadata: [
+            "config.version": "\(installed.version)", "config.previous": "\(previous?.version ?? "none")",
+            "config.surveys": "\(installed.surveys.map { "\($0.id) v\($0.version)" })",
+        ])
+        return true
     }
 
     /// The staff prompt, showing site and kiosk, and loudly whether they are the built-in defaults.
@@ -127,6 +168,10 @@ public final class Kiosk {
                 continue
             case .line(let line):
                 guard let parsed = StaffCommand.parse(line) else { continue }
+                // Between customers: a configuration installed since the last command takes effect now.
+                if switchToInstalledConfiguration() {
+                    console.line("Now running the collector's configuration \(KioskStatusText.short(running?.version)).")
+                }
                 switch parsed {
                 case .failure(let error):
                     console.line(error.message)
@@ -185,7 +230,7 @@ public final class Kiosk {
         case .stats(let today):
             showStats(today: today)
         case .reload:
-            catalog = sources.loadSurveys()
+            catalog = sources.loadSurveys().overlaid(with: running?.surveys ?? [])
             console.line("\(catalog.surveys.count) survey(s) loaded.")
             reportSurveyProblems()
             let surveyIDs = catalog.surveys.map(\.id)
@@ -328,8 +373,8 @@ public final class Kiosk {
     private func finish(_ draft: ResponseDraft, survey: Survey) -> SessionEnd {
         switch record(draft) {
         case .success(let summary):
-            console.showPage { width in TextWrapper.wrap(survey.title.text(in: draft.language) + "\n\n"
-                                                         + Phrasebook(draft.language).thankYou + "\n", width: width) }
+            let thanks = configuration.thankYou?.translations[draft.language] ?? Phrasebook(draft.language).thankYou
+            console.showPage { width in TextWrapper.wrap(survey.title.text(in: draft.language) + "\n\n" + thanks + "\n", width: width) }
             return .completed(summary)
         case .failure(let message):
             // The reason is in the log; the customer gets words they can act on.
@@ -360,7 +405,8 @@ public final class Kiosk {
 
     /// Unattended mode: a start screen, a session, a thank-you, a cleared screen, again — until the staff
     /// PIN. The terminal is locked down for all of it: no key leaves without the PIN.
-    private func runUnattended(_ survey: Survey, language: String?) -> SessionEnd {
+    private func runUnattended(_ chosen: Survey, language: String?) -> SessionEnd {
+        var survey = chosen
         guard ensurePIN() else { return .cancelled }
         logger.info("unattended mode started", metadata: ["survey.id": "\(survey.id)"])
         console.setLockdown(true)
@@ -368,16 +414,30 @@ public final class Kiosk {
             console.setLockdown(false)
             logger.info("unattended mode ended", metadata: ["survey.id": "\(survey.id)"])
         }
-        let prompt = Array(Set(survey.languages.map { Phrasebook($0).pressEnterToStart })).sorted().joined(separator: " / ") + " "
-        let startPage = PromptRenderer.title(of: survey, in: language.map { [$0] } ?? survey.languages)
+        var redraw = true
         while true {
-            // A fresh screen, and a fresh keypress: nothing typed before this screen starts a session.
-            console.discardPendingInput()
-            console.showPage { width in TextWrapper.wrap(startPage + "\n\n", width: width) }
-            switch console.read(prompt: prompt, kind: .customer, timeout: nil) {
+            // Between customers: a configuration installed since the last one runs from this customer on (the same
+            // survey's new version; a survey no longer assigned keeps running until staff leave).
+            if switchToInstalledConfiguration(), let newer = catalog.survey(survey.id), newer != survey {
+                logger.notice("unattended mode restarts on the new version", metadata: [
+                    "survey.id": "\(survey.id)", "survey.version": "\(newer.version)"])
+                survey = newer
+                redraw = true
+            }
+            let prompt = Array(Set(survey.languages.map { Phrasebook($0).pressEnterToStart })).sorted().joined(separator: " / ") + " "
+            if redraw {
+                // A fresh screen, and a fresh keypress: nothing typed before this screen starts a session.
+                console.discardPendingInput()
+                let startPage = PromptRenderer.title(of: survey, in: language.map { [$0] } ?? survey.languages)
+                console.showPage { width in TextWrapper.wrap(startPage + "\n\n", width: width) }
+            }
+            redraw = true
+            // With a collector, the start screen looks for a new configuration every half minute.
+            switch console.read(prompt: prompt, kind: .customer, timeout: fleet == nil ? nil : Self.configCheckSeconds) {
             case .line:
                 break
             case .timedOut:
+                redraw = false
                 continue
             case .shutdown:
                 return .shutdown(stored: nil)
@@ -403,6 +463,9 @@ public final class Kiosk {
             }
         }
     }
+
+    /// How often the unattended start screen looks for a newly installed configuration, in seconds.
+    static let configCheckSeconds: Double = 30
 
     /// Staff are back: the last customer's screen and its scrollback go.
     private func leaveUnattended() -> SessionEnd {
@@ -508,7 +571,8 @@ public final class Kiosk {
         if catalog.surveys.isEmpty { console.line("No valid surveys in \(configuration.surveysDirectory)/.") }
         for survey in catalog.surveys {
             let title = survey.title.text(in: configuration.language ?? "en")
-            console.line("\(survey.id.padding(toLength: 22, withPad: " ", startingAt: 0)) v\(survey.version)  \(survey.touchpoint)/\(survey.stage.rawValue)  [\(survey.languages.joined(separator: ","))]  \(survey.questions.count) questions  \(title)")
+            let source = running?.surveys.contains(survey) == true ? "collector" : "local"
+            console.line("\(survey.id.padding(toLength: 22, withPad: " ", startingAt: 0)) v\(survey.version)  \(source.padding(toLength: 9, withPad: " ", startingAt: 0))  \(survey.touchpoint)/\(survey.stage.rawValue)  [\(survey.languages.joined(separator: ","))]  \(survey.questions.count) questions  \(title)")
         }
         reportSurveyProblems()
     }
@@ -537,6 +601,9 @@ public final class Kiosk {
             staff PIN:   \(pin)\(pinLockedUntil.map { $0 > now() ? " (locked for \(Self.minutes($0.timeIntervalSince(now()))))" : "" } ?? "")
             """)
         if let defaultsWarning { console.line(defaultsWarning) }
+        if let fleet {
+            for line in KioskStatusText.configuration(fleet.status, running: running, now: now()) { console.line(line) }
+        }
         if let sync, let collector = configuration.collector {
             for line in SyncStatusText.lines(sync.status, collector: collector, now: now()) { console.line(line) }
         } else {

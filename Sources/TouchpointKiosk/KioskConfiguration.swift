@@ -69,6 +69,10 @@ public struct KioskConfiguration: Sendable, Hashable {
     public var singleKey = false
     /// The privacy notice shown before the first free-text question when the survey has none of its own.
     public var privacyNotice: LocalizedText?
+    /// The thank-you shown after a response, by language, instead of the built-in one.
+    public var thankYou: LocalizedText?
+    /// Where the configuration the collector sends is cached (see ``TouchpointSync/SurveyCache``).
+    public var surveyCacheDirectory = "survey-cache"
     /// How account references are normalised and checked (`accountPattern`, `accountUppercase`,
     /// `accountExample`).
     public var accountRule = AccountRule.standard
@@ -86,7 +90,7 @@ public struct KioskConfiguration: Sendable, Hashable {
     public static let fileKeys = [
         "site", "kiosk", "touchpoint", "language", "idleTimeout", "staffPinHash", "minimumSeconds",
         "maxAnswerLength", "thankYouSeconds", "surveys", "responses", "keyFile", "historyFile", "collector",
-        "collectorToken", "collectorTokenFile", "collectorCA", "singleKey", "privacyNotice", "accountPattern", "accountUppercase", "accountExample",
+        "collectorToken", "collectorTokenFile", "collectorCA", "singleKey", "privacyNotice", "thankYou", "surveyCache", "accountPattern", "accountUppercase", "accountExample",
         "pinAttempts", "pinLockoutSeconds", "logDirectory",
     ]
 
@@ -161,6 +165,8 @@ public struct KioskConfiguration: Sendable, Hashable {
             case "collectorCA": collectorCA = try string()
             case "singleKey": singleKey = try flag()
             case "privacyNotice": privacyNotice = try Self.localizedText(value, key: key, file: file, at: at)
+            case "thankYou": thankYou = try Self.localizedText(value, key: key, file: file, at: at)
+            case "surveyCache": surveyCacheDirectory = try string()
             case "accountPattern":
                 accountPattern = try string()
                 accountAt = at

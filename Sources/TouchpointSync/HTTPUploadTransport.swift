@@ -4,7 +4,8 @@ import Logging
 import NIOSSL
 import TouchpointProtocol
 
-/// ``UploadTransport`` over HTTP with AsyncHTTPClient: `POST <collector>/v1/responses`, `GET <collector>/healthz`.
+/// ``UploadTransport`` over HTTP with AsyncHTTPClient: `POST <collector>/v1/responses`, `GET <collector>/healthz`,
+/// `GET <collector>/v1/kiosk/config`.
 ///
 /// The body of every answer is read whole before anything is decided: an answer cut off on the way is
 /// ``UploadOutcome/retry(reason:after:)``, never a partial result.
@@ -64,6 +65,7 @@ public struct HTTPUploadTransport: UploadTransport {
     private let now: @Sendable () -> Date
     private let uploadURL: String
     private let healthURL: String
+    private let configURL: String
     /// The collector's base URL as written in messages.
     private let baseURL: String
 
@@ -99,6 +101,7 @@ public struct HTTPUploadTransport: UploadTransport {
         self.now = now
         uploadURL = base + UploadProtocol.path
         healthURL = base + UploadProtocol.healthPath
+        configURL = base + KioskConfigDocument.path
     }
 
     /// The `HTTPClient` configuration for `configuration`: its timeouts, connection failures reported
@@ -187,6 +190,44 @@ public struct HTTPUploadTransport: UploadTransport {
                 logger.debug("collector probe failed", metadata: ["sync.reason": "\(error)"])
             }
             return false
+        }
+    }
+
+    /// `GET /v1/kiosk/config?kiosk=…[&touchpoint=…]` with the upload token and `If-None-Match`, within the probe
+    /// timeout for the headers and the request timeout for the whole answer (at most ``Configuration/maxAnswerBytes``).
+    public func fetchConfig(kiosk: String, touchpoint: String?, ifNoneMatch: String?) async throws -> ConfigFetch {
+        var components = URLComponents()
+        components.queryItems = [URLQueryItem(name: "kiosk", value: kiosk)]
+            + (touchpoint.map { [URLQueryItem(name: "touchpoint", value: $0)] } ?? [])
+        var request = HTTPClientRequest(url: configURL + (components.percentEncodedQuery.map { "?" + $0 } ?? ""))
+        request.headers.add(name: "Accept", value: "application/json")
+        request.headers.add(name: "X-Touchpoint-Protocol", value: UploadProtocol.version)
+        if let token = configuration.token {
+            request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        }
+        if let ifNoneMatch {
+            request.headers.add(name: "If-None-Match", value: ifNoneMatch)
+        }
+        let status: Int
+        let body: Data
+        do {
+            let response = try await client.execute(
+                request, timeout: .nanoseconds(configuration.requestTimeout.nanoseconds), logger: logger)
+            status = Int(response.status.code)
+            guard let whole = try await Self.readWhole(response.body, limit: configuration.maxAnswerBytes) else {
+                return .unavailable("the configuration is over \(configuration.maxAnswerBytes) bytes")
+            }
+            body = whole
+        } catch {
+            if Task.isCancelled { throw CancellationError() }
+            return .unavailable(certificateProblem(error) ?? "cannot reach \(configURL) or read its answer: \(error)")
+        }
+        switch status {
+        case 200: return .document(body)
+        case 304: return .unchanged
+        case 404: return .unavailable("the collector at \(baseURL) serves no configurations (an older version)")
+        case 400, 401, 403: return .refused(Self.message(status: status, body: body))
+        default: return .unavailable(Self.message(status: status, body: body))
         }
     }
 

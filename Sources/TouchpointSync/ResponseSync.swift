@@ -54,6 +54,8 @@ public struct ResponseSync: Sendable {
     private let rejectedPath: String
     let now: @Sendable () -> Date
     let sleep: @Sendable (Duration) async throws -> Void
+    /// Adds what the kiosk says of its configuration (``BufferHealth/configVersion``, …) to each health report.
+    let annotateHealth: @Sendable (inout BufferHealth) -> Void
 
     /// Creates a sync of `responsesDirectory` for `kiosk` over `transport`.
     ///
@@ -62,8 +64,10 @@ public struct ResponseSync: Sendable {
         responsesDirectory: URL, kiosk: String, transport: any UploadTransport,
         configuration: SyncConfiguration = SyncConfiguration(), logger: Logger,
         now: @escaping @Sendable () -> Date = Date.init,
-        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
+        annotateHealth: @escaping @Sendable (inout BufferHealth) -> Void = { _ in }
     ) {
+        self.annotateHealth = annotateHealth
         self.responsesDirectory = responsesDirectory
         pendingDirectory = responsesDirectory.appendingPathComponent("pending", isDirectory: true)
         sentDirectory = responsesDirectory.appendingPathComponent("sent", isDirectory: true)
@@ -180,8 +184,15 @@ public struct ResponseSync: Sendable {
 
     /// The buffer health now, counted by streaming `pending/` and `rejected/`.
     public func health() throws -> BufferHealth {
-        try PendingEstimate.scan(pending: pendingDirectory, rejected: rejectedDirectory)
-            .health(lastSequence: lastSequence())
+        annotated(try PendingEstimate.scan(pending: pendingDirectory, rejected: rejectedDirectory)
+            .health(lastSequence: lastSequence()))
+    }
+
+    /// `health` with what the kiosk says of its configuration.
+    func annotated(_ health: BufferHealth) -> BufferHealth {
+        var health = health
+        annotateHealth(&health)
+        return health
     }
 
     // MARK: - One pass
@@ -343,7 +354,7 @@ public struct ResponseSync: Sendable {
                     // The batch's own files count as pending in the health it carries.
                     let batch = UploadBatch(
                         kiosk: pass.label ?? kiosk,
-                        health: pass.estimate.health(lastSequence: pass.lastSequence, including: job.items.map(\.name)),
+                        health: annotated(pass.estimate.health(lastSequence: pass.lastSequence, including: job.items.map(\.name))),
                         responses: job.items.map(\.envelope))
                     sent += 1
                     let id = sent
@@ -605,7 +616,7 @@ public struct ResponseSync: Sendable {
             return
         }
         let batch = UploadBatch(
-            kiosk: pass.label ?? kiosk, health: pass.estimate.health(lastSequence: pass.lastSequence), responses: [])
+            kiosk: pass.label ?? kiosk, health: annotated(pass.estimate.health(lastSequence: pass.lastSequence)), responses: [])
         switch try await transport.upload(batch) {
         case .answered:
             if counted {

@@ -5,8 +5,9 @@ import TouchpointProtocol
 
 /// The sync as a long-running service: watch mode (`touchpoint sync --watch`) and the kiosk's background sync.
 ///
-/// Until graceful shutdown it loops: probe the collector; if it answers and responses are pending (or a health
-/// report is due), run ``ResponseSync/syncOnce(progress:)``; then wait ``SyncConfiguration/watchInterval``, or
+/// Until graceful shutdown it loops: probe the collector; if it answers, ask for the kiosk's configuration (a kiosk's
+/// service, see ``KioskConfigSync``), and if responses are pending (or a health report is due), run
+/// ``ResponseSync/syncOnce(progress:)``; then wait ``SyncConfiguration/watchInterval``, or
 /// the backoff after a failure. ``trigger()`` cuts any wait short. After the collector refuses our token it
 /// stops retrying until triggered, instead of hammering. What happened is kept on ``board``.
 public final class SyncService: Service, Sendable {
@@ -18,13 +19,16 @@ public final class SyncService: Service, Sendable {
     private let sleep: @Sendable (Duration) async throws -> Void
     private let progress: @Sendable (SyncProgress) -> Void
     private let wakeup = Wakeup()
+    /// The kiosk's configuration from the collector, asked for in each cycle the collector answers (nil: not a kiosk).
+    private let config: KioskConfigSync?
 
     /// Creates the service for `sync`; `sleep` waits between passes (it must end early when cancelled).
     public init(
         sync: ResponseSync, board: SyncStatusBoard = SyncStatusBoard(), logger: Logger,
         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
-        progress: @escaping @Sendable (SyncProgress) -> Void = { _ in }
+        progress: @escaping @Sendable (SyncProgress) -> Void = { _ in }, config: KioskConfigSync? = nil
     ) {
+        self.config = config
         self.sync = sync
         self.board = board
         var logger = logger
@@ -69,6 +73,12 @@ public final class SyncService: Service, Sendable {
             let delay = state.backoff.delay(forAttempt: state.failures)
             logger.debug("collector not reachable", metadata: ["sync.retry_in": "\(delay)"])
             return delay
+        }
+        // The configuration first: one small request (a 304 when unchanged), so a kiosk starts on its set early.
+        do {
+            try await config?.refresh()
+        } catch {
+            return nil
         }
         let reportDue = state.lastReport.map { ContinuousClock.now - $0 >= configuration.healthReportInterval } ?? true
         do {

@@ -28,4 +28,19 @@ public protocol UploadTransport: Sendable {
     func upload(_ batch: UploadBatch) async throws -> UploadOutcome
     /// Whether the collector answers its health probe (`GET /healthz`) now.
     func probe() async -> Bool
+    /// Asks once for the kiosk's configuration (`GET /v1/kiosk/config`), sending `ifNoneMatch` (the entity tag of
+    /// the document installed) so an unchanged one is a 304; throws only `CancellationError`.
+    func fetchConfig(kiosk: String, touchpoint: String?, ifNoneMatch: String?) async throws -> ConfigFetch
+}
+
+/// What asking the collector for the kiosk's configuration gave (issue 13).
+public enum ConfigFetch: Sendable, Hashable {
+    /// 200: the document's bytes, to be checked before anything is installed.
+    case document(Data)
+    /// 304: the installed document is current.
+    case unchanged
+    /// Not now: the collector is unreachable or failing, or too old to serve configurations (404). Nothing changes.
+    case unavailable(String)
+    /// 400/401/403: the collector refuses this kiosk's request (the message says why). Nothing changes.
+    case refused(String)
 }

@@ -20,6 +20,8 @@ public final class InMemoryUploadTransport: UploadTransport, @unchecked Sendable
     private var storedResponses: [String: FlattenedJWS] = [:]
     private var isReachable: Bool
     private var probes = 0
+    private var served: (body: Data, entityTag: String)?
+    private var configFetches: [String?] = []
     private let script: Script
     private let maxBodyBytes: Int?
 
@@ -49,6 +51,27 @@ public final class InMemoryUploadTransport: UploadTransport, @unchecked Sendable
     public var reachable: Bool {
         get { lock.withLock { isReachable } }
         set { lock.withLock { isReachable = newValue } }
+    }
+
+    /// What ``fetchConfig(kiosk:touchpoint:ifNoneMatch:)`` answers: a document's bytes and its entity tag (a 304
+    /// when the request names that tag), or nil for a collector that serves no configuration.
+    public var configuration: (body: Data, entityTag: String)? {
+        get { lock.withLock { served } }
+        set { lock.withLock { served = newValue } }
+    }
+
+    /// Every configuration request's `If-None-Match`, in order (nil for none).
+    public var configRequests: [String?] {
+        lock.withLock { configFetches }
+    }
+
+    public func fetchConfig(kiosk: String, touchpoint: String?, ifNoneMatch: String?) async throws -> ConfigFetch {
+        lock.withLock {
+            configFetches.append(ifNoneMatch)
+            guard isReachable else { return .unavailable("not reachable") }
+            guard let served else { return .unavailable("HTTP 404") }
+            return ifNoneMatch == served.entityTag ? .unchanged : .document(served.body)
+        }
     }
 
     /// Records `batch`, then answers with the script or, failing that, as an accept-all collector.

@@ -81,6 +81,12 @@ struct ConfigOptions: ParsableArguments {
         return configuration
     }
 
+    /// The kiosk settings given as flags (``KioskSettings`` names): a collector's site settings never replace them.
+    var flagSettings: Set<String> {
+        Set([("language", language != nil), ("idleTimeout", idleTimeout != nil), ("minimumSeconds", minSeconds != nil)]
+            .filter(\.1).map(\.0))
+    }
+
     /// Sends logs to standard error at the chosen level.
     func bootstrapLogging() throws {
         try bootstrapStandardErrorLogging(levelName: logLevel)

@@ -61,7 +61,8 @@ struct KioskCommand: ParsableCommand {
             })
         let background = try BackgroundSyncRunner.start(configuration: configuration, responses: responses, logger: logger)
         let kiosk = Kiosk(configuration: configuration, console: console, store: store, keyID: key.keyID,
-                          sources: sources, sync: background?.service, logger: logger)
+                          sources: sources, sync: background?.service, fleet: background?.config,
+                          flagSettings: options.flagSettings, logger: logger)
         // On a terminal, log lines and crash reports go to files: the screen belongs to the customer.
         if onTerminal { try KioskCrashReports.redirectStandardError(logDirectory: configuration.logDirectory) }
         let status = kiosk.run()
@@ -117,12 +118,15 @@ enum KioskCrashReports {
 /// collector is configured, and shut down gracefully when the kiosk quits.
 final class BackgroundSyncRunner: Sendable {
     let service: SyncService
+    /// The collector's configuration, fetched in each sync cycle and installed in the survey cache.
+    let config: KioskConfigSync
     private let group: ServiceGroup
     private let client: HTTPClient
     private let finished = DispatchSemaphore(value: 0)
 
-    private init(service: SyncService, group: ServiceGroup, client: HTTPClient) {
+    private init(service: SyncService, config: KioskConfigSync, group: ServiceGroup, client: HTTPClient) {
         self.service = service
+        self.config = config
         self.group = group
         self.client = client
     }
@@ -134,10 +138,25 @@ final class BackgroundSyncRunner: Sendable {
         let client = HTTPClient(eventLoopGroupProvider: .singleton,
                                 configuration: HTTPUploadTransport.clientConfiguration(for: transportConfiguration))
         let transport = try HTTPUploadTransport(configuration: transportConfiguration, client: client, logger: logger)
-        let sync = ResponseSync(responsesDirectory: responses, kiosk: configuration.kiosk, transport: transport, logger: logger)
-        let service = SyncService(sync: sync, logger: logger)
+        let pending = responses.appendingPathComponent("pending", isDirectory: true)
+        let config = KioskConfigSync(
+            cache: SurveyCache(directory: URL(fileURLWithPath: configuration.surveyCacheDirectory, isDirectory: true)),
+            kiosk: configuration.kiosk, site: configuration.site, touchpoint: configuration.touchpoint, transport: transport,
+            logger: logger,
+            keeping: {
+                // The survey versions pending responses refer to stay in the cache.
+                Set(((try? ResponseFile.scan(pending)) ?? []).compactMap { ResponseFile.read($0, key: nil).response?.survey })
+            })
+        let defaults = configuration.unconfiguredIdentity
+        let sync = ResponseSync(
+            responsesDirectory: responses, kiosk: configuration.kiosk, transport: transport, logger: logger,
+            annotateHealth: { health in
+                config.annotate(&health)
+                health.defaults = defaults.isEmpty ? nil : defaults
+            })
+        let service = SyncService(sync: sync, logger: logger, config: config)
         let group = ServiceGroup(configuration: .init(services: [.init(service: service)], logger: logger))
-        let runner = BackgroundSyncRunner(service: service, group: group, client: client)
+        let runner = BackgroundSyncRunner(service: service, config: config, group: group, client: client)
         Task {
             do {
                 try await group.run()
