@@ -261,7 +261,7 @@ extension PostgresCollectorStorage {
                     ADD COLUMN config_fetched_at TIMESTAMPTZ
                 """,
             ]),
-        ]
+        ] + alertMigrations
     }
 
     /// Applies the migrations not yet recorded in `schema_migrations`, each in its own transaction under an

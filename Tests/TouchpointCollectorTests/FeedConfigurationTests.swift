@@ -111,7 +111,7 @@ struct FeedConfigurationTests {
     @Test func yamlSyntaxAndShapeErrorsArePlaced() {
         #expect(problems("webhooks: [a, b").first?.contains("YAML syntax") == true)
         #expect(Set(problems("hooks: []")) == [
-            "1:1: unknown key 'hooks' (expected: webhooks)", "1:1: the feed configuration is missing 'webhooks'",
+            "1:1: unknown key 'hooks' (expected one of: webhooks, alerts, fleet)", "1:1: the feed configuration is missing 'webhooks'",
         ])
         #expect(problems("webhooks: []") == ["1:11: webhooks must be a non-empty list of webhooks, each with a name and a url"])
         #expect(problems("webhooks:\n  - url: https://x.example/y\n") == ["2:5: webhook 1 is missing 'name'"])
