@@ -231,11 +231,14 @@ public struct FleetAlertChanges: Sendable, Hashable {
     public var raised: [FleetAlert]
     /// Alerts cleared by this call (each with one post queued), with their clearing time.
     public var cleared: [FleetAlert]
+    /// Whether the call changed nothing because another check, from a newer view of the fleet, was applied first.
+    public var superseded: Bool
 
     /// Creates a result.
-    public init(raised: [FleetAlert] = [], cleared: [FleetAlert] = []) {
+    public init(raised: [FleetAlert] = [], cleared: [FleetAlert] = [], superseded: Bool = false) {
         self.raised = raised
         self.cleared = cleared
+        self.superseded = superseded
     }
 
     /// Whether nothing changed.
@@ -250,6 +253,11 @@ public protocol FleetAlertStorage: Sendable {
     /// open alert whose identity is not among `problems` is cleared (and queues its ✅ post). Calling it again
     /// with the same problems changes nothing. Safe with several processes on one database: concurrent calls
     /// are serialised, so each change is made, and posted, once.
+    ///
+    /// `date` is the time of the view of the fleet `problems` come from: take it before reading the kiosks. A call
+    /// whose `date` is older than that of the last call applied changes nothing (``FleetAlertChanges/superseded``),
+    /// so a process that read the kiosks before another one's newer check cannot undo that check's changes (and
+    /// post them a second time when the next check redoes them).
     func reconcileAlerts(_ problems: [FleetProblem], webhook: String, at date: Date) async throws -> FleetAlertChanges
 
     /// The open alerts, and with `clearedSince` also those cleared since then, oldest first (by time raised, then

@@ -8,7 +8,8 @@ import TouchpointCore
 ///
 /// Several collector processes may check the fleet at once: a reconcile takes an advisory lock for its
 /// transaction, so the second one waits, then sees the first one's alerts and changes (and posts) nothing
-/// more. The unique index on open alerts would refuse a second open alert of one problem even without it.
+/// more. The unique index on open alerts would refuse a second open alert of one problem even without it, and
+/// `fleet_alert_checks` (the time of the last check applied) turns away a check from an older view of the fleet.
 extension PostgresCollectorStorage {
     /// The advisory lock of fleet alert reconciles.
     static let alertsLock: Int64 = 0x7470_0010
@@ -30,6 +31,8 @@ extension PostgresCollectorStorage {
                 )
                 """,
                 "CREATE UNIQUE INDEX fleet_alerts_one_open ON fleet_alerts (kiosk, kind, subject) WHERE cleared_at IS NULL",
+                // The time of the last check applied; bookkeeping, not carried by `collector migrate`.
+                "CREATE TABLE fleet_alert_checks (id INTEGER PRIMARY KEY CHECK (id = 1), checked_at TIMESTAMPTZ NOT NULL)",
             ]),
         ]
     }
@@ -39,6 +42,17 @@ extension PostgresCollectorStorage {
         let logger = self.logger
         return try await write("reconcile fleet alerts") { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(\(Self.alertsLock))", logger: logger)
+            let last = try await Self.rows(
+                "SELECT checked_at FROM fleet_alert_checks WHERE id = 1", on: connection, logger: logger
+            ).first?["checked_at"].decode(PostgresTimestamp.self).date
+            if let last, last > date {
+                return FleetAlertChanges(superseded: true)
+            }
+            try await connection.query(
+                """
+                INSERT INTO fleet_alert_checks (id, checked_at) VALUES (1, \(PostgresTimestamp(date)))
+                ON CONFLICT (id) DO UPDATE SET checked_at = EXCLUDED.checked_at
+                """, logger: logger)
             let open = try await Self.rows(
                 "SELECT * FROM fleet_alerts WHERE cleared_at IS NULL ORDER BY raised_at, kiosk, kind, subject", on: connection, logger: logger
             ).compactMap(Self.alert)

@@ -6,6 +6,7 @@ import TouchpointCollector
 /// Fleet alerts: one row per alert, open until its problem is gone, and their posts in the feed outbox.
 ///
 /// One process writes a SQLite database at a time (GRDB's writer), so a reconcile is one write transaction.
+/// `fleet_alert_checks` holds the time of the last check applied (bookkeeping, not carried by `collector migrate`).
 extension SQLiteCollectorStorage {
     /// The fleet alerts' schema. At most one open alert per (kiosk, kind, subject).
     static func registerAlertMigrations(_ migrator: inout DatabaseMigrator) {
@@ -22,6 +23,10 @@ extension SQLiteCollectorStorage {
                     cleared_at DATETIME
                 );
                 CREATE UNIQUE INDEX fleet_alerts_one_open ON fleet_alerts (kiosk, kind, subject) WHERE cleared_at IS NULL;
+                CREATE TABLE fleet_alert_checks (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    checked_at DATETIME NOT NULL
+                );
                 """)
         }
     }
@@ -29,6 +34,12 @@ extension SQLiteCollectorStorage {
     /// Opens and clears alerts to match `problems`; see ``FleetAlertStorage/reconcileAlerts(_:webhook:at:)``.
     public func reconcileAlerts(_ problems: [FleetProblem], webhook: String, at date: Date) async throws -> FleetAlertChanges {
         try await write("reconcile fleet alerts") { db in
+            if let last = try Date.fetchOne(db, sql: "SELECT checked_at FROM fleet_alert_checks WHERE id = 1"), last > date {
+                return FleetAlertChanges(superseded: true)
+            }
+            try db.execute(
+                sql: "INSERT INTO fleet_alert_checks (id, checked_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at",
+                arguments: [date])
             let open = try Row.fetchAll(db, sql: "SELECT * FROM fleet_alerts WHERE cleared_at IS NULL ORDER BY raised_at, kiosk, kind, subject")
                 .compactMap(Self.alert)
             let plan = FleetAlertChanges.plan(open: open, problems: problems)

@@ -32,8 +32,9 @@ public final class FleetAlertService: Service, Sendable {
     /// Checks the fleet once: reads the kiosks, then opens and clears alerts to match their problems.
     @discardableResult
     public func check() async throws -> FleetAlertChanges {
-        let kiosks = try await storage.kiosks()
+        // The time of the view: taken before the read, so a check from an older view never undoes a newer one.
         let date = now()
+        let kiosks = try await storage.kiosks()
         let problems = FleetAlerts.problems(kiosks: kiosks, thresholds: configuration.thresholds, now: date)
         let changes = try await storage.reconcileAlerts(problems, webhook: configuration.webhook, at: date)
         for alert in changes.raised {

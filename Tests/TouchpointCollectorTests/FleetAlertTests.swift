@@ -248,6 +248,20 @@ struct FleetAlertStorageTests {
         }
     }
 
+    /// A check from an older view of the fleet than the last one applied changes nothing.
+    @Test(arguments: StorageBackend.available) func anOlderCheckIsTurnedAway(backend: StorageBackend) async throws {
+        try await withStorage(backend) { storage, _ in
+            let later = start.addingTimeInterval(60)
+            #expect(try await storage.reconcileAlerts([quiet("kiosk-7")], webhook: "fleet", at: later).raised.count == 1)
+            let older = try await storage.reconcileAlerts([], webhook: "fleet", at: start)
+            #expect(older.superseded && older.isEmpty)
+            #expect(try await storage.fleetAlerts(clearedSince: nil).count == 1)
+            let same = try await storage.reconcileAlerts([], webhook: "fleet", at: later)
+            #expect(!same.superseded && same.cleared.count == 1)
+            #expect(try await drain(storage).count == 2)
+        }
+    }
+
     /// Several collector processes on one database, each checking the fleet at the same moment: one post per change.
     @Test(arguments: StorageBackend.postgresOnly) func racingProcessesPostOnce(backend: StorageBackend) async throws {
         try await withStorageLocation(backend) { location in
