@@ -14,7 +14,8 @@ extension FeedConfiguration {
         "name", "url", "touchpoints", "sites", "stages", "surveys", "comments", "detractors", "minimumInterval",
     ]
 
-    /// Parses a feed configuration (`webhooks:` list, optional `alerts:` and `fleet:`) from YAML text, reporting every problem with file:line:column.
+    /// Parses a feed configuration (`webhooks:` list, optional `alerts:` and `fleet:`) from YAML text, reporting
+    /// every problem with file:line:column.
     ///
     /// `${NAME}` in a `url` is replaced by the variable `NAME` of `environment`, so secrets can stay out of
     /// the file. Pure: the caller reads the file and the environment. Messages never contain a URL.
@@ -50,7 +51,8 @@ private final class FeedReader: YAMLReader {
             return nil
         }
         for (key, _) in map where !FeedConfiguration.topLevelKeys.contains(key.string ?? "") {
-            problem(key, "unknown key '\(key.string ?? "?")' (expected one of: \(FeedConfiguration.topLevelKeys.joined(separator: ", ")))")
+            let expected = FeedConfiguration.topLevelKeys.joined(separator: ", ")
+            problem(key, "unknown key '\(key.string ?? "?")' (expected one of: \(expected))")
         }
         // The alert webhook may take no comments and no scores: alerts are what it receives.
         alertWebhook = map["alerts"]?.scalar?.string

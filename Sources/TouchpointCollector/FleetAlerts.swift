@@ -90,7 +90,7 @@ public struct FleetAlertConfiguration: Sendable, Hashable {
 
 /// The pure half of fleet alerts: which problems the fleet has now.
 ///
-/// One alert per problem: ``FleetAlertStorage/reconcileAlerts(_:webhook:at:)`` opens an alert when a problem
+/// One alert per problem: ``FleetAlertStorage/reconcileAlerts(_:revoked:webhook:at:)`` opens an alert when a problem
 /// first appears and clears it when it is gone, so a check that finds the same problems again posts nothing.
 public enum FleetAlerts {
     /// Every problem of every kiosk that is not revoked, sorted by kiosk, kind and subject.
@@ -210,9 +210,10 @@ public struct FleetAlert: Sendable, Hashable, Codable {
         "🔴 kiosk \(FeedEvent.escaped(kiosk)) (\(FeedEvent.escaped(site))) \(FeedEvent.escaped(detail))"
     }
 
-    /// `✅ kiosk kiosk-7 (malmo-showroom) seen again (alert open 3 h)`, for an alert cleared at `date`.
-    public func clearedMessage(at date: Date) -> String {
-        let what = switch kind {
+    /// `✅ kiosk kiosk-7 (malmo-showroom) seen again (alert open 3 h)`, for an alert cleared at `date`; for a
+    /// `revoked` kiosk, that it is no longer watched.
+    public func clearedMessage(at date: Date, revoked: Bool = false) -> String {
+        let solved = switch kind {
         case .notSeen: "seen again"
         case .backlog: "backlog sent"
         case .gap: "sequence \(subject.replacingOccurrences(of: "-", with: "–")) no longer missing"
@@ -220,12 +221,13 @@ public struct FleetAlert: Sendable, Hashable, Codable {
         case .defaults: "identity settings configured"
         case .config: "configuration problem resolved"
         }
+        let what = revoked ? "revoked, no longer watched" : solved
         return "✅ kiosk \(FeedEvent.escaped(kiosk)) (\(FeedEvent.escaped(site))) \(what) "
             + "(alert open \(FleetAlerts.span(date.timeIntervalSince(raisedAt))))"
     }
 }
 
-/// What one ``FleetAlertStorage/reconcileAlerts(_:webhook:at:)`` call changed.
+/// What one ``FleetAlertStorage/reconcileAlerts(_:revoked:webhook:at:)`` call changed.
 public struct FleetAlertChanges: Sendable, Hashable {
     /// Alerts opened by this call (each with one post queued).
     public var raised: [FleetAlert]
@@ -258,11 +260,22 @@ public protocol FleetAlertStorage: Sendable {
     /// whose `date` is older than that of the last call applied changes nothing (``FleetAlertChanges/superseded``),
     /// so a process that read the kiosks before another one's newer check cannot undo that check's changes (and
     /// post them a second time when the next check redoes them).
-    func reconcileAlerts(_ problems: [FleetProblem], webhook: String, at date: Date) async throws -> FleetAlertChanges
+    ///
+    /// An alert of a kiosk in `revoked` is cleared saying so, not as if its problem were solved.
+    func reconcileAlerts(
+        _ problems: [FleetProblem], revoked: Set<String>, webhook: String, at date: Date
+    ) async throws -> FleetAlertChanges
 
     /// The open alerts, and with `clearedSince` also those cleared since then, oldest first (by time raised, then
     /// kiosk, kind and subject).
     func fleetAlerts(clearedSince: Date?) async throws -> [FleetAlert]
+}
+
+extension FleetAlertStorage {
+    /// Reconciles with no kiosk revoked; see ``FleetAlertStorage/reconcileAlerts(_:revoked:webhook:at:)``.
+    public func reconcileAlerts(_ problems: [FleetProblem], webhook: String, at date: Date) async throws -> FleetAlertChanges {
+        try await reconcileAlerts(problems, revoked: [], webhook: webhook, at: date)
+    }
 }
 
 extension FleetAlertChanges {

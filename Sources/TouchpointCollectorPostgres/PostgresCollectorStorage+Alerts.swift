@@ -37,8 +37,10 @@ extension PostgresCollectorStorage {
         ]
     }
 
-    /// Opens and clears alerts to match `problems`; see ``FleetAlertStorage/reconcileAlerts(_:webhook:at:)``.
-    public func reconcileAlerts(_ problems: [FleetProblem], webhook: String, at date: Date) async throws -> FleetAlertChanges {
+    /// Opens and clears alerts to match `problems`; see ``FleetAlertStorage/reconcileAlerts(_:revoked:webhook:at:)``.
+    public func reconcileAlerts(
+        _ problems: [FleetProblem], revoked: Set<String>, webhook: String, at date: Date
+    ) async throws -> FleetAlertChanges {
         let logger = self.logger
         return try await write("reconcile fleet alerts") { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(\(Self.alertsLock))", logger: logger)
@@ -54,12 +56,23 @@ extension PostgresCollectorStorage {
                 ON CONFLICT (id) DO UPDATE SET checked_at = EXCLUDED.checked_at
                 """, logger: logger)
             let open = try await Self.rows(
-                "SELECT * FROM fleet_alerts WHERE cleared_at IS NULL ORDER BY raised_at, kiosk, kind, subject", on: connection, logger: logger
+                "SELECT * FROM fleet_alerts WHERE cleared_at IS NULL ORDER BY raised_at, kiosk, kind, subject",
+                on: connection, logger: logger
             ).compactMap(Self.alert)
             let plan = FleetAlertChanges.plan(open: open, problems: problems)
             let stamp = PostgresTimestamp(date)
             var changes = FleetAlertChanges()
             var generator = SystemRandomNumberGenerator()
+            // Clears first: a kiosk that is back but has another problem reads ✅ then 🔴.
+            for var alert in plan.clear {
+                try await connection.query(
+                    "UPDATE fleet_alerts SET cleared_at = \(stamp) WHERE id = \(alert.id)", logger: logger)
+                let text = alert.clearedMessage(at: date, revoked: revoked.contains(alert.kiosk))
+                try await Self.post(
+                    alert, event: FleetAlert.clearedEvent, text: text, webhook: webhook, at: stamp, on: connection, logger: logger)
+                alert.clearedAt = date
+                changes.cleared.append(alert)
+            }
             for problem in plan.open {
                 let alert = FleetAlert(id: UUIDv7.make(at: date, using: &generator), problem: problem, raisedAt: date)
                 try await connection.query(
@@ -72,15 +85,6 @@ extension PostgresCollectorStorage {
                     alert, event: FleetAlert.raisedEvent, text: alert.raisedMessage, webhook: webhook, at: stamp,
                     on: connection, logger: logger)
                 changes.raised.append(alert)
-            }
-            for var alert in plan.clear {
-                try await connection.query(
-                    "UPDATE fleet_alerts SET cleared_at = \(stamp) WHERE id = \(alert.id)", logger: logger)
-                try await Self.post(
-                    alert, event: FleetAlert.clearedEvent, text: alert.clearedMessage(at: date), webhook: webhook, at: stamp,
-                    on: connection, logger: logger)
-                alert.clearedAt = date
-                changes.cleared.append(alert)
             }
             return changes
         }

@@ -31,17 +31,23 @@ extension SQLiteCollectorStorage {
         }
     }
 
-    /// Opens and clears alerts to match `problems`; see ``FleetAlertStorage/reconcileAlerts(_:webhook:at:)``.
-    public func reconcileAlerts(_ problems: [FleetProblem], webhook: String, at date: Date) async throws -> FleetAlertChanges {
+    /// Opens and clears alerts to match `problems`; see ``FleetAlertStorage/reconcileAlerts(_:revoked:webhook:at:)``.
+    public func reconcileAlerts(
+        _ problems: [FleetProblem], revoked: Set<String>, webhook: String, at date: Date
+    ) async throws -> FleetAlertChanges {
         try await write("reconcile fleet alerts") { db in
             if let last = try Date.fetchOne(db, sql: "SELECT checked_at FROM fleet_alert_checks WHERE id = 1"), last > date {
                 return FleetAlertChanges(superseded: true)
             }
             try db.execute(
-                sql: "INSERT INTO fleet_alert_checks (id, checked_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at",
+                sql: """
+                    INSERT INTO fleet_alert_checks (id, checked_at) VALUES (1, ?)
+                    ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at
+                    """,
                 arguments: [date])
-            let open = try Row.fetchAll(db, sql: "SELECT * FROM fleet_alerts WHERE cleared_at IS NULL ORDER BY raised_at, kiosk, kind, subject")
-                .compactMap(Self.alert)
+            let open = try Row.fetchAll(
+                db, sql: "SELECT * FROM fleet_alerts WHERE cleared_at IS NULL ORDER BY raised_at, kiosk, kind, subject"
+            ).compactMap(Self.alert)
             let plan = FleetAlertChanges.plan(open: open, problems: problems)
             let post = try db.cachedStatement(sql: """
                 INSERT INTO feed_outbox (webhook, response_id, event, body, next_attempt_at, created_at)
@@ -49,6 +55,14 @@ extension SQLiteCollectorStorage {
                 """)
             var changes = FleetAlertChanges()
             var generator = SystemRandomNumberGenerator()
+            // Clears first: a kiosk that is back but has another problem reads ✅ then 🔴.
+            for var alert in plan.clear {
+                try db.execute(sql: "UPDATE fleet_alerts SET cleared_at = ? WHERE id = ?", arguments: [date, alert.id])
+                let text = alert.clearedMessage(at: date, revoked: revoked.contains(alert.kiosk))
+                try post.execute(arguments: [webhook, alert.id, FleetAlert.clearedEvent, FeedEvent.body(text: text), date, date])
+                alert.clearedAt = date
+                changes.cleared.append(alert)
+            }
             for problem in plan.open {
                 let alert = FleetAlert(id: UUIDv7.make(at: date, using: &generator), problem: problem, raisedAt: date)
                 try db.execute(
@@ -62,14 +76,6 @@ extension SQLiteCollectorStorage {
                 ])
                 changes.raised.append(alert)
             }
-            for var alert in plan.clear {
-                try db.execute(sql: "UPDATE fleet_alerts SET cleared_at = ? WHERE id = ?", arguments: [date, alert.id])
-                try post.execute(arguments: [
-                    webhook, alert.id, FleetAlert.clearedEvent, FeedEvent.body(text: alert.clearedMessage(at: date)), date, date,
-                ])
-                alert.clearedAt = date
-                changes.cleared.append(alert)
-            }
             return changes
         }
     }
@@ -77,13 +83,15 @@ extension SQLiteCollectorStorage {
     /// Open alerts and those cleared since `clearedSince`; see ``FleetAlertStorage/fleetAlerts(clearedSince:)``.
     public func fleetAlerts(clearedSince: Date?) async throws -> [FleetAlert] {
         try await read("read fleet alerts") { db in
-            if let clearedSince {
-                return try Row.fetchAll(
-                    db, sql: "SELECT * FROM fleet_alerts WHERE cleared_at IS NULL OR cleared_at >= ? ORDER BY raised_at, kiosk, kind, subject",
-                    arguments: [clearedSince]
-                ).compactMap(Self.alert)
+            let order = " ORDER BY raised_at, kiosk, kind, subject"
+            guard let clearedSince else {
+                return try Row.fetchAll(db, sql: "SELECT * FROM fleet_alerts WHERE cleared_at IS NULL" + order)
+                    .compactMap(Self.alert)
             }
-            return try Row.fetchAll(db, sql: "SELECT * FROM fleet_alerts WHERE cleared_at IS NULL ORDER BY raised_at, kiosk, kind, subject").compactMap(Self.alert)
+            return try Row.fetchAll(
+                db, sql: "SELECT * FROM fleet_alerts WHERE cleared_at IS NULL OR cleared_at >= ?" + order,
+                arguments: [clearedSince]
+            ).compactMap(Self.alert)
         }
     }
 

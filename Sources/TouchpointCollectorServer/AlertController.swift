@@ -17,7 +17,8 @@ struct AlertController {
         router.get("/v1/alerts") { _, _ in
             do {
                 let alerts = try await storage.fleetAlerts(clearedSince: now().addingTimeInterval(-Self.clearedWindow))
-                return UploadController.json(.ok, AlertList(open: alerts.filter { $0.clearedAt == nil }, cleared: alerts.filter { $0.clearedAt != nil }))
+                let list = AlertList(open: alerts.filter { $0.clearedAt == nil }, cleared: alerts.filter { $0.clearedAt != nil })
+                return UploadController.json(.ok, list)
             } catch {
                 logger.error("storage failed while reading fleet alerts", metadata: ["error": "\(error)"])
                 var headers = HTTPFields()

@@ -5,7 +5,7 @@ import TouchpointCollector
 
 /// The fleet alerts' worker: every ``FleetAlertConfiguration/checkInterval`` it reads the kiosks, finds their
 /// problems (``FleetAlerts/problems(kiosks:thresholds:now:)``) and reconciles the open alerts
-/// (``FleetAlertStorage/reconcileAlerts(_:webhook:at:)``), which queues one post per alert raised or cleared.
+/// (``FleetAlertStorage/reconcileAlerts(_:revoked:webhook:at:)``), which queues one post per alert raised or cleared.
 ///
 /// Posting is the comment feed's: ``FeedDeliveryService`` delivers the alert webhook's outbox rows like any other.
 public final class FleetAlertService: Service, Sendable {
@@ -36,7 +36,8 @@ public final class FleetAlertService: Service, Sendable {
         let date = now()
         let kiosks = try await storage.kiosks()
         let problems = FleetAlerts.problems(kiosks: kiosks, thresholds: configuration.thresholds, now: date)
-        let changes = try await storage.reconcileAlerts(problems, webhook: configuration.webhook, at: date)
+        let revoked = Set(kiosks.filter { $0.revokedAt != nil }.map(\.id))
+        let changes = try await storage.reconcileAlerts(problems, revoked: revoked, webhook: configuration.webhook, at: date)
         for alert in changes.raised {
             logger.notice("fleet alert raised", metadata: [
                 "kiosk.id": "\(alert.kiosk)", "alert.kind": "\(alert.kind.rawValue)", "alert.detail": "\(alert.detail)",

@@ -1,11 +1,16 @@
 import Foundation
+import Synchronization
 import Testing
 import TouchpointCollector
+import TouchpointCollectorServer
 import TouchpointCore
+import TouchpointJOSE
 import TouchpointProtocol
 
 extension FailingStorage {
-    func reconcileAlerts(_ problems: [FleetProblem], webhook: String, at date: Date) async throws -> FleetAlertChanges { throw fail() }
+    func reconcileAlerts(_ problems: [FleetProblem], revoked: Set<String>, webhook: String, at date: Date) async throws -> FleetAlertChanges {
+        throw fail()
+    }
     func fleetAlerts(clearedSince: Date?) async throws -> [FleetAlert] { throw fail() }
 }
 
@@ -289,6 +294,52 @@ struct FleetAlertStorageTests {
                 throw error
             }
             for storage in processes { try await storage.close() }
+        }
+    }
+}
+
+/// ``FleetAlertService/check()`` over a real storage with a clock the test moves.
+@Suite("Fleet alerts: the check")
+struct FleetAlertServiceTests {
+    @Test func aCheckReadsTheKiosksAndPostsEachChangeOnce() async throws {
+        try await withStorage { storage, _ in
+            let start = Fixtures.start
+            let clock = Mutex(start)
+            let service = FleetAlertService(
+                configuration: FleetAlertConfiguration(webhook: "ops"), storage: storage, logger: quietLogger,
+                now: { clock.withLock { $0 } })
+            func advance(_ seconds: TimeInterval) { clock.withLock { $0 = $0.addingTimeInterval(seconds) } }
+            try await storage.enroll(kiosk: "kiosk-7", site: "malmo-showroom", jwk: KioskKey.generate().publicJWK, tokenHash: nil, at: start)
+            _ = try await storage.ingest([], health: BufferHealth(pending: 0, rejected: 0), kiosk: "kiosk-7", at: start)
+            #expect(try await service.check().isEmpty)
+
+            // Three hours without an upload: one alert, however often the fleet is checked.
+            advance(3 * 3600)
+            #expect(try await service.check().raised.map(\.kind) == [.notSeen])
+            advance(60)
+            #expect(try await service.check().isEmpty)
+            // It uploads again, reporting a rejected response: the quiet alert clears, a rejected one opens.
+            _ = try await storage.ingest([], health: BufferHealth(pending: 0, rejected: 1), kiosk: "kiosk-7", at: clock.withLock { $0 })
+            advance(60)
+            let back = try await service.check()
+            #expect(back.cleared.map(\.kind) == [.notSeen] && back.raised.map(\.kind) == [.rejected])
+            // Revoked: its open alert clears, saying so, and it is not watched any more.
+            _ = try await storage.revoke(kiosk: "kiosk-7", at: clock.withLock { $0 })
+            advance(3 * 3600)
+            #expect(try await service.check().cleared.map(\.kind) == [.rejected])
+            #expect(try await service.check().isEmpty)
+
+            var texts: [String] = []
+            while let entry = try await storage.nextPending(webhook: "ops") {
+                texts.append(entry.body ?? "")
+                try await storage.record(.delivered, for: entry.id, at: start)
+            }
+            #expect(texts == [
+                #"{"text":"🔴 kiosk kiosk-7 (malmo-showroom) not seen for 3 h (last upload 2026-11-18 11:06 UTC)"}"#,
+                #"{"text":"✅ kiosk kiosk-7 (malmo-showroom) seen again (alert open 2 min)"}"#,
+                #"{"text":"🔴 kiosk kiosk-7 (malmo-showroom) 1 response rejected by the collector (kept in the kiosk's rejected/)"}"#,
+                #"{"text":"✅ kiosk kiosk-7 (malmo-showroom) revoked, no longer watched (alert open 3 h)"}"#,
+            ])
         }
     }
 }
