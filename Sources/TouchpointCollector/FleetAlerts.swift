@@ -40,7 +40,7 @@ public struct FleetAlertIdentity: Sendable, Hashable, Comparable {
     }
 }
 
-/// One problem found on one kiosk now, by ``FleetAlerts/problems(kiosks:thresholds:now:)``.
+/// One problem found on one kiosk now, by ``FleetAlerts/problems(kiosks:thresholds:now:watchingSince:)``.
 public struct FleetProblem: Sendable, Hashable {
     /// Which alert it is.
     public var identity: FleetAlertIdentity
@@ -48,12 +48,18 @@ public struct FleetProblem: Sendable, Hashable {
     public var site: String
     /// What is wrong, for people: `not seen for 3 h`.
     public var detail: String
+    /// Whether it opens an alert when none is open; false keeps an open alert open but opens none (a kiosk quiet
+    /// for long, but only since a time nobody watched the fleet: see ``FleetAlerts/problems(kiosks:thresholds:now:watchingSince:)``).
+    public var opensAlert: Bool
 
     /// Creates a problem.
-    public init(kiosk: String, site: String, kind: FleetProblemKind, subject: String = "", detail: String) {
+    public init(
+        kiosk: String, site: String, kind: FleetProblemKind, subject: String = "", detail: String, opensAlert: Bool = true
+    ) {
         self.identity = FleetAlertIdentity(kiosk: kiosk, kind: kind, subject: subject)
         self.site = site
         self.detail = detail
+        self.opensAlert = opensAlert
     }
 }
 
@@ -101,26 +107,38 @@ public enum FleetAlerts {
     ///   responses may still be on their way); a new gap is a new alert, a gap that fills clears its alert.
     /// - rejected: it reports rejected responses. - defaults: it reports identity settings at built-in defaults.
     /// - config: it reports a configuration problem.
-    public static func problems(kiosks: [KioskRecord], thresholds: FleetAlertThresholds, now: Date) -> [FleetProblem] {
+    ///
+    /// `watchingSince` is since when the fleet has been checked without a break (``FleetAlertStorage/watchFleet(at:resumeAfter:)``).
+    /// Time before it is nobody's fault but the collector's (it was down, so kiosks could not upload): a kiosk
+    /// quiet, or a backlog old, only counting that time is still a problem, which keeps an open alert open, but
+    /// opens none (``FleetProblem/opensAlert``), so a collector back from an outage does not announce every kiosk.
+    public static func problems(
+        kiosks: [KioskRecord], thresholds: FleetAlertThresholds, now: Date, watchingSince: Date? = nil
+    ) -> [FleetProblem] {
         var problems: [FleetProblem] = []
+        let floor = watchingSince ?? .distantPast
         for kiosk in kiosks where kiosk.revokedAt == nil {
-            func add(_ kind: FleetProblemKind, subject: String = "", _ detail: String) {
-                problems.append(FleetProblem(kiosk: kiosk.id, site: kiosk.site, kind: kind, subject: subject, detail: detail))
+            func add(_ kind: FleetProblemKind, subject: String = "", _ detail: String, opens: Bool = true) {
+                problems.append(FleetProblem(
+                    kiosk: kiosk.id, site: kiosk.site, kind: kind, subject: subject, detail: detail, opensAlert: opens))
             }
             let since = max(kiosk.lastSeenAt ?? kiosk.enrolledAt, kiosk.enrolledAt)
             let quiet = now.timeIntervalSince(since)
             if quiet > thresholds.notSeenAfter.seconds {
+                let opens = now.timeIntervalSince(max(since, floor)) > thresholds.notSeenAfter.seconds
                 if let lastSeen = kiosk.lastSeenAt, lastSeen >= kiosk.enrolledAt {
-                    add(.notSeen, "not seen for \(span(now.timeIntervalSince(lastSeen))) (last upload \(FeedEvent.time(lastSeen)))")
+                    add(.notSeen, "not seen for \(span(now.timeIntervalSince(lastSeen))) (last upload \(FeedEvent.time(lastSeen)))",
+                        opens: opens)
                 } else {
-                    add(.notSeen, "not seen since its key was enrolled \(span(quiet)) ago")
+                    add(.notSeen, "not seen since its key was enrolled \(span(quiet)) ago", opens: opens)
                 }
             }
             guard let health = kiosk.health else { continue }
             if let text = health.oldestPendingAt, let oldest = Timestamp.date(text),
                 now.timeIntervalSince(oldest) > thresholds.backlogOlderThan.seconds {
                 let count = health.pending == 1 ? "1 response" : "\(health.pending) responses"
-                add(.backlog, "\(count) waiting to be sent, the oldest for \(span(now.timeIntervalSince(oldest)))")
+                add(.backlog, "\(count) waiting to be sent, the oldest for \(span(now.timeIntervalSince(oldest)))",
+                    opens: now.timeIntervalSince(max(oldest, floor)) > thresholds.backlogOlderThan.seconds)
             }
             if health.pending == 0 {
                 for gap in kiosk.gaps {
@@ -266,6 +284,10 @@ public protocol FleetAlertStorage: Sendable {
         _ problems: [FleetProblem], revoked: Set<String>, webhook: String, at date: Date
     ) async throws -> FleetAlertChanges
 
+    /// Records a check of the fleet at `date` and returns since when the fleet has been checked without a break
+    /// longer than `resumeAfter` (`date` itself after a longer break, or on the first check ever).
+    func watchFleet(at date: Date, resumeAfter: Duration) async throws -> Date
+
     /// The open alerts, and with `clearedSince` also those cleared since then, oldest first (by time raised, then
     /// kiosk, kind and subject).
     func fleetAlerts(clearedSince: Date?) async throws -> [FleetAlert]
@@ -279,12 +301,13 @@ extension FleetAlertStorage {
 }
 
 extension FleetAlertChanges {
-    /// What `reconcile` must do to make `open` match `problems`: the problems to open, the alerts to clear.
+    /// What `reconcile` must do to make `open` match `problems`: the problems to open (those that open alerts),
+    /// the alerts to clear (those whose problem is gone).
     public static func plan(open: [FleetAlert], problems: [FleetProblem]) -> (open: [FleetProblem], clear: [FleetAlert]) {
         let current = Set(problems.map(\.identity))
         let opened = Set(open.map(\.identity))
         var seen: Set<FleetAlertIdentity> = []
-        let toOpen = problems.filter { !opened.contains($0.identity) && seen.insert($0.identity).inserted }
+        let toOpen = problems.filter { $0.opensAlert && !opened.contains($0.identity) && seen.insert($0.identity).inserted }
         return (toOpen, open.filter { !current.contains($0.identity) })
     }
 }

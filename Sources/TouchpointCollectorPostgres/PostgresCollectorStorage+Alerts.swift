@@ -32,7 +32,13 @@ extension PostgresCollectorStorage {
                 """,
                 "CREATE UNIQUE INDEX fleet_alerts_one_open ON fleet_alerts (kiosk, kind, subject) WHERE cleared_at IS NULL",
                 // The time of the last check applied; bookkeeping, not carried by `collector migrate`.
-                "CREATE TABLE fleet_alert_checks (id INTEGER PRIMARY KEY CHECK (id = 1), checked_at TIMESTAMPTZ NOT NULL)",
+                """
+                CREATE TABLE fleet_alert_checks (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    checked_at TIMESTAMPTZ NOT NULL,
+                    watching_since TIMESTAMPTZ NOT NULL
+                )
+                """,
             ]),
         ]
     }
@@ -52,7 +58,8 @@ extension PostgresCollectorStorage {
             }
             try await connection.query(
                 """
-                INSERT INTO fleet_alert_checks (id, checked_at) VALUES (1, \(PostgresTimestamp(date)))
+                INSERT INTO fleet_alert_checks (id, checked_at, watching_since)
+                VALUES (1, \(PostgresTimestamp(date)), \(PostgresTimestamp(date)))
                 ON CONFLICT (id) DO UPDATE SET checked_at = EXCLUDED.checked_at
                 """, logger: logger)
             let open = try await Self.rows(
@@ -102,6 +109,32 @@ extension PostgresCollectorStorage {
             VALUES (\(webhook), \(alert.id), \(event), \(body), \(stamp), \(stamp))
             ON CONFLICT (webhook, response_id, event) DO NOTHING
             """, logger: logger)
+    }
+
+    /// Records a check; see ``FleetAlertStorage/watchFleet(at:resumeAfter:)``.
+    public func watchFleet(at date: Date, resumeAfter: Duration) async throws -> Date {
+        let logger = self.logger
+        return try await write("record a fleet check") { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.alertsLock))", logger: logger)
+            var checked = date
+            var since = date
+            if let row = try await Self.rows(
+                "SELECT checked_at, watching_since FROM fleet_alert_checks WHERE id = 1", on: connection, logger: logger
+            ).first {
+                let last = try row["checked_at"].decode(PostgresTimestamp.self).date
+                checked = max(last, date)
+                if date.timeIntervalSince(last) <= resumeAfter.seconds {
+                    since = min(try row["watching_since"].decode(PostgresTimestamp.self).date, date)
+                }
+            }
+            try await connection.query(
+                """
+                INSERT INTO fleet_alert_checks (id, checked_at, watching_since)
+                VALUES (1, \(PostgresTimestamp(checked)), \(PostgresTimestamp(since)))
+                ON CONFLICT (id) DO UPDATE SET checked_at = EXCLUDED.checked_at, watching_since = EXCLUDED.watching_since
+                """, logger: logger)
+            return since
+        }
     }
 
     /// Open alerts and those cleared since `clearedSince`; see ``FleetAlertStorage/fleetAlerts(clearedSince:)``.

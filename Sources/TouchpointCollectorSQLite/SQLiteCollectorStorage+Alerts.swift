@@ -25,7 +25,8 @@ extension SQLiteCollectorStorage {
                 CREATE UNIQUE INDEX fleet_alerts_one_open ON fleet_alerts (kiosk, kind, subject) WHERE cleared_at IS NULL;
                 CREATE TABLE fleet_alert_checks (
                     id INTEGER PRIMARY KEY CHECK (id = 1),
-                    checked_at DATETIME NOT NULL
+                    checked_at DATETIME NOT NULL,
+                    watching_since DATETIME NOT NULL
                 );
                 """)
         }
@@ -41,10 +42,10 @@ extension SQLiteCollectorStorage {
             }
             try db.execute(
                 sql: """
-                    INSERT INTO fleet_alert_checks (id, checked_at) VALUES (1, ?)
+                    INSERT INTO fleet_alert_checks (id, checked_at, watching_since) VALUES (1, ?, ?)
                     ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at
                     """,
-                arguments: [date])
+                arguments: [date, date])
             let open = try Row.fetchAll(
                 db, sql: "SELECT * FROM fleet_alerts WHERE cleared_at IS NULL ORDER BY raised_at, kiosk, kind, subject"
             ).compactMap(Self.alert)
@@ -77,6 +78,28 @@ extension SQLiteCollectorStorage {
                 changes.raised.append(alert)
             }
             return changes
+        }
+    }
+
+    /// Records a check; see ``FleetAlertStorage/watchFleet(at:resumeAfter:)``.
+    public func watchFleet(at date: Date, resumeAfter: Duration) async throws -> Date {
+        try await write("record a fleet check") { db in
+            var checked = date
+            var since = date
+            if let row = try Row.fetchOne(db, sql: "SELECT checked_at, watching_since FROM fleet_alert_checks WHERE id = 1") {
+                let last: Date = row["checked_at"]
+                checked = max(last, date)
+                if date.timeIntervalSince(last) <= resumeAfter.seconds {
+                    since = min(row["watching_since"] as Date, date)
+                }
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO fleet_alert_checks (id, checked_at, watching_since) VALUES (1, ?, ?)
+                    ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at, watching_since = excluded.watching_since
+                    """,
+                arguments: [checked, since])
+            return since
         }
     }
 

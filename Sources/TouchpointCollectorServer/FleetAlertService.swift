@@ -8,6 +8,8 @@ import TouchpointCollector
 /// (``FleetAlertStorage/reconcileAlerts(_:revoked:webhook:at:)``), which queues one post per alert raised or cleared.
 ///
 /// Posting is the comment feed's: ``FeedDeliveryService`` delivers the alert webhook's outbox rows like any other.
+/// After a break in the checks (``resumeAfter``; the collector was down, so kiosks could not upload) a kiosk
+/// quiet only since before the break is not announced until it has been quiet that long again.
 public final class FleetAlertService: Service, Sendable {
     /// What is checked, how often, and where alerts go.
     public let configuration: FleetAlertConfiguration
@@ -29,13 +31,19 @@ public final class FleetAlertService: Service, Sendable {
         self.sleep = sleep
     }
 
+    /// A break between checks longer than this means nobody watched the fleet (every collector was down): ten
+    /// check intervals, at least 10 minutes.
+    public var resumeAfter: Duration { max(configuration.checkInterval * 10, .seconds(600)) }
+
     /// Checks the fleet once: reads the kiosks, then opens and clears alerts to match their problems.
     @discardableResult
     public func check() async throws -> FleetAlertChanges {
         // The time of the view: taken before the read, so a check from an older view never undoes a newer one.
         let date = now()
+        let watchingSince = try await storage.watchFleet(at: date, resumeAfter: resumeAfter)
         let kiosks = try await storage.kiosks()
-        let problems = FleetAlerts.problems(kiosks: kiosks, thresholds: configuration.thresholds, now: date)
+        let problems = FleetAlerts.problems(
+            kiosks: kiosks, thresholds: configuration.thresholds, now: date, watchingSince: watchingSince)
         let revoked = Set(kiosks.filter { $0.revokedAt != nil }.map(\.id))
         let changes = try await storage.reconcileAlerts(problems, revoked: revoked, webhook: configuration.webhook, at: date)
         for alert in changes.raised {

