@@ -115,7 +115,7 @@ private final class FeedReader: YAMLReader {
         return webhooks.contains { $0.name == name } ? configuration : nil
     }
 
-    /// A duration: a number of seconds, or a number with a unit: `90s`, `15m`, `2h`, `1d` (0 < value ≤ 30 days).
+    /// A duration: a number of seconds, or a number with a unit: `90s`, `15m`, `2h`, `1d` (0.1 s to 30 days).
     func duration(_ node: Node, key: String) -> Duration? {
         if let text = node.scalar?.string {
             let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
@@ -125,11 +125,11 @@ private final class FeedReader: YAMLReader {
                 scale = unit
                 number = number.dropLast()
             }
-            if let value = Double(number), value.isFinite, value > 0, value * scale <= 30 * 86_400 {
+            if let value = Double(number), value.isFinite, value * scale >= 0.1, value * scale <= 30 * 86_400 {
                 return .milliseconds(Int64((value * scale * 1000).rounded()))
             }
         }
-        problem(node, "\(key) must be a duration such as 90s, 15m, 2h or 1d (or a number of seconds), above 0 and at most 30 days")
+        problem(node, "\(key) must be a duration such as 90s, 15m, 2h or 1d (or a number of seconds), from 0.1 s to 30 days")
         return nil
     }
 

@@ -105,11 +105,12 @@ public enum FleetAlerts {
     /// - backlog: its reported oldest unsent response is older than the threshold.
     /// - gap: one problem per missing range, and only once the kiosk reports an empty buffer (until then the
     ///   responses may still be on their way); a new gap is a new alert, a gap that fills clears its alert.
-    /// - rejected: it reports rejected responses. - defaults: it reports identity settings at built-in defaults.
+    /// - rejected: it reports rejected responses.
+    /// - defaults: it reports identity settings at built-in defaults.
     /// - config: it reports a configuration problem.
     ///
-    /// `watchingSince` is since when the fleet has been checked without a break (``FleetAlertStorage/watchFleet(at:resumeAfter:)``).
-    /// Time before it is nobody's fault but the collector's (it was down, so kiosks could not upload): a kiosk
+    /// `watchingSince` is since when the fleet has been checked without a break
+    /// (``FleetAlertStorage/watchFleet(at:resumeAfter:)``). Time before it is nobody's fault but the collector's (it was down, so kiosks could not upload): a kiosk
     /// quiet, or a backlog old, only counting that time is still a problem, which keeps an open alert open, but
     /// opens none (``FleetProblem/opensAlert``), so a collector back from an outage does not announce every kiosk.
     public static func problems(

@@ -192,9 +192,10 @@ struct FleetAlertConfigurationTests {
         #expect(problems(hook + "alerts: [ops]\n") == ["feed.yaml:4:9: alerts must name one of the webhooks (ops)"])
         #expect(problems(hook + "fleet: {notSeenAfter: 2h}\n")
             == ["feed.yaml:4:8: fleet thresholds need 'alerts: <webhook name>' naming the webhook alerts are posted to"])
-        let bad = "feed.yaml:5:23: notSeenAfter must be a duration such as 90s, 15m, 2h or 1d (or a number of seconds), above 0 and at most 30 days"
+        let bad = "feed.yaml:5:23: notSeenAfter must be a duration such as 90s, 15m, 2h or 1d (or a number of seconds), from 0.1 s to 30 days"
         #expect(problems(hook + "alerts: ops\nfleet: {notSeenAfter: 2 hours}\n") == [bad])
         #expect(problems(hook + "alerts: ops\nfleet: {notSeenAfter: 0}\n") == [bad])
+        #expect(problems(hook + "alerts: ops\nfleet: {notSeenAfter: 0.01s}\n") == [bad])
         #expect(problems(hook + "alerts: ops\nfleet: {notSeenAfter: 31d}\n") == [bad])
         #expect(problems(hook + "alerts: ops\nfleet:\n  quietAfter: 2h\n") == [
             "feed.yaml:6:3: unknown key 'quietAfter' in fleet (expected one of: notSeenAfter, backlogOlderThan, checkEvery)",
