@@ -1,4 +1,6 @@
 import Foundation
+import Hummingbird
+import HummingbirdTesting
 import Synchronization
 import Testing
 import TouchpointCollector
@@ -426,6 +428,16 @@ struct FleetAlertServiceTests {
             advance(3 * 3600)
             #expect(try await service.check().isEmpty)
             #expect(try await storage.fleetAlerts(clearedSince: nil).map(\.kiosk) == ["kiosk-2"])
+        }
+    }
+
+    @Test func alertsRouteAnswers503WithoutADatabase() async throws {
+        let app = buildApplication(
+            configuration: CollectorConfiguration(), storage: FailingStorage(code: .unavailable),
+            surveys: try Fixtures.catalog(), logger: quietLogger)
+        try await app.test(.router) { client in
+            let response = try await client.execute(uri: "/v1/alerts", method: .get, headers: [.authorization: "Bearer some-token"])
+            #expect(response.status == .serviceUnavailable)
         }
     }
 }
