@@ -14,7 +14,7 @@ struct CollectorCommand: AsyncParsableCommand {
         commandName: "collector", abstract: "The central collector: serve uploads, enrol and revoke kiosks.",
         subcommands: [
             Serve.self, Enroll.self, Revoke.self, Kiosks.self, ImportAccounts.self, Migrate.self, User.self, Token.self, Audit.self,
-            Surveys.self,
+            Surveys.self, Alerts.self,
         ])
 
     /// Options every collector command shares.

@@ -63,6 +63,13 @@ struct FleetAlertsTests {
         #expect(list.open.map(\.kind) == ["not-seen"] && list.cleared.map(\.kind) == ["not-seen"], "\(answer)")
         #expect(list.open.first?.kiosk == SyncSite.kiosk && list.open.first?.site == SyncSite.site, "\(answer)")
         #expect(try await LocalHTTP.get(collector.url + "/v1/alerts").status == 401)
+
+        // The same from the command line: the open alert, and with --recent the cleared one too.
+        let open = try site.run(["collector", "alerts", "--database", site.database])
+        #expect(open.status == 0 && open.stdout.contains("not-seen") && open.stdout.contains(" open "), "\(open)")
+        #expect(open.stdout.components(separatedBy: "not-seen").count == 2, "\(open)")
+        let recent = try site.run(["collector", "alerts", "--database", site.database, "--recent"])
+        #expect(recent.stdout.components(separatedBy: "not-seen").count == 3, "\(recent)")
     }
 
     /// `GET /v1/alerts` (decoded here, not with the product's type).
