@@ -3,12 +3,19 @@ import TouchpointCore
 import Yams
 
 extension FeedConfiguration {
+    /// The keys a feed file may hold at its top.
+    public static let topLevelKeys = ["webhooks", "alerts", "fleet"]
+
+    /// The keys the `fleet:` mapping (fleet alert thresholds) may hold.
+    public static let fleetKeys = ["notSeenAfter", "backlogOlderThan", "checkEvery"]
+
     /// The keys a webhook entry may hold.
     public static let webhookKeys = [
         "name", "url", "touchpoints", "sites", "stages", "surveys", "comments", "detractors", "minimumInterval",
     ]
 
-    /// Parses a feed configuration (`webhooks:` list) from YAML text, reporting every problem with file:line:column.
+    /// Parses a feed configuration (`webhooks:` list, optional `alerts:` and `fleet:`) from YAML text, reporting
+    /// every problem with file:line:column.
     ///
     /// `${NAME}` in a `url` is replaced by the variable `NAME` of `environment`, so secrets can stay out of
     /// the file. Pure: the caller reads the file and the environment. Messages never contain a URL.
@@ -27,6 +34,8 @@ extension FeedConfiguration {
 /// Collects the problems of one feed file while reading it.
 private final class FeedReader: YAMLReader {
     let environment: [String: String]
+    /// The webhook `alerts:` names, if any.
+    var alertWebhook: String?
 
     init(file: String, environment: [String: String]) {
         self.environment = environment
@@ -41,9 +50,12 @@ private final class FeedReader: YAMLReader {
             problem(root, "a feed configuration is a mapping with a 'webhooks:' list")
             return nil
         }
-        for (key, _) in map where key.string != "webhooks" {
-            problem(key, "unknown key '\(key.string ?? "?")' (expected: webhooks)")
+        for (key, _) in map where !FeedConfiguration.topLevelKeys.contains(key.string ?? "") {
+            let expected = FeedConfiguration.topLevelKeys.joined(separator: ", ")
+            problem(key, "unknown key '\(key.string ?? "?")' (expected one of: \(expected))")
         }
+        // The alert webhook may take no comments and no scores: alerts are what it receives.
+        alertWebhook = map["alerts"]?.scalar?.string
         guard let list = map["webhooks"] else {
             problem(map.first?.key ?? root, "the feed configuration is missing 'webhooks'")
             return nil
@@ -62,7 +74,63 @@ private final class FeedReader: YAMLReader {
             }
             webhooks.append(webhook)
         }
-        return FeedConfiguration(webhooks: webhooks)
+        return FeedConfiguration(webhooks: webhooks, alerts: alerts(map, webhooks: webhooks, listed: Array(items)))
+    }
+
+    /// The fleet alerts of `alerts:` and `fleet:`, checked against the webhooks read.
+    func alerts(_ map: Node.Mapping, webhooks: [Webhook], listed: [Node]) -> FleetAlertConfiguration? {
+        let fleet = map["fleet"]
+        guard let node = map["alerts"] else {
+            if let fleet {
+                problem(fleet, "fleet thresholds need 'alerts: <webhook name>' naming the webhook alerts are posted to")
+            }
+            return nil
+        }
+        let names = listed.compactMap { $0.mapping?["name"]?.scalar?.string }
+        guard let name = node.scalar?.string, !name.isEmpty else {
+            problem(node, "alerts must name one of the webhooks (\(names.joined(separator: ", ")))")
+            return nil
+        }
+        if !names.contains(name) {
+            problem(node, "alerts names the webhook '\(name)', which is not among the webhooks (\(names.joined(separator: ", ")))")
+            return nil
+        }
+        var configuration = FleetAlertConfiguration(webhook: name)
+        if let fleet {
+            guard let settings = fleet.mapping else {
+                problem(fleet, "fleet must be a mapping such as { notSeenAfter: 2h, backlogOlderThan: 1h }")
+                return nil
+            }
+            checkKeys(settings, allowed: FeedConfiguration.fleetKeys, context: "fleet")
+            if let value = settings["notSeenAfter"], let duration = duration(value, key: "notSeenAfter") {
+                configuration.thresholds.notSeenAfter = duration
+            }
+            if let value = settings["backlogOlderThan"], let duration = duration(value, key: "backlogOlderThan") {
+                configuration.thresholds.backlogOlderThan = duration
+            }
+            if let value = settings["checkEvery"], let duration = duration(value, key: "checkEvery") {
+                configuration.checkInterval = duration
+            }
+        }
+        return webhooks.contains { $0.name == name } ? configuration : nil
+    }
+
+    /// A duration: a number of seconds, or a number with a unit: `90s`, `15m`, `2h`, `1d` (0.1 s to 30 days).
+    func duration(_ node: Node, key: String) -> Duration? {
+        if let text = node.scalar?.string {
+            let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
+            var number = Substring(text.trimmingCharacters(in: .whitespaces))
+            var scale = 1.0
+            if let last = number.last, let unit = units[last] {
+                scale = unit
+                number = number.dropLast()
+            }
+            if let value = Double(number), value.isFinite, value * scale >= 0.1, value * scale <= 30 * 86_400 {
+                return .milliseconds(Int64((value * scale * 1000).rounded()))
+            }
+        }
+        problem(node, "\(key) must be a duration such as 90s, 15m, 2h or 1d (or a number of seconds), from 0.1 s to 30 days")
+        return nil
     }
 
     func webhook(_ node: Node, index: Int) -> Webhook? {
@@ -104,7 +172,7 @@ private final class FeedReader: YAMLReader {
         }
         let comments = bool(map["comments"], key: "comments") ?? true
         let detractors = bool(map["detractors"], key: "detractors") ?? false
-        if !comments && !detractors {
+        if !comments && !detractors && name != alertWebhook {
             problem(map["comments"], "\(context) would receive nothing: set comments or detractors to true")
         }
         var interval = Duration.seconds(1)

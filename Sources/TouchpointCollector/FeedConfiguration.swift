@@ -7,10 +7,13 @@ import TouchpointCore
 public struct FeedConfiguration: Sendable, Hashable {
     /// The webhooks, in file order; names are unique.
     public var webhooks: [Webhook]
+    /// Fleet alerts (`alerts: <webhook>`, `fleet:` thresholds); nil when the file names no alert webhook.
+    public var alerts: FleetAlertConfiguration?
 
     /// Creates a configuration.
-    public init(webhooks: [Webhook]) {
+    public init(webhooks: [Webhook], alerts: FleetAlertConfiguration? = nil) {
         self.webhooks = webhooks
+        self.alerts = alerts
     }
 }
 

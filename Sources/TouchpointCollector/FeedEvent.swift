@@ -169,10 +169,13 @@ public struct FeedEvent: Sendable, Hashable {
     }
 
     /// The JSON body to post: `{"text": message}`.
-    public var body: String {
+    public var body: String { Self.body(text: message) }
+
+    /// The JSON body of a Slack incoming-webhook post of `text`: `{"text": text}`.
+    public static func body(text: String) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
-        guard let data = try? encoder.encode(["text": message]) else { return #"{"text":""}"# }
+        guard let data = try? encoder.encode(["text": text]) else { return #"{"text":""}"# }
         return String(decoding: data, as: UTF8.self)
     }
 

@@ -132,6 +132,11 @@ public struct StoredTable: Sendable, Hashable {
             .init("next_attempt_at", .timestamp), .init("last_error", .text), .init("created_at", .timestamp),
             .init("delivered_at", .timestamp),
         ], orderedBy: ["id"]),
+        StoredTable("fleet_alerts", [
+            .init("id", .text), .init("kiosk", .text), .init("site", .text), .init("kind", .text),
+            .init("subject", .text), .init("detail", .text), .init("raised_at", .timestamp),
+            .init("cleared_at", .timestamp),
+        ], orderedBy: ["id"]),
         StoredTable("users", [
             .init("name", .text), .init("password_hash", .text), .init("role", .text), .init("created_at", .timestamp),
             .init("last_login_at", .timestamp),

@@ -73,6 +73,7 @@ extension SQLiteCollectorStorage {
         registerAccessMigrations(&migrator)
         registerProbeMigrations(&migrator)
         registerFleetMigrations(&migrator)
+        registerAlertMigrations(&migrator)
         return migrator
     }
 }

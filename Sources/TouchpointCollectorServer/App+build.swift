@@ -40,6 +40,7 @@ public func buildRouter(
     KioskConfigController(storage: storage, logger: logger).addRoutes(to: router)
     ReportController(storage: storage, configuration: configuration, logger: logger).addRoutes(to: router)
     FeedController(storage: storage, configuration: configuration, logger: logger).addRoutes(to: router)
+    AlertController(storage: storage, logger: logger, now: now).addRoutes(to: router)
     DashboardController(storage: storage, surveys: collectorSurveys, configuration: configuration, logger: logger)
         .addRoutes(to: router)
     return router

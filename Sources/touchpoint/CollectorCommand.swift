@@ -14,7 +14,7 @@ struct CollectorCommand: AsyncParsableCommand {
         commandName: "collector", abstract: "The central collector: serve uploads, enrol and revoke kiosks.",
         subcommands: [
             Serve.self, Enroll.self, Revoke.self, Kiosks.self, ImportAccounts.self, Migrate.self, User.self, Token.self, Audit.self,
-            Surveys.self, Settings.self,
+            Surveys.self, Settings.self, Alerts.self,
         ])
 
     /// Options every collector command shares.
@@ -122,6 +122,15 @@ struct CollectorCommand: AsyncParsableCommand {
                 logger.info("comment feed on", metadata: [
                     "feed.webhooks": "\(feedConfiguration.webhooks.map(\.description).joined(separator: ", "))",
                 ])
+                if let alerts = feedConfiguration.alerts {
+                    services.append(.init(service: FleetAlertService(
+                        configuration: alerts, storage: storage, logger: Logger(label: "touchpoint.alerts"))))
+                    logger.info("fleet alerts on", metadata: [
+                        "alerts.webhook": "\(alerts.webhook)", "alerts.not_seen_after": "\(alerts.thresholds.notSeenAfter)",
+                        "alerts.backlog_older_than": "\(alerts.thresholds.backlogOlderThan)",
+                        "alerts.check_every": "\(alerts.checkInterval)",
+                    ])
+                }
             }
             let group = ServiceGroup(configuration: .init(
                 services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

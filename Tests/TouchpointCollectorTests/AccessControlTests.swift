@@ -70,7 +70,7 @@ struct AccessControlTests {
                 ("/healthz", nil), ("/livez", nil), ("/login", nil),
                 ("/", .viewer), ("/v1/reports/nps", .viewer), ("/v1/reports/ces?by=site", .viewer), ("/v1/reports/csat", .viewer),
                 ("/v1/comments", .analyst), ("/v1/export.csv", .analyst),
-                ("/v1/kiosks", .admin), ("/v1/feed/status", .admin),
+                ("/v1/kiosks", .admin), ("/v1/feed/status", .admin), ("/v1/alerts", .admin),
             ]
             let tokens: [(Role, String)] = [(.viewer, callers.viewer), (.analyst, callers.analyst), (.admin, callers.admin)]
             for (uri, needed) in routes {

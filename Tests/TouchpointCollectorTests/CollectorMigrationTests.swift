@@ -94,6 +94,11 @@ struct CollectorMigrationTests {
         try await storage.record(.delivered, for: delivered.id, at: now)
         let failed = try #require(try await storage.nextPending(webhook: "lund"))
         try await storage.record(.failed(error: "HTTP 404: no_service"), for: failed.id, at: now)
+        // Fleet alerts: one raised and cleared, one still open (their posts queued for "all").
+        let quiet = FleetProblem(kiosk: "kiosk-2", site: "lund", kind: .notSeen, detail: "not seen for 3 h")
+        let gap = FleetProblem(kiosk: "kiosk-1", site: "malmo", kind: .gap, subject: "7-8", detail: "2 responses lost")
+        #expect(try await storage.reconcileAlerts([quiet, gap], webhook: "all", at: Fixtures.start).raised.count == 2)
+        #expect(try await storage.reconcileAlerts([gap], webhook: "all", at: now).cleared.count == 1)
         return all
     }
 
@@ -116,6 +121,7 @@ struct CollectorMigrationTests {
         var session: String?
         var published: [PublishedSurvey]
         var plan: FleetPlan
+        var alerts: [FleetAlert]
     }
 
     func answers(_ storage: some TestStorage, kids: Set<String>) async throws -> Answers {
@@ -143,7 +149,8 @@ struct CollectorMigrationTests {
             rawInputs: try await storage.healthInputsFromRawRows(answersSince: nil, recentSince: Fixtures.start),
             users: try await storage.users(), tokens: try await storage.apiTokens(), audit: try await storage.auditLog(since: nil, limit: 100),
             session: try await storage.session(idHash: "session-hash", now: now)?.value,
-            published: try await storage.publishedSurveys(), plan: try await storage.fleetPlan())
+            published: try await storage.publishedSurveys(), plan: try await storage.fleetPlan(),
+            alerts: try await storage.fleetAlerts(clearedSince: .distantPast))
     }
 
     @Test func copiesEverythingThenRefusesANonEmptyTarget() async throws {
@@ -152,7 +159,8 @@ struct CollectorMigrationTests {
             let stored = try await fill(sqlite)
             let kids: Set = [retired.keyID, malmo.keyID, lund.keyID]
             let expected = try await answers(sqlite, kids: kids)
-            #expect(expected.kiosks.count == 2 && expected.keys.count == 3 && expected.comments.count == 5 && expected.published.count == 1)
+            #expect(expected.kiosks.count == 2 && expected.keys.count == 3 && expected.comments.count == 5 && expected.published.count == 1
+                && expected.alerts.count == 2)
             #expect(expected.plan.assignments.count == 2 && expected.plan.settings.count == 1)
             #expect(expected.snapshots.count >= 2 && expected.outbox.webhooks.count == 2)
 

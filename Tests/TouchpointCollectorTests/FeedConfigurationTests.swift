@@ -13,6 +13,7 @@ struct FeedConfigurationTests {
         "TOUCHPOINT_SERVICE_WEBHOOK": "https://hooks.slack.com/services/T1/B1/service-secret",
         "TOUCHPOINT_SHOP_WEBHOOK": "https://hooks.slack.com/services/T1/B2/shop-secret",
         "TOUCHPOINT_ALERT_WEBHOOK": "https://hooks.slack.com/services/T1/B3/alert-secret",
+        "TOUCHPOINT_FLEET_WEBHOOK": "https://hooks.slack.com/services/T1/B4/fleet-secret",
     ]
 
     /// The problems of `yaml`, as `line:column: message` (the file name left out).
@@ -28,7 +29,9 @@ struct FeedConfigurationTests {
     @Test func theShippedExampleParses() throws {
         let text = try String(contentsOf: Self.example, encoding: .utf8)
         let configuration = try FeedConfiguration.parse(yaml: text, file: "examples/feed.yaml", environment: Self.environment)
-        #expect(configuration.webhooks.map(\.name) == ["service-comments", "shop-comments", "detractor-alerts"])
+        #expect(configuration.webhooks.map(\.name) == ["service-comments", "shop-comments", "detractor-alerts", "fleet-ops"])
+        #expect(configuration.alerts == FleetAlertConfiguration(webhook: "fleet-ops"))
+        #expect(!configuration.webhooks[3].comments && !configuration.webhooks[3].detractors)
         let service = configuration.webhooks[0]
         #expect(service.url.absoluteString == "https://hooks.slack.com/services/T1/B1/service-secret")
         #expect(service.route == FeedRoute(touchpoints: ["service"], stages: [.own]))
@@ -111,7 +114,7 @@ struct FeedConfigurationTests {
     @Test func yamlSyntaxAndShapeErrorsArePlaced() {
         #expect(problems("webhooks: [a, b").first?.contains("YAML syntax") == true)
         #expect(Set(problems("hooks: []")) == [
-            "1:1: unknown key 'hooks' (expected: webhooks)", "1:1: the feed configuration is missing 'webhooks'",
+            "1:1: unknown key 'hooks' (expected one of: webhooks, alerts, fleet)", "1:1: the feed configuration is missing 'webhooks'",
         ])
         #expect(problems("webhooks: []") == ["1:11: webhooks must be a non-empty list of webhooks, each with a name and a url"])
         #expect(problems("webhooks:\n  - url: https://x.example/y\n") == ["2:5: webhook 1 is missing 'name'"])
