@@ -92,39 +92,48 @@ public final class KioskConfigSync: @unchecked Sendable {
                 current.lastError = nil
             }
         case .document(let data):
-            do {
-                let (document, surveys) = try KioskConfigCheck.check(data, site: site)
-                if document.version != status.installed?.version {
-                    try cache.install(document)
-                    logger.notice(
-                        "configuration installed",
-                        metadata: ["config.version": "\(document.version)", "config.surveys": "\(surveys.map { "\($0.id) v\($0.version)" })"])
-                    do {
-                        try cache.prune(keeping: keeping())
-                    } catch {
-                        logger.warning("old survey sets not removed", metadata: ["error": "\(error)"])
-                    }
-                }
-                lock.withLock {
-                    current.installed = InstalledConfig(document: document, surveys: surveys)
-                    current.lastChecked = date
-                    current.problem = nil
-                    current.lastError = nil
-                }
-            } catch let problem as KioskConfigProblem {
-                logger.error("configuration refused; keeping the last good one", metadata: ["config.problem": "\(problem.message)"])
-                lock.withLock {
-                    current.problem = problem.message
-                    current.lastChecked = date
-                    current.lastError = nil
-                }
-            } catch {
-                logger.error("configuration not installed; keeping the last good one", metadata: ["error": "\(error)"])
-                lock.withLock { current.problem = "cannot install it: \(error)" }
-            }
+            receive(data, at: date)
         case .unavailable(let reason), .refused(let reason):
             logger.debug("no configuration from the collector", metadata: ["config.reason": "\(reason)"])
             lock.withLock { current.lastError = reason }
         }
+    }
+
+    /// Checks a document the collector sent and installs it if it checks out; otherwise keeps the last good one and
+    /// notes the problem. Returns whether it is installed now.
+    @discardableResult
+    public func receive(_ data: Data, at date: Date) -> Bool {
+        do {
+            let (document, surveys) = try KioskConfigCheck.check(data, site: site)
+            if document.version != status.installed?.version {
+                try cache.install(document)
+                logger.notice(
+                    "configuration installed",
+                    metadata: ["config.version": "\(document.version)", "config.surveys": "\(surveys.map { "\($0.id) v\($0.version)" })"])
+                do {
+                    try cache.prune(keeping: keeping())
+                } catch {
+                    logger.warning("old survey sets not removed", metadata: ["error": "\(error)"])
+                }
+            }
+            lock.withLock {
+                current.installed = InstalledConfig(document: document, surveys: surveys)
+                current.lastChecked = date
+                current.problem = nil
+                current.lastError = nil
+            }
+            return true
+        } catch let problem as KioskConfigProblem {
+            logger.error("configuration refused; keeping the last good one", metadata: ["config.problem": "\(problem.message)"])
+            lock.withLock {
+                current.problem = problem.message
+                current.lastChecked = date
+                current.lastError = nil
+            }
+        } catch {
+            logger.error("configuration not installed; keeping the last good one", metadata: ["error": "\(error)"])
+            lock.withLock { current.problem = "cannot install it: \(error)" }
+        }
+        return false
     }
 }
