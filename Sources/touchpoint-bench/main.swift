@@ -41,6 +41,9 @@ do {
     case "ingest-profile":
         try await IngestProfile.run(Array(arguments.dropFirst()), logger: logger)
         exit(0)
+    case "cache-child":
+        try CacheChild.run(Array(arguments.dropFirst()))
+        exit(0)
     case "sync-child":
         try await MemoryBench.syncChild(SyncChildOptions.parse(Array(arguments.dropFirst())), logger: logger)
         exit(0)
