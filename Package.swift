@@ -226,7 +226,7 @@ let package = Package(
         ),
         .testTarget(name: "TouchpointCoreTests", dependencies: ["TouchpointCore"]),
         .testTarget(name: "TouchpointStoreTests", dependencies: ["TouchpointStore", "TouchpointJOSE", "TouchpointTesting"]),
-        .testTarget(name: "TouchpointKioskTests", dependencies: ["TouchpointKiosk", "TouchpointSync", "TouchpointTesting"]),
+        .testTarget(name: "TouchpointKioskTests", dependencies: ["TouchpointKiosk", "TouchpointSync", "TouchpointProtocol", "TouchpointTesting"]),
         .testTarget(
             name: "TouchpointSyncTests",
             dependencies: [
