@@ -105,8 +105,18 @@ public final class KioskConfigSync: @unchecked Sendable {
     public func receive(_ data: Data, at date: Date) -> Bool {
         do {
             let (document, surveys) = try KioskConfigCheck.check(data, site: site)
-            if document.version != status.installed?.version {
+            let isNew = document.version != status.installed?.version
+            if isNew {
                 try cache.install(document)
+            }
+            // Installed durably, now visible to the kiosk (which switches between customers), then logged.
+            lock.withLock {
+                current.installed = InstalledConfig(document: document, surveys: surveys)
+                current.lastChecked = date
+                current.problem = nil
+                current.lastError = nil
+            }
+            if isNew {
                 logger.notice(
                     "configuration installed",
                     metadata: ["config.version": "\(document.version)", "config.surveys": "\(surveys.map { "\($0.id) v\($0.version)" })"])
@@ -115,12 +125,6 @@ public final class KioskConfigSync: @unchecked Sendable {
                 } catch {
                     logger.warning("old survey sets not removed", metadata: ["error": "\(error)"])
                 }
-            }
-            lock.withLock {
-                current.installed = InstalledConfig(document: document, surveys: surveys)
-                current.lastChecked = date
-                current.problem = nil
-                current.lastError = nil
             }
             return true
         } catch let problem as KioskConfigProblem {
