@@ -64,7 +64,9 @@ struct OutboxDeliveryTests {
 
     @Test(arguments: StorageBackend.available) func receiverDownThenUpDeliversOnce(backend: StorageBackend) async throws {
         try await withStorage(backend) { storage, _ in
-            let port = try await WebhookReceiver.closedPort()
+            let refusing = try RefusingPort()
+            defer { withExtendedLifetime(refusing) {} }
+            let port = refusing.port
             let hook = try webhook("service", port: port)
             try await prepare(storage, [hook])
             let receiver = WebhookReceiver()
@@ -81,6 +83,7 @@ struct OutboxDeliveryTests {
                 let failing = try await storage.outboxStatus().webhook("service")
                 #expect(failing.lastError?.contains("127.0.0.1") == true)
                 #expect(failing.lastError?.contains(Self.secret) == false)
+                refusing.release()
                 let delivered = try await receiver.serve(port: port) { _ in
                     try await FeedFixtures.eventually { try await storage.outboxStatus().webhook("service").delivered == 1 }
                 }
@@ -364,7 +367,9 @@ struct OutboxDeliveryTests {
 
     @Test(arguments: StorageBackend.available) func oneWebhookDownDoesNotHoldUpAnother(backend: StorageBackend) async throws {
         try await withStorage(backend) { storage, _ in
-            let closed = try await WebhookReceiver.closedPort()
+            let refusing = try RefusingPort()
+            defer { withExtendedLifetime(refusing) {} }
+            let closed = refusing.port
             let receiver = WebhookReceiver()
             try await receiver.serve { port in
                 let hooks = [try webhook("down", port: closed), try webhook("up", port: port)]
@@ -387,7 +392,9 @@ struct OutboxDeliveryTests {
 
     @Test(arguments: StorageBackend.available) func rowsOfAnUnconfiguredWebhookStayPending(backend: StorageBackend) async throws {
         try await withStorage(backend) { storage, _ in
-            let port = try await WebhookReceiver.closedPort()
+            let refusing = try RefusingPort()
+            defer { withExtendedLifetime(refusing) {} }
+            let port = refusing.port
             let old = try webhook("old", port: port)
             try await prepare(storage, [old])
             let statuses = try await FeedFixtures.ingest(

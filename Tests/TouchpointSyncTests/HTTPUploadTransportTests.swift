@@ -75,6 +75,36 @@ struct HTTPUploadTransportTests {
         #expect(try JSONDecoder().decode(UploadBatch.self, from: Data(post[sentBody...].utf8)) == batch)
     }
 
+    @Test("the configuration request: kiosk, touchpoint, token and If-None-Match sent; 200, 304, 404, 401 and 503 told apart")
+    func configurationFetch() async throws {
+        let server = try CannedHTTPServer(answers: [
+            Self.answer("200 OK", #"{"format":1}"#), Self.answer("304 Not Modified", ""), Self.answer("404 Not Found", "no route"),
+            Self.answer("401 Unauthorized", #"{"error":"unauthorized","message":"wrong upload token for kiosk k-7"}"#),
+            Self.answer("503 Service Unavailable", #"{"error":"unavailable","message":"retry later"}"#),
+        ])
+        defer { server.stop() }
+        try await HTTPUploadTransport.withTransport(
+            configuration: Self.configuration(port: server.port, token: "t0ken"), logger: testLogger()
+        ) { transport async throws in
+            #expect(try await transport.fetchConfig(kiosk: "k-7", touchpoint: "service", ifNoneMatch: nil)
+                == .document(Data(#"{"format":1}"#.utf8)))
+            #expect(try await transport.fetchConfig(kiosk: "k-7", touchpoint: nil, ifNoneMatch: "\"sha256:ab\"") == .unchanged)
+            guard case .unavailable(let old) = try await transport.fetchConfig(kiosk: "k-7", touchpoint: nil, ifNoneMatch: nil) else {
+                Issue.record("a 404 (an older collector) changes nothing")
+                return
+            }
+            #expect(old.contains("serves no configurations"))
+            #expect(try await transport.fetchConfig(kiosk: "k-7", touchpoint: nil, ifNoneMatch: nil)
+                == .refused("HTTP 401 unauthorized: wrong upload token for kiosk k-7"))
+            #expect(try await transport.fetchConfig(kiosk: "k-7", touchpoint: nil, ifNoneMatch: nil)
+                == .unavailable("HTTP 503 unavailable: retry later"))
+        }
+        let requests = server.receivedRequests
+        #expect(requests.first?.hasPrefix("GET /v1/kiosk/config?kiosk=k-7&touchpoint=service HTTP/1.1") == true, "\(requests)")
+        #expect(requests.first?.lowercased().contains("authorization: bearer t0ken") == true)
+        #expect(requests.dropFirst().first?.lowercased().contains("if-none-match: \"sha256:ab\"") == true, "\(requests)")
+    }
+
     @Test("a 200 whose body is cut off mid-way is retried, not half-read")
     func cutOffBody() async throws {
         let batch = try UploadProtocolTests.batch(2)
