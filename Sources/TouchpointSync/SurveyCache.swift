@@ -136,21 +136,27 @@ public enum KioskConfigCheck {
     /// validates as a local survey file would and has the id, version and digest the entry says, and the
     /// settings are ones the kiosk accepts. Otherwise a ``KioskConfigProblem`` that says what is wrong.
     public static func check(_ data: Data, site: String?) throws(KioskConfigProblem) -> (KioskConfigDocument, [Survey]) {
+        // The format first: a newer collector's document is named as such even if this build cannot decode the rest.
+        struct Format: Decodable { var format: Int }
+        if let format = (try? JSONDecoder().decode(Format.self, from: data))?.format, format != KioskConfigDocument.currentFormat {
+            throw KioskConfigProblem(
+                "format \(format) is not the one this kiosk reads (\(KioskConfigDocument.currentFormat)); upgrade the kiosk")
+        }
         let document: KioskConfigDocument
         do {
             document = try JSONDecoder().decode(KioskConfigDocument.self, from: data)
         } catch {
             throw KioskConfigProblem("not a configuration document: \(error)")
         }
-        guard document.format == KioskConfigDocument.currentFormat else {
-            throw KioskConfigProblem(
-                "format \(document.format) is not the one this kiosk reads (\(KioskConfigDocument.currentFormat)); upgrade the kiosk")
-        }
         guard document.isSealed else {
             throw KioskConfigProblem("its version \(document.version) is not the digest of its content (changed on the way?)")
         }
         if let site, document.site != site {
             throw KioskConfigProblem("it is for site \(document.site), but this kiosk is configured for site \(site)")
+        }
+        let ids = document.surveys.map(\.id)
+        if let repeated = ids.first(where: { id in ids.filter { $0 == id }.count > 1 }) {
+            throw KioskConfigProblem("survey \(repeated) is in it twice")
         }
         var surveys: [Survey] = []
         for entry in document.surveys {

@@ -102,6 +102,11 @@ struct SurveyCacheTests {
         var future = good
         future.format = 2
         #expect(problem(try TestConfigDocument.body(try future.sealed()))?.contains("format 2 is not the one this kiosk reads") == true)
+        // A newer format is named as such, even when the rest no longer decodes here.
+        #expect(problem(Data(#"{"format":7,"surveys":"elsewhere"}"#.utf8)) == "format 7 is not the one this kiosk reads (1); upgrade the kiosk")
+        var twice = good
+        twice.surveys.append(good.surveys[0])
+        #expect(problem(try TestConfigDocument.body(try twice.sealed())) == "survey visit is in it twice")
         // Changed on the way: the version no longer matches the content.
         #expect(problem(Data(goodBody.replacingOccurrences(of: "Recommend us?", with: "Recommend?").utf8))?.contains("not the digest of its content") == true)
         // Sealed, but a survey whose digest is not that of its definition.
