@@ -120,6 +120,8 @@ public final class Kiosk {
         catalog = sources.loadSurveys().overlaid(with: installed.surveys)
         configuration = baseConfiguration.applying(installed.document.settings, except: flagSettings)
         fleet.markRunning(installed.version)
+        // The collector hears which set runs now with the next health report: one right away.
+        sync?.trigger()
         let surveyIDs = catalog.surveys.map(\.id)
         console.completer = { words in
             StaffCommand.completions(after: words, surveys: surveyIDs, languages: Phrasebook.languages)
