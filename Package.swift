@@ -157,6 +157,7 @@ let package = Package(
             name: "TouchpointKiosk",
             dependencies: [
                 "TouchpointCore",
+                "TouchpointProtocol",
                 "TouchpointStore",
                 "TouchpointSync",
                 "CReadline",

@@ -274,9 +274,9 @@ public struct KioskSurveySet: Sendable, Hashable, Codable {
         running == expected || (running == nil && expectedSurveys.isEmpty && problem == nil)
     }
 
-    /// A version as shown to people: the first 8 hex digits of its digest (`3fa2c1d0`).
+    /// A version as shown to people (``TouchpointProtocol/KioskConfigDocument/shortVersion(_:)``).
     public static func short(_ version: String) -> String {
-        String(version.dropFirst(version.hasPrefix("sha256:") ? 7 : 0).prefix(8))
+        KioskConfigDocument.shortVersion(version)
     }
 
     /// One line for the fleet views: `retail-visit v2, service-visit v1 (3fa2c1d0, current)`, `local surveys/`,

@@ -1,5 +1,6 @@
 import Foundation
 import TouchpointCore
+import TouchpointProtocol
 import TouchpointSync
 
 extension KioskConfiguration {
@@ -25,8 +26,7 @@ extension KioskConfiguration {
 public enum KioskStatusText {
     /// A version as shown to staff: the first 8 hex digits of its digest, or `none`.
     public static func short(_ version: String?) -> String {
-        guard let version else { return "none" }
-        return String(version.dropFirst(version.hasPrefix("sha256:") ? 7 : 0).prefix(8))
+        version.map(KioskConfigDocument.shortVersion) ?? "none"
     }
 
     /// `configuration: 3fa2c1d0 from the collector (2 surveys), checked 12 s ago`, and any problem or pending switch.

@@ -66,6 +66,11 @@ public struct KioskConfigDocument: Sendable, Hashable, Codable {
         (try? contentVersion()) == version
     }
 
+    /// A version as shown to people: the first 8 hex digits of its digest (`3fa2c1d0`).
+    public static func shortVersion(_ version: String) -> String {
+        String(version.dropFirst(version.hasPrefix("sha256:") ? 7 : 0).prefix(8))
+    }
+
     /// `"<version>"`: the HTTP entity tag of this document.
     public var entityTag: String { "\"" + version + "\"" }
 

@@ -10,6 +10,7 @@ import TouchpointProtocol
 import TouchpointJOSE
 import TouchpointCollectorSQLite
 import TouchpointCollectorServer
+import TouchpointTesting
 
 /// The outbox against a real HTTP receiver on 127.0.0.1: failures, retries, limits, routing and restarts.
 @Suite("Comment feed delivery")

@@ -4,6 +4,7 @@ import Testing
 import TouchpointStore
 @testable import TouchpointSync
 import TouchpointProtocol
+import TouchpointTesting
 
 @Suite("HTTP upload transport")
 struct HTTPUploadTransportTests {
