@@ -60,6 +60,9 @@ struct FleetConfigTests {
         #expect(versions.sorted() == [1, 2], "\(site.logs)")
         #expect(site.files("rejected").isEmpty)
         #expect(try site.fleetEntry().responseCount == 2, "stored, not deferred:\n\(site.logs)")
+        // … and in the reports, both promoters (9 and 10), grouped by survey.
+        let report = try site.run(["report", "nps", "--by", "survey", "--min", "1", "--format", "csv"] + database)
+        #expect(report.status == 0 && report.stdout.contains("retail-visit,2,"), "\(report)")
         #expect(kiosk.stdout.contains("Thanks from the site!"), "\(site.logs)")
         #expect(kiosk.stdout.contains("Now running the collector's configuration"), "\(site.logs)")
         #expect(kiosk.stdout.contains("from the collector (retail-visit v2)"), "\(site.logs)")
