@@ -34,8 +34,8 @@ extension AccountStorage {
     /// question's scale; without it (or for an unknown survey version) the model's CES scale is used.
     /// Sorted red first, then yellow, green and unscored, each by score (lowest first), then by id.
     public func accountHealth(model: HealthModel, at now: Date, surveys: CollectorSurveys? = nil) async throws -> [AccountHealth] {
-        let answersSince = model.answerWindowDays.map { now.addingTimeInterval(-Double($0) * 86_400) }
-        let recentSince = now.addingTimeInterval(-Double(model.engagement.windowDays) * 86_400)
+        let answersSince = model.answerWindowDays.map { HealthModel.windowStart(days: $0, now: now) }
+        let recentSince = HealthModel.windowStart(days: model.engagement.windowDays, now: now)
         let inputs = try await healthInputs(answersSince: answersSince, recentSince: recentSince)
         let accounts = try await self.accounts()
         var previous: [String: HealthSnapshot] = [:]

@@ -57,6 +57,12 @@ public struct HealthInputs: Sendable, Hashable {
         return sum
     }
 
+    /// Whether there is anything to score: an answer, a response or a CRM interaction.
+    public var hasData: Bool {
+        nps.count > 0 || ces.contains { $0.result.count > 0 } || csat.count > 0 || responses > 0 || interactions > 0
+            || lastActivityAt != nil
+    }
+
     /// The latest of the last response and the last CRM interaction.
     public var lastActivityAt: Date? {
         switch (lastResponseAt, lastInteractionAt) {

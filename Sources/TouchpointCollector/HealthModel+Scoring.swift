@@ -72,11 +72,19 @@ extension HealthModel {
                 weight: part.weight, share: share, contribution: contribution,
                 detail: substituted[index] ? part.detail + "; \(Self.format(value ?? 0)) assumed" : part.detail))
         }
-        guard presentWeight > 0 else {
+        // An account with no data at all (no answer, no response, no CRM interaction) is not scored: "no data", not red.
+        guard presentWeight > 0, inputs.hasData else {
             return HealthScore(score: nil, zone: nil, components: components)
         }
         let score = min(100, max(0, total))
         return HealthScore(score: score, zone: zones.zone(of: score), components: components)
+    }
+
+    /// The first instant of a window of `days` whole UTC days ending today (`now`'s day and the `days − 1` before it):
+    /// the storages count a response from this instant's day on. With `days` 90 on 2026-11-30, the window is
+    /// 2026-09-02 through 2026-11-30.
+    public static func windowStart(days: Int, now: Date) -> Date {
+        now.addingTimeInterval(-Double(max(1, days) - 1) * 86_400)
     }
 
     /// `12.5` → "12.5", `40` → "40".

@@ -55,7 +55,8 @@ struct AccountHealthStorageTests {
 
             let model = HealthModel.builtIn
             let first = try await storage.recordAccountHealth(model: model, at: now)
-            #expect(first.map(\.id) == ["quiet", "globex", "initech", "acme"])  // red first, lowest score first
+            // Red first, lowest score first; an account with no data at all is not scored and comes last.
+            #expect(first.map(\.id) == ["globex", "initech", "acme", "quiet"])
             let acme = try #require(first.first { $0.id == "acme" })
             // NPS 100 → 100, CSAT 100, no CES (renormalised), engagement: recency 100·0.5^(days/30)
             // with days = (86400 − 180) / 86400, frequency (3 responses + 3 interactions) / 6 = 100.
@@ -72,8 +73,8 @@ struct AccountHealthStorageTests {
             #expect(globex.zone == .red)
             #expect(globex.actions.map(\.owner) == ["Bo Ek", "CX lead"])
             let quiet = try #require(first.first { $0.id == "quiet" })
-            #expect(quiet.zone == .red && quiet.score == 0 && quiet.responses == 0)
-            #expect(quiet.actions.first?.owner == "account owner (not set)")
+            #expect(quiet.zone == nil && quiet.score == nil && quiet.responses == 0)
+            #expect(quiet.actions.isEmpty)
             let initech = try #require(first.first { $0.id == "initech" })
             #expect(initech.name == "initech" && initech.mrr == nil && !initech.imported && initech.responses == 1)
 
@@ -180,6 +181,24 @@ struct AccountHealthStorageTests {
             #expect(known.first?.score == 75)  // (4 − 1) / (5 − 1)
             let unknown = try await storage.accountHealth(model: model, at: now)
             #expect(unknown.first?.score == 50)  // the model's 7-point scale: (4 − 1) / 6
+        }
+    }
+
+    @Test(arguments: StorageBackend.available) func theAnswerWindowCountsExactlyItsDays(backend: StorageBackend) async throws {
+        try await withStorage(backend) { storage, _ in
+            _ = try await storage.enroll(kiosk: "kiosk-1", site: "malmo", jwk: key.publicJWK, tokenHash: nil, at: Fixtures.start)
+            // With a 2-day window at `now`, the day before `now` and `now`'s day count; the day before that does not.
+            var old = response(1, account: "acme", nps: 0, csat: 1)
+            old.completedAt = now.addingTimeInterval(-2 * 86_400)
+            old.startedAt = old.completedAt.addingTimeInterval(-30)
+            var inside = response(2, account: "acme", nps: 10, csat: 5)
+            inside.completedAt = now.addingTimeInterval(-86_400)
+            inside.startedAt = inside.completedAt.addingTimeInterval(-30)
+            try await ingest([old, inside], into: storage)
+            let since = HealthModel.windowStart(days: 2, now: now)
+            let inputs = try await storage.healthInputs(answersSince: since, recentSince: since)
+            #expect(inputs["acme"]?.nps == NPSResult(count: 1, promoters: 1, passives: 0, detractors: 0))
+            #expect(try await storage.healthInputsFromRawRows(answersSince: since, recentSince: since)["acme"]?.nps.count == 1)
         }
     }
 }

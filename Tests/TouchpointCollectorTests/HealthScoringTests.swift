@@ -42,6 +42,26 @@ struct HealthScoringTests {
         #expect(abs(sum - score) < 1e-9)
     }
 
+    @Test func anAccountWithNoDataIsNotScoredButOneWithOnlyCRMInteractionsIs() throws {
+        let nothing = model.score(HealthInputs(), now: now)
+        #expect(nothing.score == nil && nothing.zone == nil)
+        let onlyCRM = model.score(HealthInputs(interactions: 2, lastInteractionAt: days(1)), now: now)
+        #expect(onlyCRM.score != nil && onlyCRM.zone != nil)
+    }
+
+    @Test func aWindowOfWDaysIsExactlyTheLastWDaysTodayIncluded() throws {
+        let calendar = Calendar(identifier: .gregorian)
+        var utc = calendar
+        utc.timeZone = TimeZone(identifier: "UTC") ?? .gmt
+        let evening = try #require(utc.date(from: DateComponents(year: 2026, month: 11, day: 30, hour: 18)))
+        let start = HealthModel.windowStart(days: 90, now: evening)
+        #expect(utc.dateComponents([.year, .month, .day], from: start) == DateComponents(year: 2026, month: 9, day: 2))
+        // Counting days from the start's day through today gives exactly 90.
+        let first = utc.startOfDay(for: start)
+        #expect(utc.dateComponents([.day], from: first, to: utc.startOfDay(for: evening)).day == 89)
+        #expect(HealthModel.windowStart(days: 1, now: evening) == evening)
+    }
+
     @Test func missingComponentsAreRenormalisedOverThePresentOnes() throws {
         var inputs = full
         inputs.ces = []
