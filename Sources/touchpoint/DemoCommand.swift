@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import TouchpointCollector
 import TouchpointDemo
 
 /// `touchpoint demo`: builds a demo data set through the real kiosk store, sync and collector.
@@ -24,11 +25,28 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Surveys the demo kiosks run (default surveys).")
     var surveys: String = "surveys"
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Generate as if run at the start of this day (YYYY-MM-DD, UTC; today or earlier): the same day, seed and counts give "
+            + "the same data set, so its figures can be reproduced exactly (default: now)."))
+    var today: String?
+
     @Flag(name: .long, help: "Replace an existing demo directory.")
     var force = false
 
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "warning"
+
+    /// 00:00 UTC of `day` (`YYYY-MM-DD`), which must not be after today.
+    static func anchor(_ day: String) throws -> Date {
+        guard let number = ReportCalendar.dayNumber(day) else {
+            throw ValidationError("--today: '\(day)' is not a day such as 2026-11-30")
+        }
+        let start = Date(timeIntervalSince1970: Double(number) * 86_400)
+        guard start <= Date() else {
+            throw ValidationError("--today: \(day) is after today; the collector refuses responses from the future")
+        }
+        return start
+    }
 
     func run() async throws {
         try bootstrapStandardErrorLogging(levelName: logLevel)
@@ -36,7 +54,8 @@ struct DemoCommand: AsyncParsableCommand {
             output: URL(fileURLWithPath: output, isDirectory: true),
             surveysDirectory: URL(fileURLWithPath: surveys, isDirectory: true), force: force,
             generation: DemoConfiguration(responses: responses, months: months, seed: seed))
-        let builder = DemoBuilder(options: options, logger: Logger(label: "touchpoint.demo"))
+        let anchor = try today.map(Self.anchor) ?? Date()
+        let builder = DemoBuilder(options: options, logger: Logger(label: "touchpoint.demo"), now: { anchor })
         let summary: DemoSummary
         do {
             summary = try await builder.build { say($0) }
