@@ -15,7 +15,7 @@ public protocol AccountStorage: Sendable {
     /// responses that carry one (whether or not the account was imported).
     ///
     /// Answers (NPS, CES, CSAT) count from `answersSince` on (nil: all); ``HealthInputs/recentResponses``
-    /// counts responses from `recentSince` on. CES groups have `points: nil` (the caller knows the surveys);
+    /// counts responses from `recentSince` on. CES groups carry the scale points recorded at ingest (`report_scales`);
     /// interactions are 0 (they come from ``accounts()``).
     func healthInputs(answersSince: Date?, recentSince: Date) async throws -> [String: HealthInputs]
 
@@ -30,10 +30,10 @@ extension AccountStorage {
     /// Every account's health now: imported accounts and any account reference responses carry.
     ///
     /// Response references match imported ids ignoring case and spacing. The zone move is against the
-    /// latest recorded snapshot; nothing is recorded (the dashboard calls this). `surveys` gives each CES
-    /// question's scale; without it (or for an unknown survey version) the model's CES scale is used.
+    /// latest recorded snapshot; nothing is recorded (the dashboard calls this). Each CES question's scale is the
+    /// one the storage recorded at ingest (never a surveys folder); for a version it never saw, the model's scale.
     /// Sorted red first, then yellow, green and unscored, each by score (lowest first), then by id.
-    public func accountHealth(model: HealthModel, at now: Date, surveys: CollectorSurveys? = nil) async throws -> [AccountHealth] {
+    public func accountHealth(model: HealthModel, at now: Date) async throws -> [AccountHealth] {
         let answersSince = model.answerWindowDays.map { HealthModel.windowStart(days: $0, now: now) }
         let recentSince = HealthModel.windowStart(days: model.engagement.windowDays, now: now)
         let inputs = try await healthInputs(answersSince: answersSince, recentSince: recentSince)
@@ -61,14 +61,6 @@ extension AccountStorage {
             var input = inputsByKey[key] ?? HealthInputs()
             input.interactions = account.interactions
             input.lastInteractionAt = account.lastInteractionAt
-            input.ces = input.ces.map { group in
-                var group = group
-                if group.points == nil, let surveys, case .found(let survey) = surveys.lookup(id: group.survey, version: group.version),
-                    let question = survey.questions.first(where: { $0.id == group.question }), case .ces(let points, _) = question.kind {
-                    group.points = points
-                }
-                return group
-            }
             let health = model.score(input, now: now)
             result.append(AccountHealth(
                 account: account, imported: known.contains(account.id), responses: input.responses, health: health,
@@ -83,11 +75,11 @@ extension AccountStorage {
         }
     }
 
-    /// Computes every account's health like ``accountHealth(model:at:surveys:)`` and records the zones, so
+    /// Computes every account's health like ``accountHealth(model:at:)`` and records the zones, so
     /// the next computation sees moves against this one (`touchpoint health` without `--dry-run`).
     @discardableResult
-    public func recordAccountHealth(model: HealthModel, at now: Date, surveys: CollectorSurveys? = nil) async throws -> [AccountHealth] {
-        let health = try await accountHealth(model: model, at: now, surveys: surveys)
+    public func recordAccountHealth(model: HealthModel, at now: Date) async throws -> [AccountHealth] {
+        let health = try await accountHealth(model: model, at: now)
         try await recordHealthSnapshots(health.compactMap { account in
             guard let zone = account.zone, let score = account.score else { return nil }
             return HealthSnapshot(account: account.id, zone: zone, score: score, at: now)

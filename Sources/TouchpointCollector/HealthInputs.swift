@@ -131,9 +131,14 @@ public struct AccountAnswerBucket: Sendable, Hashable {
     public var value: Int
     /// How many answers had it.
     public var count: Int
+    /// A CES question's scale points as recorded at ingest (`report_scales`); nil for other types or an unknown one.
+    public var points: Int?
 
     /// Creates a bucket.
-    public init(account: String, type: String, survey: String, version: Int, question: String, value: Int, count: Int) {
+    public init(
+        account: String, type: String, survey: String, version: Int, question: String, value: Int, count: Int, points: Int? = nil
+    ) {
+        self.points = points
         self.account = account
         self.type = type
         self.survey = survey
@@ -160,6 +165,7 @@ extension HealthInputs {
         var nps: [String: [(Int, Int)]] = [:]
         var csat: [String: [(Int, Int)]] = [:]
         var ces: [String: [CESKey: [(Int, Int)]]] = [:]
+        var cesPoints: [String: [CESKey: Int]] = [:]
         for row in answers {
             let bucket = (row.value, row.count)
             switch row.type {
@@ -168,6 +174,7 @@ extension HealthInputs {
             default:
                 let key = CESKey(survey: row.survey, version: row.version, question: row.question)
                 ces[row.account, default: [:]][key, default: []].append(bucket)
+                if let points = row.points { cesPoints[row.account, default: [:]][key] = points }
             }
         }
         // Each (value, count) bucket as `count` answers, lazily: `Scoring` stays the one formula, nothing is copied.
@@ -184,7 +191,7 @@ extension HealthInputs {
             inputs[account, default: HealthInputs()].ces = groups
                 .sorted { ($0.key.survey, $0.key.version, $0.key.question) < ($1.key.survey, $1.key.version, $1.key.question) }
                 .map { key, buckets in
-                    CESInput(survey: key.survey, version: key.version, question: key.question, points: nil,
+                    CESInput(survey: key.survey, version: key.version, question: key.question, points: cesPoints[account]?[key],
                              result: Scoring.ces(values(buckets)))
                 }
         }

@@ -32,9 +32,16 @@ extension HealthModel {
                 sum += group.result.sum
             }
             let value = min(100, max(0, share * 100 / Double(cesCount)))
-            let mean = Double(sum) / Double(cesCount)
-            let scale = scales.count == 1 ? "/\(scales.first ?? ces.scale)" : " (mixed scales)"
-            parts.append((.ces, mean, cesCount, value, ces.weight, "CES \(Self.format(mean, digits: 2))\(scale) (n=\(cesCount))"))
+            if scales.count == 1 {
+                let mean = Double(sum) / Double(cesCount)
+                parts.append((.ces, mean, cesCount, value, ces.weight,
+                              "CES \(Self.format(mean, digits: 2))/\(scales.first ?? ces.scale) (n=\(cesCount))"))
+            } else {
+                // A mean over 1–5 and 1–7 answers means nothing (the reports refuse it too): only the 0–100 value.
+                let names = scales.sorted().map { "1–\($0)" }.joined(separator: " and ")
+                parts.append((.ces, nil, cesCount, value, ces.weight,
+                              "CES \(Self.format(value))/100 over \(names) scales, no mean (n=\(cesCount))"))
+            }
         } else {
             parts.append((.ces, nil, cesCount, nil, ces.weight, "no CES" + Self.fewer(cesCount)))
         }

@@ -95,7 +95,9 @@ extension PostgresCollectorStorage {
             let window = answersSince.map { "WHERE day >= \(sql.bind(ReportCalendar.day(of: $0)))" } ?? ""
             let answers = try await Self.rows(
                 sql.query("""
-                    SELECT account, type, survey_id, survey_version, question, value, SUM(n)::bigint AS n
+                    SELECT account, type, survey_id, survey_version, question, value, SUM(n)::bigint AS n,
+                        (SELECT s.points FROM report_scales s
+                         WHERE s.survey = survey_id AND s.version = survey_version AND s.question = account_answer_counts.question) AS points
                     FROM account_answer_counts \(window)
                     GROUP BY account, type, survey_id, survey_version, question, value
                     """), on: connection, logger: logger)
@@ -123,7 +125,9 @@ extension PostgresCollectorStorage {
             let window = answersSince.map { " AND \(day) >= \(answerSQL.bind(ReportCalendar.day(of: $0)))" } ?? ""
             let answers = try await Self.rows(
                 answerSQL.query("""
-                    SELECT r.account, a.type, r.survey_id, r.survey_version, a.question, a.number_value AS value, COUNT(*) AS n
+                    SELECT r.account, a.type, r.survey_id, r.survey_version, a.question, a.number_value AS value, COUNT(*) AS n,
+                        (SELECT s.points FROM report_scales s
+                         WHERE s.survey = r.survey_id AND s.version = r.survey_version AND s.question = a.question) AS points
                     FROM responses r JOIN answers a ON a.response_id = r.id
                     WHERE \(counted)\(window) AND a.type IN ('nps', 'ces', 'csat') AND a.number_value IS NOT NULL
                     GROUP BY r.account, a.type, r.survey_id, r.survey_version, a.question, a.number_value
@@ -175,7 +179,7 @@ extension PostgresCollectorStorage {
                     account: try row["account"].decode(String.self), type: try row["type"].decode(String.self),
                     survey: try row["survey_id"].decode(String.self), version: try row["survey_version"].decode(Int.self),
                     question: try row["question"].decode(String.self), value: try row["value"].decode(Int.self),
-                    count: try row["n"].decode(Int.self))
+                    count: try row["n"].decode(Int.self), points: try row["points"].decode(Int?.self))
             })
     }
 

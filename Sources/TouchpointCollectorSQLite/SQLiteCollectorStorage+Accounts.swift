@@ -144,7 +144,9 @@ extension SQLiteCollectorStorage {
             let answers = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT account, type, survey_id, survey_version, question, value, SUM(n) AS n
+                    SELECT account, type, survey_id, survey_version, question, value, SUM(n) AS n,
+                        (SELECT s.points FROM report_scales s
+                         WHERE s.survey = survey_id AND s.version = survey_version AND s.question = account_answer_counts.question) AS points
                     FROM account_answer_counts \(answersSince == nil ? "" : "WHERE day >= date(?)")
                     GROUP BY account, type, survey_id, survey_version, question, value
                     """,
@@ -169,7 +171,9 @@ extension SQLiteCollectorStorage {
             let answers = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT r.account, a.type, r.survey_id, r.survey_version, a.question, a.number_value AS value, COUNT(*) AS n
+                    SELECT r.account, a.type, r.survey_id, r.survey_version, a.question, a.number_value AS value, COUNT(*) AS n,
+                        (SELECT s.points FROM report_scales s
+                         WHERE s.survey = r.survey_id AND s.version = r.survey_version AND s.question = a.question) AS points
                     FROM responses r JOIN answers a ON a.response_id = r.id
                     WHERE \(counted)\(answersSince == nil ? "" : " AND date(r.completed_at) >= date(?)")
                         AND a.type IN ('nps', 'ces', 'csat') AND a.number_value IS NOT NULL
@@ -222,7 +226,7 @@ extension SQLiteCollectorStorage {
             answers: answers.map { row in
                 AccountAnswerBucket(account: row["account"], type: row["type"], survey: row["survey_id"],
                                     version: row["survey_version"], question: row["question"], value: row["value"],
-                                    count: row["n"])
+                                    count: row["n"], points: row["points"])
             })
     }
 

@@ -120,7 +120,7 @@ struct DashboardController {
             return
         }
         data.zoneThresholds = model.zones
-        let health = try await storage.accountHealth(model: model, at: date, surveys: surveys)
+        let health = try await storage.accountHealth(model: model, at: date)
         data.accounts = health.compactMap { account in
             guard let score = account.score, let zone = account.zone else { return nil }
             return DashboardData.AccountPoint(

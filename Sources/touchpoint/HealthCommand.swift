@@ -17,8 +17,6 @@ struct HealthCommand: AsyncParsableCommand {
 
     @OptionGroup var options: CollectorCommand.Options
     @Option(name: .long, help: "Health model (YAML); default: the built-in model (examples/health.yaml).") var model: String?
-    @Option(name: .long, help: "Surveys directory, for each CES question's scale (default surveys; skipped if absent).")
-    var surveys: String = "surveys"
     @Option(name: .long, help: "table or json.") var format: Format = .table
     @Flag(name: .long, help: "Do not record the zones (the next run compares against the last recorded one).") var dryRun = false
 
@@ -38,16 +36,11 @@ struct HealthCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("cannot read the health model \(model ?? ""): \(error.localizedDescription)")
         }
-        var collectorSurveys: CollectorSurveys?
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: surveys, isDirectory: &isDirectory), isDirectory.boolValue {
-            collectorSurveys = CollectorSurveys(catalog: SurveyDirectory.load(URL(fileURLWithPath: surveys, isDirectory: true)))
-        }
         let storage = try await options.openStorage(logger: logger)
         let now = Date()
         let accounts = dryRun
-            ? try await storage.accountHealth(model: healthModel, at: now, surveys: collectorSurveys)
-            : try await storage.recordAccountHealth(model: healthModel, at: now, surveys: collectorSurveys)
+            ? try await storage.accountHealth(model: healthModel, at: now)
+            : try await storage.recordAccountHealth(model: healthModel, at: now)
         try await storage.close()
         switch format {
         case .json:

@@ -19,6 +19,26 @@ struct DemoTodayTests {
             reports.append(report.stdout)
         }
         #expect(reports[0] == reports[1])
+
+        // Health takes each CES question's scale from the database: the same scores wherever it runs, with or
+        // without a surveys/ folder there (the demo's service survey asks CES on 1–5, the model's default is 1–7).
+        try FileManager.default.createDirectory(at: workspace.url("elsewhere"), withIntermediateDirectories: true)
+        let here = try workspace.run(["health", "--dry-run", "--format", "json", "--database", "first/collector.sqlite"])
+        let there = try workspace.run(
+            ["health", "--dry-run", "--format", "json", "--database", "../first/collector.sqlite"], in: "elsewhere")
+        try #require(here.status == 0 && there.status == 0, "\(here)\n\(there)")
+        // id, zone and score (to 0.01: the two runs are milliseconds apart, and recency decays with time).
+        func accounts(_ json: String) throws -> [String] {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+            let accounts = try #require(object["accounts"] as? [[String: Any]])
+            return accounts.map { account in
+                let score = (account["score"] as? Double).map { String(format: "%.2f", $0) } ?? "none"
+                return "\(account["id"] ?? "?") \(account["zone"] ?? "no data") \(score)"
+            }
+        }
+        let (first, second) = (try accounts(here.stdout), try accounts(there.stdout))
+        #expect(first == second && !first.isEmpty)
+        #expect(here.stdout.contains("/5"), "a 5-point CES question is scored on its own scale")
         // Generated back from 2026-06-15 00:00 UTC over three calendar months: April to June (June's first half).
         let months = Set(reports[0].split(whereSeparator: \.isNewline).dropFirst().compactMap { $0.split(separator: ",").first.map(String.init) })
         #expect(months.isSubset(of: ["2026-04", "2026-05", "2026-06"]) && months.contains("2026-05"), "\(reports[0])")

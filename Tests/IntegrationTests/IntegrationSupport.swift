@@ -123,19 +123,20 @@ final class Workspace {
     }
 
     /// Runs `touchpoint ARGUMENTS` here with `input` on a pipe as stdin; waits at most `timeout` seconds.
-    func run(_ arguments: [String], input: String? = nil, timeout: Double = 30) throws -> CommandResult {
-        try runProcess(try TouchpointBinary.require(), arguments, input: input, timeout: timeout)
+    func run(_ arguments: [String], input: String? = nil, timeout: Double = 30, in directory: String? = nil) throws -> CommandResult {
+        try runProcess(try TouchpointBinary.require(), arguments, input: input, timeout: timeout, in: directory)
     }
 
-    /// Runs any program here (stdout and stderr go to files, so a full pipe never blocks it).
+    /// Runs any program here, or in `directory` under here (stdout and stderr go to files, so a full pipe never
+    /// blocks it).
     func runProcess(_ executable: String, _ arguments: [String], input: String? = nil,
-                    timeout: Double = 30) throws -> CommandResult {
+                    timeout: Double = 30, in directory: String? = nil) throws -> CommandResult {
         let output = try CapturedOutput()
         defer { output.remove() }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        process.currentDirectoryURL = root
+        process.currentDirectoryURL = directory.map { url($0) } ?? root
         process.standardOutput = output.out
         process.standardError = output.err
         let stdin = Pipe()

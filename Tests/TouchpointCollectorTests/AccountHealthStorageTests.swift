@@ -162,7 +162,7 @@ struct AccountHealthStorageTests {
         }
     }
 
-    @Test(arguments: StorageBackend.available) func cesScaleComesFromTheSurveys(backend: StorageBackend) async throws {
+    @Test(arguments: StorageBackend.available) func cesScaleComesFromTheDatabase(backend: StorageBackend) async throws {
         try await withStorage(backend) { storage, _ in
             _ = try await storage.enroll(kiosk: "kiosk-1", site: "malmo", jwk: key.publicJWK, tokenHash: nil, at: Fixtures.start)
             let catalog = try Fixtures.catalog()
@@ -172,15 +172,20 @@ struct AccountHealthStorageTests {
             var answer = Fixtures.response(sequence: 1, answers: [Answer(question: question.id, type: .ces, value: .number(4))])
             answer.survey = SurveyReference(id: service.id, version: service.version, digest: answer.survey.digest)
             answer.account = "acme"
-            try await ingest([answer], into: storage)
+            // As the ingestor stores it: with the scales of the survey version the collector checked it against.
+            var item = try #require(try Fixtures.verified([answer], key: key).first)
+            item.cesPoints = VerifiedItem.cesPoints(of: service)
+            #expect(try await storage.ingest([item], health: Fixtures.health, kiosk: "kiosk-1", at: now).map(\.status) == [.stored])
             var model = HealthModel.builtIn
             model.nps.weight = 0
             model.csat.weight = 0
             model.engagement.weight = 0
-            let known = try await storage.accountHealth(model: model, at: now, surveys: CollectorSurveys(catalog: catalog))
-            #expect(known.first?.score == 75)  // (4 − 1) / (5 − 1)
-            let unknown = try await storage.accountHealth(model: model, at: now)
-            #expect(unknown.first?.score == 50)  // the model's 7-point scale: (4 − 1) / 6
+            // The scale recorded at ingest, whatever folder the command runs in: (4 − 1) / (5 − 1), not the model's
+            // 7-point (4 − 1) / 6.
+            let health = try await storage.accountHealth(model: model, at: now)
+            #expect(health.first?.score == 75)
+            #expect(try await storage.healthInputs(answersSince: nil, recentSince: now)["acme"]?.ces.first?.points == 5)
+            #expect(try await storage.healthInputsFromRawRows(answersSince: nil, recentSince: now)["acme"]?.ces.first?.points == 5)
         }
     }
 

@@ -49,6 +49,20 @@ struct HealthScoringTests {
         #expect(onlyCRM.score != nil && onlyCRM.zone != nil)
     }
 
+    @Test func cesOverMixedScalesHasNoMeanOnlyItsValue() throws {
+        // 4 of 1–5 is (4 − 1) / 4 = 75 %, 7 of 1–7 is 100 %: the value is their answer-weighted share, 87.5.
+        let inputs = HealthInputs(ces: [
+            CESInput(points: 5, result: CESResult(count: 1, sum: 4)), CESInput(points: 7, result: CESResult(count: 1, sum: 7)),
+        ])
+        let ces = try #require(model.score(inputs, now: now).component(.ces))
+        #expect(ces.raw == nil)
+        #expect(ces.value == 87.5)
+        #expect(ces.detail == "CES 87.5/100 over 1–5 and 1–7 scales, no mean (n=2)")
+        let single = try #require(model.score(HealthInputs(ces: [CESInput(points: 5, result: CESResult(count: 2, sum: 7))]), now: now)
+            .component(.ces))
+        #expect(single.raw == 3.5 && single.detail == "CES 3.5/5 (n=2)")
+    }
+
     @Test func aWindowOfWDaysIsExactlyTheLastWDaysTodayIncluded() throws {
         let calendar = Calendar(identifier: .gregorian)
         var utc = calendar
