@@ -12,7 +12,8 @@ public struct HealthInputs: Sendable, Hashable {
     public var ces: [CESInput]
     /// CSAT answers.
     public var csat: CSATResult
-    /// Complete, non-suspect responses that carry the account reference (all time).
+    /// Complete, non-suspect responses that carry the account reference, in the answer window (all time without one):
+    /// the `resp` of `touchpoint health`, counted over the same days as the NPS, CES and CSAT components.
     public var responses: Int
     /// Responses in the model's frequency window.
     public var recentResponses: Int

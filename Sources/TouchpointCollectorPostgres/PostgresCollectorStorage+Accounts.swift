@@ -85,9 +85,10 @@ extension PostgresCollectorStorage {
         let logger = self.logger
         return try await read("compute account health inputs") { connection in
             let recentDay = ReportCalendar.day(of: recentSince)
+            let windowDay = ReportCalendar.day(of: answersSince ?? Date(timeIntervalSince1970: 0))
             let responses = try await Self.rows(
                 """
-                SELECT account, SUM(responses)::bigint AS responses,
+                SELECT account, SUM(CASE WHEN day >= \(windowDay) THEN responses ELSE 0 END)::bigint AS responses,
                     SUM(CASE WHEN day >= \(recentDay) THEN responses ELSE 0 END)::bigint AS recent, MAX(last_at) AS last
                 FROM account_response_counts GROUP BY account
                 """, on: connection, logger: logger)
@@ -114,9 +115,10 @@ extension PostgresCollectorStorage {
             let day = Self.utcDay("r.completed_at")
             var sql = SQLBuilder()
             let recentDay = sql.bind(ReportCalendar.day(of: recentSince))
+            let windowDay = sql.bind(ReportCalendar.day(of: answersSince ?? Date(timeIntervalSince1970: 0)))
             let responses = try await Self.rows(
                 sql.query("""
-                    SELECT r.account, COUNT(*) AS responses,
+                    SELECT r.account, SUM(CASE WHEN \(day) >= \(windowDay) THEN 1 ELSE 0 END)::bigint AS responses,
                         SUM(CASE WHEN \(day) >= \(recentDay) THEN 1 ELSE 0 END)::bigint AS recent,
                         MAX(r.completed_at) AS last
                     FROM responses r WHERE \(counted) GROUP BY r.account

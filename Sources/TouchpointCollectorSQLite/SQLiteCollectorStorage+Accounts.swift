@@ -136,11 +136,11 @@ extension SQLiteCollectorStorage {
             let responses = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT account, SUM(responses) AS responses, SUM(CASE WHEN day >= date(?) THEN responses ELSE 0 END) AS recent,
-                        MAX(last_at) AS last
+                    SELECT account, SUM(CASE WHEN day >= date(?) THEN responses ELSE 0 END) AS responses,
+                        SUM(CASE WHEN day >= date(?) THEN responses ELSE 0 END) AS recent, MAX(last_at) AS last
                     FROM account_response_counts GROUP BY account
                     """,
-                arguments: [recentSince])
+                arguments: [answersSince ?? Date(timeIntervalSince1970: 0), recentSince])
             let answers = try Row.fetchAll(
                 db,
                 sql: """
@@ -163,11 +163,11 @@ extension SQLiteCollectorStorage {
             let responses = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT r.account, COUNT(*) AS responses, SUM(date(r.completed_at) >= date(?)) AS recent,
+                    SELECT r.account, SUM(date(r.completed_at) >= date(?)) AS responses, SUM(date(r.completed_at) >= date(?)) AS recent,
                         MAX(r.completed_at) AS last
                     FROM responses r WHERE \(counted) GROUP BY r.account
                     """,
-                arguments: [recentSince])
+                arguments: [answersSince ?? Date(timeIntervalSince1970: 0), recentSince])
             let answers = try Row.fetchAll(
                 db,
                 sql: """

@@ -204,6 +204,11 @@ struct AccountHealthStorageTests {
             let inputs = try await storage.healthInputs(answersSince: since, recentSince: since)
             #expect(inputs["acme"]?.nps == NPSResult(count: 1, promoters: 1, passives: 0, detractors: 0))
             #expect(try await storage.healthInputsFromRawRows(answersSince: since, recentSince: since)["acme"]?.nps.count == 1)
+            // `resp` counts the same days as the components; without a window, all time.
+            #expect(inputs["acme"]?.responses == 1)
+            #expect(try await storage.healthInputsFromRawRows(answersSince: since, recentSince: since)["acme"]?.responses == 1)
+            #expect(try await storage.healthInputs(answersSince: nil, recentSince: since)["acme"]?.responses == 2)
+            #expect(try await storage.healthInputsFromRawRows(answersSince: nil, recentSince: since)["acme"]?.responses == 2)
         }
     }
 }
