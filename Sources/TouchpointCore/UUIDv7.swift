@@ -24,6 +24,18 @@ public enum UUIDv7 {
             + Hex.lowercase(bytes[8..<10]) + "-" + Hex.lowercase(bytes[10..<16])
     }
 
+    /// A UUIDv7 for `date` that sorts after `previous` (RFC 9562's monotonic method): a new random one when it does
+    /// already, otherwise `previous` with its last 48 random bits plus one — two ids made in the same millisecond
+    /// by one store keep their order, so the names of a kiosk's response files sort in sequence order.
+    public static func make<G: RandomNumberGenerator>(at date: Date, after previous: String?, using generator: inout G) -> String {
+        let fresh = make(at: date, using: &generator)
+        guard let previous, fresh <= previous, previous.utf8.count == 36,
+            let tail = UInt64(previous.suffix(12), radix: 16), tail < 0xFFFF_FFFF_FFFF
+        else { return fresh }
+        let next = String(tail + 1, radix: 16)
+        return String(previous.prefix(24)) + String(repeating: "0", count: 12 - next.count) + next
+    }
+
     /// The millisecond timestamp encoded in a UUIDv7 string, or nil if it is not one.
     public static func date(of id: String) -> Date? {
         let hex = id.replacingOccurrences(of: "-", with: "")

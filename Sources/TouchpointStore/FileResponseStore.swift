@@ -27,6 +27,8 @@ public final class FileResponseStore: ResponseStore {
     private let counter: OpenSequenceCounter
     private let now: @Sendable () -> Date
     private var generator: any RandomNumberGenerator
+    /// The id of the last response recorded by this store, so the next sorts after it.
+    private var lastID: String?
 
     /// The mode of the directories the store creates: the owner writes, its group may read (backups).
     public static let directoryMode: mode_t = 0o750
@@ -72,7 +74,9 @@ public final class FileResponseStore: ResponseStore {
     /// point never leaves a stored file above the counter.
     public func record(_ draft: ResponseDraft) throws -> StoredResponse {
         let sequence = try counter.next()
-        let id = UUIDv7.make(at: now(), using: &generator)
+        // Ids (and so file names) sort in sequence order, even for responses made in the same millisecond.
+        let id = UUIDv7.make(at: now(), after: lastID, using: &generator)
+        lastID = id
         let response = SurveyResponse(draft: draft, id: id, sequence: sequence)
         let payload: Data
         do {

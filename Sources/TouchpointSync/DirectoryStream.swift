@@ -20,13 +20,26 @@ final class DirectoryStream {
     private var handle: UnsafeMutablePointer<DIR>?
     #endif
 
-    /// Opens `directory`; throws ``SyncError/Code/io`` if it cannot.
-    init(_ directory: URL) throws {
+    /// The response file names still to return, oldest first, when opened `sorted`; nil when reading in directory order.
+    private var sortedNames: ArraySlice<String>?
+
+    /// Opens `directory`; throws ``SyncError/Code/io`` if it cannot. With `sorted`, ``nextResponseName()`` returns
+    /// the response files present now in name order — for response files (`<UUIDv7>.json`) the order they were
+    /// completed in, which on one kiosk is sequence order — at the cost of holding their names (about 100 bytes
+    /// each) instead of streaming them.
+    init(_ directory: URL, sorted: Bool = false) throws {
         self.directory = directory
         guard let opened = opendir(directory.path) else {
             throw SyncError.system("opendir", directory.path)
         }
         handle = opened
+        if sorted {
+            var names: [String] = []
+            while let name = try next() {
+                if Self.isResponseFileName(name) { names.append(name) }
+            }
+            sortedNames = names.sorted()[...]
+        }
     }
 
     deinit {
@@ -55,6 +68,9 @@ final class DirectoryStream {
 
     /// The next response file name (`*.json`, not hidden or temporary), or nil at the end.
     func nextResponseName() throws -> String? {
+        if sortedNames != nil {
+            return sortedNames?.popFirst()
+        }
         while let name = try next() {
             if Self.isResponseFileName(name) { return name }
         }

@@ -116,7 +116,9 @@ public struct ResponseSync: Sendable {
         progress(pass.progress)
         logger.debug("sync pass starting", metadata: ["sync.pending": "\(pass.estimate.pending)"])
 
-        let stream = try DirectoryStream(pendingDirectory)
+        // Oldest first: the collector stores (and its comment feed posts) a kiosk's responses in the order they were
+        // completed.
+        let stream = try DirectoryStream(pendingDirectory, sorted: true)
         defer { stream.close() }
         try await upload(from: stream, pass: &pass, progress: progress)
 

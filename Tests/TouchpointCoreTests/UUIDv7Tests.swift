@@ -93,4 +93,22 @@ struct UUIDv7Tests {
         // A generator's next id differs from its first.
         #expect(UUIDv7.make(at: t0, using: &a) != first)
     }
+
+    @Test func idsMadeInOneMillisecondAfterEachOtherKeepTheirOrder() {
+        var generator = SeededGenerator(seed: 9)
+        let instant = Date(timeIntervalSince1970: 1_800_000_000.123)
+        var previous: String?
+        var ids: [String] = []
+        for _ in 0..<500 {
+            let id = UUIDv7.make(at: instant, after: previous, using: &generator)
+            ids.append(id)
+            previous = id
+        }
+        #expect(ids == ids.sorted() && Set(ids).count == ids.count)
+        #expect(ids.allSatisfy { UUIDv7.date(of: $0) == UUIDv7.date(of: ids[0]) })
+        #expect(ids.allSatisfy { $0.count == 36 && Array($0)[14] == "7" && "89ab".contains(Array($0)[19]) })
+        // A later millisecond is a fresh random id again.
+        let later = UUIDv7.make(at: instant.addingTimeInterval(0.002), after: previous, using: &generator)
+        #expect(later > ids[ids.count - 1] && later.prefix(13) != ids[0].prefix(13))
+    }
 }

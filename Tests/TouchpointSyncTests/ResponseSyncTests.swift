@@ -28,6 +28,19 @@ struct ResponseSyncTests {
         #expect(transport.storedIDs == Set(ids))
     }
 
+    @Test("pending responses go oldest first: by sequence across every batch, whatever the directory's order")
+    func oldestFirst() async throws {
+        let buffer = try Buffer()
+        defer { buffer.remove() }
+        try buffer.record(60)
+        let transport = InMemoryUploadTransport()
+        _ = try await buffer.sync(transport, configuration: seededConfiguration(batchCount: 7)).syncOnce()
+        let sequences = try transport.receivedBatches.flatMap(\.responses).map { envelope in
+            try SurveyResponse.decode(try envelope.unverifiedPayload()).sequence
+        }
+        #expect(sequences == Array(1...60))
+    }
+
     @Test("batches by bytes, a lone file over the limit still goes alone")
     func batchesByBytes() async throws {
         let buffer = try Buffer()
