@@ -111,4 +111,20 @@ import TouchpointStore
             try configuration.apply(yaml: "language: de\n", file: "c.yaml")
         }
     }
+
+    @Test func siteSettingsReplaceTheFileButNotTheFlags() throws {
+        var configuration = KioskConfiguration()
+        try configuration.apply(yaml: "language: en\nidleTimeout: 60\nthankYou: {sv: Tack!}\nsurveyCache: cache\n", file: "t.yaml")
+        #expect(configuration.thankYou == LocalizedText(["sv": "Tack!"]) && configuration.surveyCacheDirectory == "cache")
+        let settings = KioskSettings(
+            language: "sv", idleTimeout: 90, minimumSeconds: 3, thankYou: LocalizedText(["en": "Thanks!"]),
+            staffPinHash: "pbkdf2-sha256$1$c2FsdA$aGFzaA", privacyNotice: LocalizedText(["en": "Kept 12 months."]))
+        let applied = configuration.applying(settings, except: ["idleTimeout"])
+        #expect(applied.language == "sv" && applied.minimumSeconds == 3 && applied.thankYou == LocalizedText(["en": "Thanks!"]))
+        #expect(applied.staffPINHash == "pbkdf2-sha256$1$c2FsdA$aGFzaA" && applied.privacyNotice == LocalizedText(["en": "Kept 12 months."]))
+        // --idle-timeout was given as a flag: it wins over the site's setting.
+        #expect(applied.idleTimeout == 60)
+        #expect(configuration.applying(nil, except: []) == configuration)
+        #expect(throws: ConfigurationError.self) { try configuration.apply(yaml: "thankYou: {de: Danke}\n", file: "t.yaml") }
+    }
 }
