@@ -78,6 +78,9 @@ struct DashboardController {
         data.npsByTouchpoint = byTouchpoint.rows.map { row in
             Self.figure(row, label: row.value(.touchpoint), stage: JourneyStage(rawValue: row.value(.stage)))
         }
+        data.npsBySite = try await storage.report(query(.nps, [.site])).rows.map { row in
+            Self.figure(row, label: row.value(.site))
+        }
         data.npsByMonth = try await storage.report(query(.nps, [.month])).rows.map { row in
             Self.figure(row, label: row.value(.month))
         }

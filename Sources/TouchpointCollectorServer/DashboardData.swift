@@ -9,7 +9,7 @@ import TouchpointCollector
 public struct DashboardData: Sendable, Hashable {
     /// The NPS of one group (a touchpoint in a stage, a month, or everything).
     public struct NPSFigure: Sendable, Hashable {
-        /// The group's label: a touchpoint, a month (`2026-11`), or empty for the overall figure.
+        /// The group's label: a touchpoint, a site, a month (`2026-11`), or empty for the overall figure.
         public var label: String
         /// The journey stage, when the group is a touchpoint in a stage.
         public var stage: JourneyStage?
@@ -121,6 +121,8 @@ public struct DashboardData: Sendable, Hashable {
     public var overall: NPSFigure?
     /// NPS per touchpoint and stage.
     public var npsByTouchpoint: [NPSFigure]
+    /// NPS per site, by site id.
+    public var npsBySite: [NPSFigure] = []
     /// NPS per month, oldest first (labels `yyyy-MM`).
     public var npsByMonth: [NPSFigure]
     /// CES and CSAT per touchpoint.
@@ -165,8 +167,9 @@ public struct DashboardData: Sendable, Hashable {
         npsByTouchpoint: [NPSFigure] = [], npsByMonth: [NPSFigure] = [], scores: [TouchpointScores] = [],
         comments: [FeedComment] = [], kiosks: [KioskRecord] = [], accounts: [AccountPoint] = [], unscoredAccounts: Int = 0,
         zoneThresholds: HealthModel.ZoneThresholds? = nil, unavailable: [Section: String] = [:],
-        surveySets: [String: KioskSurveySet] = [:]
+        surveySets: [String: KioskSurveySet] = [:], npsBySite: [NPSFigure] = []
     ) {
+        self.npsBySite = npsBySite
         self.surveySets = surveySets
         self.generatedAt = generatedAt
         self.from = from

@@ -25,6 +25,7 @@ public enum DashboardPage {
         html += tiles(data)
         html += "<div class=\"grid\">"
         html += npsCard(data)
+        html += siteCard(data)
         html += trendCard(data)
         html += scoresCard(data)
         if !data.hidden.contains(.accounts) { html += healthCard(data) }
@@ -85,6 +86,16 @@ public enum DashboardPage {
         html += body(data, .reports, unavailable: "Reports are unavailable", isEmpty: data.npsByTouchpoint.isEmpty,
                      empty: ("No responses yet", "Scores appear here once kiosks sync their responses.")) {
             DashboardSVG.npsBars(data.npsByTouchpoint)
+        }
+        return html + "</section>"
+    }
+
+    private static func siteCard(_ data: DashboardData) -> String {
+        var html = card(id: "nps-site", title: "NPS by site",
+                        hint: "Beside the touchpoints: where the differences come from. Dashed bars: fewer than \(data.minimumGroupSize) answers.")
+        html += body(data, .reports, unavailable: "Reports are unavailable", isEmpty: data.npsBySite.isEmpty,
+                     empty: ("No responses yet", "Sites appear here once their kiosks sync.")) {
+            DashboardSVG.npsBars(data.npsBySite, label: "NPS per site with 95% error bars")
         }
         return html + "</section>"
     }

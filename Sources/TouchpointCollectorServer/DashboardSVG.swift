@@ -49,12 +49,12 @@ enum DashboardSVG {
     // MARK: - Charts
 
     /// Horizontal NPS bars from −100 to 100 around a zero line, with 95% error bars, one row per figure.
-    static func npsBars(_ rows: [DashboardData.NPSFigure]) -> String {
+    static func npsBars(_ rows: [DashboardData.NPSFigure], label: String = "NPS per touchpoint and stage with 95% error bars") -> String {
         let x0 = 160.0, x1 = width - 140
         func x(_ value: Double) -> Double { x0 + (min(max(value, -100), 100) + 100) / 200 * (x1 - x0) }
         let top = 28.0, rowHeight = 52.0
         let height = top + Double(rows.count) * rowHeight + 6
-        var svg = open(height: height, label: "NPS per touchpoint and stage with 95% error bars")
+        var svg = open(height: height, label: label)
         for tick in stride(from: -100, through: 100, by: 50) {
             let tx = x(Double(tick))
             svg += line(tx, top - 4, tx, height - 4, stroke: tick == 0 ? Colour.muted : Colour.grid, width: tick == 0 ? 1.5 : 1)

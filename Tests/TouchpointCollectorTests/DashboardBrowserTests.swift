@@ -101,7 +101,8 @@ struct DashboardBrowserTests {
                 #expect(cookie.httpOnly == true && cookie.sameSite == "Strict" && cookie.secure == false, "\(cookie)")
                 let dom = try String(contentsOf: domFile, encoding: .utf8)
                 let drawn = dom.components(separatedBy: "<svg").count - 1
-                #expect(drawn == 4, "expected the NPS, trend, CSAT/CES and health charts in the DOM, found \(drawn) SVGs")
+                #expect(drawn == 5, "expected the NPS by touchpoint and by site, trend, CSAT/CES and health charts in the DOM, found \(drawn) SVGs")
+                #expect(dom.contains("NPS by site"), "the NPS by site card")
                 let dots = dom.components(separatedBy: "class=\"account zone-").count - 1
                 #expect(dots == 2, "expected a dot per account on the health matrix, found \(dots)")
                 for figure in [

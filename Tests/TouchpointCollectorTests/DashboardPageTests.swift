@@ -69,13 +69,17 @@ enum DashboardFixture {
                     running: "sha256:aaaabbbbcccc", expected: "sha256:aaaabbbbcccc", expectedSurveys: ["retail-visit v2"], problem: nil),
                 "kiosk-2": KioskSurveySet(
                     running: nil, expected: "sha256:1234567890ab", expectedSurveys: ["service-visit v1"], problem: "<not sealed>"),
+            ],
+            npsBySite: [
+                .init(label: "malmo", score: 35, marginOfError: 9, count: 250, promoters: 130, passives: 80, detractors: 42),
+                .init(label: "lund", score: -8, marginOfError: 14, count: 140, promoters: 40, passives: 49, detractors: 51),
             ])
     }
 }
 
 @Suite("The dashboard page (pure renderer)")
 struct DashboardPageTests {
-    @Test func showsTheFiguresOfEverySection() {
+    @Test func showsTheFiguresOfEverySection() throws {
         let html = DashboardPage.render(DashboardFixture.data())
         #expect(html.hasPrefix("<!DOCTYPE html>"))
         // NPS per touchpoint and stage, with margins of error and counts.
@@ -95,7 +99,11 @@ struct DashboardPageTests {
         #expect(html.contains("Not plotted: 1 account without MRR or ARR."))
         #expect(html.contains("Snabb och trevlig service"))
         // Charts are inline SVG; nothing is loaded from elsewhere and nothing runs.
-        #expect(html.components(separatedBy: "<svg ").count - 1 == 4)
+        #expect(html.components(separatedBy: "<svg ").count - 1 == 5)
+        // NPS by site beside NPS by touchpoint.
+        let sites = try #require(html.range(of: "id=\"nps-site\"")).lowerBound
+        #expect(try #require(html.range(of: "id=\"nps\"")).lowerBound < sites)
+        #expect(html[sites...].contains("NPS per site with 95% error bars") && html[sites...].contains(">lund<"))
         #expect(!html.contains("<script"))
         #expect(!html.contains("http://") || !html.replacingOccurrences(of: "http://www.w3.org/2000/svg", with: "").contains("http://"))
         #expect(!html.contains("https://"))
