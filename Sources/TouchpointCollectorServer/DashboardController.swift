@@ -30,7 +30,9 @@ struct DashboardController {
     }
 
     /// How many comments the page lists.
-    static let commentCount = 12
+    static let commentCount = DashboardPage.commentPageSize
+    /// The query parameter that pages the comments: those of responses older than this response id.
+    static let commentsBeforeParameter = "comments_before"
 
     /// Adds the dashboard's routes.
     func addRoutes(to router: Router<CollectorRequestContext>) {
@@ -43,13 +45,21 @@ struct DashboardController {
     func page(_ request: Request, caller: Caller?, session: LoginSession? = nil) async -> Response {
         let generatedAt = now()
         let range: (from: Date?, to: Date?)
-        switch Self.range(request.queryValues) {
+        var values = request.queryValues
+        // Paging the comments: the ones older than this response, within the same range.
+        let commentsBefore = values.removeValue(forKey: Self.commentsBeforeParameter)
+        if let commentsBefore, UUID(uuidString: commentsBefore) == nil {
+            return Self.html(.badRequest, DashboardPage.badRequest(
+                "\(Self.commentsBeforeParameter): must be a response id such as 019ab2c4-…, not '\(commentsBefore)'"))
+        }
+        switch Self.range(values) {
         case .success(let parsed): range = parsed
         case .failure(let problem):
             return Self.html(.badRequest, DashboardPage.badRequest(problem.message))
         }
         do {
-            var data = try await gather(from: range.from, to: range.to, at: generatedAt, role: caller?.role ?? .viewer)
+            var data = try await gather(
+                from: range.from, to: range.to, at: generatedAt, role: caller?.role ?? .viewer, commentsBefore: commentsBefore?.lowercased())
             if let caller, caller.kind == .user, let session {
                 data.signedIn = DashboardData.SignedIn(user: caller.name, role: caller.role, csrf: session.csrf)
             }
@@ -66,8 +76,9 @@ struct DashboardController {
     }
 
     /// Reads everything the page shows to `role` (nothing of the sections it does not include); throws when storage fails.
-    func gather(from: Date?, to: Date?, at date: Date, role: Role) async throws -> DashboardData {
+    func gather(from: Date?, to: Date?, at date: Date, role: Role, commentsBefore: String? = nil) async throws -> DashboardData {
         var data = DashboardData(generatedAt: date, from: from, to: to, minimumGroupSize: configuration.minimumGroupSize)
+        data.commentsBefore = commentsBefore
         if role < .analyst { data.hidden.formUnion([.comments, .accounts]) }
         if role < .admin { data.hidden.insert(.kiosks) }
         func query(_ metric: ReportMetric, _ groupBy: [ReportDimension]) -> ReportQuery {
@@ -101,7 +112,8 @@ struct DashboardController {
         }
         if !data.hidden.contains(.comments) {
             data.comments = try await storage.comments(
-                CommentQuery(limit: Self.commentCount, before: to.map { .time($0) }, since: from))
+                CommentQuery(
+                    limit: Self.commentCount, before: commentsBefore.map { .response($0) } ?? to.map { .time($0) }, since: from))
         }
         if !data.hidden.contains(.kiosks) {
             data.kiosks = try await storage.kiosks()

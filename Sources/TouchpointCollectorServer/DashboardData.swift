@@ -127,6 +127,8 @@ public struct DashboardData: Sendable, Hashable {
     public var npsByMonth: [NPSFigure]
     /// CES and CSAT per touchpoint.
     public var scores: [TouchpointScores]
+    /// The response id the comments are older than, when paging back; nil for the newest.
+    public var commentsBefore: String?
     /// The latest comments, newest first.
     public var comments: [FeedComment]
     /// The kiosk fleet.

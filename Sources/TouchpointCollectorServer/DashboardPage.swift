@@ -189,7 +189,28 @@ public enum DashboardPage {
             }
             html += "</ul>"
         }
+        // Paging, keeping the range: older comments after a full page, and back to the newest when paging.
+        var links: [String] = []
+        if data.commentsBefore != nil {
+            links.append("<a href=\"\(escape(pageLink(data, commentsBefore: nil)))\">Newest comments</a>")
+        }
+        if data.comments.count >= commentPageSize, let last = data.comments.last {
+            links.append("<a id=\"older-comments\" href=\"\(escape(pageLink(data, commentsBefore: last.responseID)))\">Older comments →</a>")
+        }
+        if !links.isEmpty { html += "<p class=\"pager\">" + links.joined(separator: " · ") + "</p>" }
         return html + "</section>"
+    }
+
+    /// Comments shown per page (the controller asks for this many).
+    public static let commentPageSize = 12
+
+    /// `/?from=…&to=…&comments_before=…` for this page's range.
+    static func pageLink(_ data: DashboardData, commentsBefore: String?) -> String {
+        var items: [String] = []
+        if let from = data.from { items.append("from=" + Timestamp.string(from)) }
+        if let to = data.to { items.append("to=" + Timestamp.string(to)) }
+        if let commentsBefore { items.append("comments_before=" + commentsBefore) }
+        return "/" + (items.isEmpty ? "" : "?" + items.joined(separator: "&"))
     }
 
     private static func fleetCard(_ data: DashboardData) -> String {

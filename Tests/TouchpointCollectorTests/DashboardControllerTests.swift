@@ -66,6 +66,22 @@ struct DashboardControllerTests {
         }
     }
 
+    @Test func commentsPageBackByResponseIDWithinTheRange() async throws {
+        try await withDashboard { client in
+            // Older than the highest possible id: every comment, and a way back to the newest.
+            let all = text(try await client.execute(uri: "/?comments_before=ffffffff-ffff-7fff-bfff-ffffffffffff", method: .get))
+            #expect(all.contains("Great coffee") && all.contains("Bilen var inte klar i tid"))
+            #expect(all.contains("<a href=\"/\">Newest comments</a>"))
+            // Older than the lowest: none, within the range given (kept in the link back).
+            let none = text(try await client.execute(
+                uri: "/?from=2026-11-01&comments_before=00000000-0000-7000-8000-000000000000", method: .get))
+            #expect(none.contains("No comments yet") && !none.contains("Great coffee"))
+            #expect(none.contains("href=\"/?from=2026-11-01T00:00:00.000Z\">Newest comments</a>"))
+            let bad = try await client.execute(uri: "/?comments_before=yesterday", method: .get)
+            #expect(bad.status == .badRequest && text(bad).contains("comments_before: must be a response id"))
+        }
+    }
+
     @Test func badParametersAre400WithAPage() async throws {
         try await withDashboard { client in
             for (uri, expected) in [

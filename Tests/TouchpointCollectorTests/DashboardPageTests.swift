@@ -112,6 +112,22 @@ struct DashboardPageTests {
         #expect(html.contains("local surveys/, not current: expected 12345678 (service-visit v1); configuration problem: &lt;not sealed&gt;"))
     }
 
+    @Test func aFullPageOfCommentsLinksToTheOlderOnesKeepingTheRange() throws {
+        var data = DashboardFixture.data()
+        let comment = try #require(data.comments.first)
+        data.comments = (0..<DashboardPage.commentPageSize).map { index in
+            var copy = comment
+            copy.responseID = String(format: "019a0000-0000-7000-8000-%012d", 99 - index)
+            return copy
+        }
+        data.from = Date(timeIntervalSince1970: 1_790_000_000)
+        let html = DashboardPage.render(data)
+        #expect(html.contains("id=\"older-comments\" href=\"/?from=\(Timestamp.string(Date(timeIntervalSince1970: 1_790_000_000)))&amp;comments_before=019a0000-0000-7000-8000-000000000088\""))
+        #expect(!html.contains("Newest comments"))
+        data.comments.removeLast()
+        #expect(!DashboardPage.render(data).contains("older-comments"))
+    }
+
     @Test func escapesCustomerText() {
         let html = DashboardPage.render(DashboardFixture.data())
         #expect(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;quotes&quot;"))
