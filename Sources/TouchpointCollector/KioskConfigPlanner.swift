@@ -62,6 +62,10 @@ public protocol FleetStorage: Sendable {
     /// What the collector tells kiosks to run: published surveys, assignments and site settings, read at once.
     func fleetPlan() async throws -> FleetPlan
 
+    /// The site of enrolled kiosk `kiosk` and the configuration it was last told to run, read from its row alone
+    /// (not ``CollectorStorage/kiosks()``, which computes every kiosk's gaps): nil when it is not enrolled.
+    func configTarget(kiosk: String) async throws -> (site: String, served: ServedConfig?)?
+
     /// Records that `kiosk` (at `touchpoint`, if it has one) was told configuration `version` at `date`.
     func recordConfigServed(kiosk: String, touchpoint: String?, version: String, at date: Date) async throws
 }
@@ -274,20 +278,15 @@ public struct KioskSurveySet: Sendable, Hashable, Codable {
         running == expected || (running == nil && expectedSurveys.isEmpty && problem == nil)
     }
 
-    /// A version as shown to people (``TouchpointProtocol/KioskConfigDocument/shortVersion(_:)``).
-    public static func short(_ version: String) -> String {
-        KioskConfigDocument.shortVersion(version)
-    }
-
     /// One line for the fleet views: `retail-visit v2, service-visit v1 (3fa2c1d0, current)`, `local surveys/`,
     /// or `3fa2c1d0, not current: expected 9b1e4f20 (retail-visit v2)`.
     public var summary: String {
         let expectedText = expectedSurveys.isEmpty ? "local surveys/" : expectedSurveys.joined(separator: ", ")
         var text: String
         if isCurrent {
-            text = running.map { "\(expectedText) (\(Self.short($0)), current)" } ?? "local surveys/ (current)"
+            text = running.map { "\(expectedText) (\(KioskConfigDocument.shortVersion($0)), current)" } ?? "local surveys/ (current)"
         } else {
-            text = "\(running.map(Self.short) ?? "local surveys/"), not current: expected \(Self.short(expected)) (\(expectedText))"
+            text = "\(running.map(KioskConfigDocument.shortVersion) ?? "local surveys/"), not current: expected \(KioskConfigDocument.shortVersion(expected)) (\(expectedText))"
         }
         if let problem { text += "; configuration problem: \(problem)" }
         return text

@@ -143,6 +143,22 @@ extension PostgresCollectorStorage {
         }
     }
 
+    public func configTarget(kiosk: String) async throws -> (site: String, served: ServedConfig?)? {
+        let logger = self.logger
+        return try await read("read the configuration target of \(kiosk)") { connection in
+            guard let row = try await Self.rows(
+                "SELECT site, config_version, config_touchpoint, config_fetched_at FROM kiosks WHERE id = \(kiosk)",
+                on: connection, logger: logger
+            ).first else { return nil }
+            let served = try row["config_version"].decode(String?.self).map { version in
+                ServedConfig(
+                    version: version, touchpoint: try row["config_touchpoint"].decode(String?.self),
+                    fetchedAt: try row["config_fetched_at"].decode(PostgresTimestamp.self).date)
+            }
+            return (try row["site"].decode(String.self), served)
+        }
+    }
+
     public func recordConfigServed(kiosk: String, touchpoint: String?, version: String, at date: Date) async throws {
         let logger = self.logger
         try await write("record the configuration served to \(kiosk)") { connection in

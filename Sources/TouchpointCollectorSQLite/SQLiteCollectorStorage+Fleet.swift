@@ -162,6 +162,19 @@ extension SQLiteCollectorStorage {
         }
     }
 
+    public func configTarget(kiosk: String) async throws -> (site: String, served: ServedConfig?)? {
+        try await read("read the configuration target of \(kiosk)") { db in
+            try Row.fetchOne(
+                db, sql: "SELECT site, config_version, config_touchpoint, config_fetched_at FROM kiosks WHERE id = ?",
+                arguments: [kiosk]
+            ).map { row in
+                (row["site"], (row["config_version"] as String?).map { version in
+                    ServedConfig(version: version, touchpoint: row["config_touchpoint"], fetchedAt: row["config_fetched_at"])
+                })
+            }
+        }
+    }
+
     public func recordConfigServed(kiosk: String, touchpoint: String?, version: String, at date: Date) async throws {
         try await write("record the configuration served to \(kiosk)") { db in
             try db.execute(

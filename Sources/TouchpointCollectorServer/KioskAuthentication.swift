@@ -74,13 +74,14 @@ struct KioskConfigController: Sendable {
             if let refusal = try await authentication.refusal(kiosk: kiosk, request: request, what: "configuration request") {
                 return refusal
             }
-            guard let record = try await storage.kiosk(kiosk), record.revokedAt == nil else {
+            // A revoked kiosk has no token hash, so it was refused above.
+            guard let target = try await storage.configTarget(kiosk: kiosk) else {
                 return UploadController.error(.unauthorized, "unauthorized", "kiosk \(kiosk) is not enrolled here")
             }
-            let document = try await storage.fleetPlan().document(site: record.site, kiosk: kiosk, touchpoint: touchpoint)
+            let document = try await storage.fleetPlan().document(site: target.site, kiosk: kiosk, touchpoint: touchpoint)
             let date = now()
             // Recorded a moment ago: a kiosk asking every sync pass does not write a row each time.
-            let recordedJustNow = record.config.map { served in
+            let recordedJustNow = target.served.map { served in
                 served.version == document.version && served.touchpoint == touchpoint
                     && date.timeIntervalSince(served.fetchedAt) < Self.fetchRecordInterval
             } ?? false

@@ -245,6 +245,7 @@ struct FailingStorage: CollectorStorage {
     func unassign(_ assignment: SurveyAssignment) async throws -> Bool { throw fail() }
     func setSiteSettings(_ settings: KioskSettings?, site: String, at date: Date, by actor: String) async throws -> Bool { throw fail() }
     func fleetPlan() async throws -> FleetPlan { throw fail() }
+    func configTarget(kiosk: String) async throws -> (site: String, served: ServedConfig?)? { throw fail() }
     func recordConfigServed(kiosk: String, touchpoint: String?, version: String, at date: Date) async throws { throw fail() }
 }
 

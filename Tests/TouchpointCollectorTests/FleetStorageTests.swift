@@ -113,6 +113,9 @@ struct FleetStorageTests {
             try await storage.recordConfigServed(kiosk: "k-7", touchpoint: "service", version: "sha256:abc", at: start)
             let record = try #require(try await storage.kiosk("k-7"))
             #expect(record.config == ServedConfig(version: "sha256:abc", touchpoint: "service", fetchedAt: start))
+            let target = try #require(try await storage.configTarget(kiosk: "k-7"))
+            #expect(target.site == "malmo" && target.served == record.config)
+            #expect(try await storage.configTarget(kiosk: "k-8") == nil)
         }
     }
 }

@@ -111,12 +111,12 @@ struct KioskConfigPlannerTests {
         }
         let current = try #require(plan.surveySet(of: kiosk("k-1", running: expected.version)))
         #expect(current.isCurrent)
-        #expect(current.summary == "retail-visit v3 (\(KioskSurveySet.short(expected.version)), current)")
-        #expect(KioskSurveySet.short(expected.version).count == 8 && !KioskSurveySet.short(expected.version).contains(":"))
+        #expect(current.summary == "retail-visit v3 (\(KioskConfigDocument.shortVersion(expected.version)), current)")
+        #expect(KioskConfigDocument.shortVersion(expected.version).count == 8 && !KioskConfigDocument.shortVersion(expected.version).contains(":"))
 
         let behind = try #require(plan.surveySet(of: kiosk("k-2", running: "sha256:00112233445566")))
         #expect(!behind.isCurrent)
-        #expect(behind.summary == "00112233, not current: expected \(KioskSurveySet.short(behind.expected)) (retail-visit v3)")
+        #expect(behind.summary == "00112233, not current: expected \(KioskConfigDocument.shortVersion(behind.expected)) (retail-visit v3)")
 
         let local = try #require(plan.surveySet(of: kiosk("k-3", running: nil)))
         #expect(!local.isCurrent && local.summary.hasPrefix("local surveys/, not current"))
