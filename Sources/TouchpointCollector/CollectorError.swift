@@ -3,7 +3,7 @@ public struct CollectorError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is; compare against the static members.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
-            case conflict, notFound, invalidKey, invalidID, overloaded, unavailable
+            case conflict, notFound, invalidKey, invalidID, invalidInput, overloaded, unavailable
         }
 
         private let base: Base
@@ -20,6 +20,8 @@ public struct CollectorError: Error, Sendable, CustomStringConvertible {
         public static let invalidKey = Code(.invalidKey)
         /// A kiosk or site id does not follow the id rule (``TouchpointCore/Identifier``).
         public static let invalidID = Code(.invalidID)
+        /// A value given by a person is unusable (an empty reason, a note too long); the message says which.
+        public static let invalidInput = Code(.invalidInput)
         /// The database is busy (locked by another writer): try again shortly.
         public static let overloaded = Code(.overloaded)
         /// The database cannot be opened, read or written.

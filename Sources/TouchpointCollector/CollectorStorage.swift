@@ -8,7 +8,7 @@ import TouchpointJOSE
 /// The collector's storage. SQL lives only in its implementations (`SQLiteCollectorStorage` in
 /// TouchpointCollectorSQLite), so another database can follow without touching verification or routes.
 public protocol CollectorStorage: ReportStorage, FeedStorage, AccountStorage, AccessStorage, FleetStorage,
-    FleetAlertStorage {
+    FleetAlertStorage, CaseStorage {
     /// Enrols `jwk` as the active key of kiosk `kiosk` at `site`, with an optional bearer token hash.
     ///
     /// A kiosk has at most one active key: enrolling a second key while one is active throws `.conflict`
@@ -127,11 +127,14 @@ public struct VerifiedItem: Sendable, Hashable {
     /// Reports count a CES answer as easy by its scale (5–7 of 7, 4–5 of 5); a question missing here is
     /// taken as a 1–7 scale.
     public var cesPoints: [String: Int]
+    /// The follow-up case the response opens when it is stored (``CaseRules/opening(for:cesPoints:at:accountOwner:)``);
+    /// nil: none.
+    public var followUp: CaseOpening?
 
     /// Creates a verified item.
     public init(
         index: Int, response: SurveyResponse, jws: FlattenedJWS, kid: String, contentHash: String,
-        cesPoints: [String: Int] = [:]
+        cesPoints: [String: Int] = [:], followUp: CaseOpening? = nil
     ) {
         self.index = index
         self.response = response
@@ -139,6 +142,7 @@ public struct VerifiedItem: Sendable, Hashable {
         self.kid = kid
         self.contentHash = contentHash
         self.cesPoints = cesPoints
+        self.followUp = followUp
     }
 
     /// The CES scales of `survey`'s questions, as ``cesPoints`` holds them.

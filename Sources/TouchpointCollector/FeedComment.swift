@@ -15,8 +15,9 @@ public protocol FeedStorage: Sendable {
     ///
     /// One row per (response, event, webhook whose route matches), with its message rendered; the cursor moves
     /// past the responses read. The first call on a database only records where the feed starts (the newest
-    /// stored response), so switching the feed on does not post the history.
-    func fanOut(to webhooks: [Webhook], at date: Date, limit: Int) async throws -> FeedFanOut
+    /// stored response), so switching the feed on does not post the history. A post about a response that opened
+    /// a follow-up case links to it with `caseLinks`.
+    func fanOut(to webhooks: [Webhook], caseLinks: CaseLinks?, at date: Date, limit: Int) async throws -> FeedFanOut
 
     /// The oldest pending outbox row of the webhook named `webhook`, due or not; nil if none is pending.
     func nextPending(webhook: String) async throws -> OutboxEntry?
@@ -26,6 +27,13 @@ public protocol FeedStorage: Sendable {
 
     /// Pending, delivered and failed counts per webhook name, and names with pending rows.
     func outboxStatus() async throws -> OutboxStatus
+}
+
+extension FeedStorage {
+    /// Fans out without links to follow-up cases; see ``FeedStorage/fanOut(to:caseLinks:at:limit:)``.
+    public func fanOut(to webhooks: [Webhook], at date: Date, limit: Int) async throws -> FeedFanOut {
+        try await fanOut(to: webhooks, caseLinks: nil, at: date, limit: limit)
+    }
 }
 
 /// One free-text comment with the context of its response, as `GET /v1/comments` returns it.

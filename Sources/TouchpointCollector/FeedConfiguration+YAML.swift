@@ -115,24 +115,6 @@ private final class FeedReader: YAMLReader {
         return webhooks.contains { $0.name == name } ? configuration : nil
     }
 
-    /// A duration: a number of seconds, or a number with a unit: `90s`, `15m`, `2h`, `1d` (0.1 s to 30 days).
-    func duration(_ node: Node, key: String) -> Duration? {
-        if let text = node.scalar?.string {
-            let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
-            var number = Substring(text.trimmingCharacters(in: .whitespaces))
-            var scale = 1.0
-            if let last = number.last, let unit = units[last] {
-                scale = unit
-                number = number.dropLast()
-            }
-            if let value = Double(number), value.isFinite, value * scale >= 0.1, value * scale <= 30 * 86_400 {
-                return .milliseconds(Int64((value * scale * 1000).rounded()))
-            }
-        }
-        problem(node, "\(key) must be a duration such as 90s, 15m, 2h or 1d (or a number of seconds), from 0.1 s to 30 days")
-        return nil
-    }
-
     func webhook(_ node: Node, index: Int) -> Webhook? {
         guard let map = node.mapping else {
             problem(node, "webhook \(index + 1) must be a mapping with name and url")
@@ -221,35 +203,5 @@ private final class FeedReader: YAMLReader {
             return nil
         }
         return url
-    }
-
-    func list(_ node: Node?, key: String) -> Set<String> {
-        guard let node else { return [] }
-        if let single = node.scalar?.string, !single.isEmpty, node.sequence == nil {
-            problem(node, "\(key) must be a list such as [\(single)]")
-            return []
-        }
-        guard let items = node.sequence else {
-            problem(node, "\(key) must be a list of names, e.g. [a, b]; leave it out for all")
-            return []
-        }
-        var result: Set<String> = []
-        for item in items {
-            guard let value = item.scalar?.string, !value.isEmpty else {
-                problem(item, "\(key) must hold non-empty names")
-                continue
-            }
-            result.insert(value)
-        }
-        return result
-    }
-
-    func bool(_ node: Node?, key: String) -> Bool? {
-        guard let node else { return nil }
-        guard let value = node.bool else {
-            problem(node, "\(key) must be true or false")
-            return nil
-        }
-        return value
     }
 }

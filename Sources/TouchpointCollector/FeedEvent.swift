@@ -7,7 +7,7 @@ import TouchpointCore
 /// incoming-webhook post (`{"text": …}`, mrkdwn).
 public struct FeedEvent: Sendable, Hashable {
     /// A free-text answer.
-    public struct Comment: Sendable, Hashable {
+    public struct Comment: Sendable, Hashable, Encodable {
         /// The question's id.
         public var question: String
         /// The text as stored.
@@ -21,7 +21,7 @@ public struct FeedEvent: Sendable, Hashable {
     }
 
     /// A scale answer (NPS, CES or CSAT).
-    public struct Score: Sendable, Hashable {
+    public struct Score: Sendable, Hashable, Encodable {
         /// The question's type: `nps`, `ces` or `csat`.
         public var type: QuestionType
         /// The answer.
@@ -66,12 +66,14 @@ public struct FeedEvent: Sendable, Hashable {
     public var scores: [Score]
     /// The comments shown: one for ``Kind/comment``, all of the response's for ``Kind/detractor``.
     public var comments: [Comment]
+    /// The page of the follow-up case the response opened, if it did (and the collector's address is known).
+    public var caseLink: URL?
 
     /// Creates an event.
     public init(
         kind: Kind, responseID: String, completedAt: Date, site: String, kiosk: String, touchpoint: String,
         stage: JourneyStage, surveyID: String, language: String, account: String? = nil, scores: [Score] = [],
-        comments: [Comment] = []
+        comments: [Comment] = [], caseLink: URL? = nil
     ) {
         self.kind = kind
         self.responseID = responseID
@@ -85,6 +87,7 @@ public struct FeedEvent: Sendable, Hashable {
         self.account = account
         self.scores = scores
         self.comments = comments
+        self.caseLink = caseLink
     }
 
     /// The outbox's key for this event within its response: `comment:<question>` or `detractor`.
@@ -98,6 +101,23 @@ public struct FeedEvent: Sendable, Hashable {
     /// The response's first NPS answer, if any.
     public var npsScore: Int? {
         scores.first { $0.type == .nps }?.value
+    }
+
+    /// Adds one stored answer (its columns as the storages keep them) to a response's scores or comments: an NPS,
+    /// CES or CSAT number to `scores`, a free text that is not blank to `comments`; anything else is left out.
+    public static func collect(
+        question: String, type: String, number: Int?, text: String?, scores: inout [Score], comments: inout [Comment]
+    ) {
+        switch QuestionType(rawValue: type) {
+        case .some(let scored) where scored == .nps || scored == .ces || scored == .csat:
+            if let number { scores.append(Score(type: scored, value: number)) }
+        case .text:
+            if let text, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                comments.append(Comment(question: question, text: text))
+            }
+        default:
+            break
+        }
     }
 
     /// Whether the response's NPS answer is a detractor's (0–6), by ``Scoring/nps(_:)``.
@@ -132,7 +152,7 @@ public struct FeedEvent: Sendable, Hashable {
     }
 
     /// The post's text in Slack mrkdwn: scores, survey and question, site, touchpoint and stage, language,
-    /// time (UTC) and account on the first line, each comment quoted below.
+    /// time (UTC) and account on the first line, each comment quoted below, then the link to its follow-up case.
     public var message: String {
         var head: [String] = []
         var scoreParts: [String] = []
@@ -164,6 +184,9 @@ public struct FeedEvent: Sendable, Hashable {
             let quoted = comment.text.split(separator: "\n", omittingEmptySubsequences: false)
                 .map { "> " + Self.escaped(String($0)) }
             lines.append(contentsOf: quoted)
+        }
+        if let caseLink {
+            lines.append("<\(caseLink.absoluteString)|Follow-up case>")
         }
         return lines.joined(separator: "\n")
     }

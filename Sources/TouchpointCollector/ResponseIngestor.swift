@@ -11,13 +11,17 @@ public struct ResponseIngestor: Sendable {
     public let storage: any CollectorStorage
     /// What checks them: the collector's own surveys and those published in the storage.
     private let surveys: PublishedSurveySet
+    /// Which stored responses open follow-up cases, and whose they are.
+    private let caseRules: CaseRules
     private let logger: Logger
 
     /// Creates an ingestor over `storage`, checking answers against `surveys` and the survey versions published
-    /// in `storage` (``FleetStorage``), which win over a local one of the same id and version.
-    public init(storage: any CollectorStorage, surveys: CollectorSurveys, logger: Logger) {
+    /// in `storage` (``FleetStorage``), which win over a local one of the same id and version; a stored response
+    /// that `caseRules` say needs follow-up opens a case in the same transaction.
+    public init(storage: any CollectorStorage, surveys: CollectorSurveys, caseRules: CaseRules = .standard, logger: Logger) {
         self.storage = storage
         self.surveys = PublishedSurveySet(local: surveys.all)
+        self.caseRules = caseRules
         self.logger = logger
     }
 
@@ -49,6 +53,7 @@ public struct ResponseIngestor: Sendable {
             case .refused(let result): results[result.index] = result
             }
         }
+        try await openCases(&verified, at: date)
         for result in try await storage.ingest(verified, health: batch.health, kiosk: batch.kiosk, at: date) {
             results[result.index] = result
         }
@@ -57,6 +62,27 @@ public struct ResponseIngestor: Sendable {
         }
         log(batch: batch, results: answered)
         return UploadResult(results: answered)
+    }
+
+    /// Gives each item that needs follow-up its case opening; reads the accounts' owners only when a rule takes the
+    /// owner from the account and some such item has an account.
+    private func openCases(_ items: inout [VerifiedItem], at date: Date) async throws {
+        var needing: [Int] = []
+        for index in items.indices where caseRules.trigger(for: items[index].response, cesPoints: items[index].cesPoints) != nil {
+            needing.append(index)
+        }
+        guard !needing.isEmpty else { return }
+        var owners: [String: String] = [:]
+        if caseRules.needsAccountOwners, needing.contains(where: { items[$0].response.account != nil }) {
+            for account in try await storage.accounts() {
+                if let owner = account.owner { owners[Account.matchingKey(account.id)] = owner }
+            }
+        }
+        for index in needing {
+            items[index].followUp = caseRules.opening(
+                for: items[index].response, cesPoints: items[index].cesPoints, at: date,
+                accountOwner: { owners[Account.matchingKey($0)] })
+        }
     }
 
     private func log(batch: UploadBatch, results: [ItemResult]) {

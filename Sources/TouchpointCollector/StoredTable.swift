@@ -137,6 +137,18 @@ public struct StoredTable: Sendable, Hashable {
             .init("subject", .text), .init("detail", .text), .init("raised_at", .timestamp),
             .init("cleared_at", .timestamp),
         ], orderedBy: ["id"]),
+        StoredTable("cases", [
+            .init("id", .text), .init("opened_at", .timestamp), .init("completed_at", .timestamp), .init("site", .text),
+            .init("kiosk", .text), .init("touchpoint", .text), .init("stage", .text), .init("survey_id", .text),
+            .init("language", .text), .init("account", .text), .init("cause", .text), .init("owner", .text),
+            .init("due_at", .timestamp), .init("status", .text), .init("first_contact_at", .timestamp),
+            .init("closed_at", .timestamp), .init("resolution", .text), .init("overdue_notified_at", .timestamp),
+            .init("updated_at", .timestamp),
+        ], orderedBy: ["id"]),
+        StoredTable("case_events", [
+            .init("case_id", .text), .init("position", .integer), .init("at", .timestamp), .init("actor", .text),
+            .init("action", .text), .init("detail", .text),
+        ], orderedBy: ["case_id", "position"]),
         StoredTable("users", [
             .init("name", .text), .init("password_hash", .text), .init("role", .text), .init("created_at", .timestamp),
             .init("last_login_at", .timestamp),

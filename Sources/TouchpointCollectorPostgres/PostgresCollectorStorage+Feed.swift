@@ -80,7 +80,7 @@ extension PostgresCollectorStorage {
     ///
     /// Safe with several processes: the cursor row is locked (`FOR UPDATE`) for the whole fan-out, so a second
     /// process waits and then continues from where the first left off; the outbox's unique key drops any repeat.
-    public func fanOut(to webhooks: [Webhook], at date: Date, limit: Int) async throws -> FeedFanOut {
+    public func fanOut(to webhooks: [Webhook], caseLinks: CaseLinks?, at date: Date, limit: Int) async throws -> FeedFanOut {
         let limit = max(limit, 1)
         let logger = self.logger
         // Most calls find nothing new: answer those from a read, without any lock.
@@ -114,7 +114,8 @@ extension PostgresCollectorStorage {
             let cursor = try cursorRow["last_seq"].decode(Int64.self)
             let rows = try await Self.rows(
                 """
-                SELECT seq, id, kiosk, survey_id, site, touchpoint, stage, language, completed_at, account
+                SELECT seq, id, kiosk, survey_id, site, touchpoint, stage, language, completed_at, account,
+                    EXISTS (SELECT 1 FROM cases WHERE cases.id = responses.id) AS has_case
                 FROM responses WHERE seq > \(cursor) AND seq <= \(horizon) ORDER BY seq LIMIT \(limit + 1)
                 """, on: connection, logger: logger)
             let more = rows.count > limit
@@ -130,6 +131,9 @@ extension PostgresCollectorStorage {
                     stage: JourneyStage(rawValue: try row["stage"].decode(String.self)) ?? .shop,
                     surveyID: try row["survey_id"].decode(String.self), language: try row["language"].decode(String.self),
                     account: try row["account"].decode(String?.self))
+                if let caseLinks, try row["has_case"].decode(Bool.self) {
+                    response.caseLink = caseLinks.url(of: response.responseID)
+                }
                 guard webhooks.contains(where: {
                     $0.route.matches(site: response.site, touchpoint: response.touchpoint, stage: response.stage,
                                      survey: response.surveyID)
@@ -140,20 +144,10 @@ extension PostgresCollectorStorage {
                     WHERE response_id = \(response.responseID) ORDER BY position
                     """, on: connection, logger: logger)
                 for answer in answers {
-                    let type = QuestionType(rawValue: try answer["type"].decode(String.self))
-                    switch type {
-                    case .nps, .ces, .csat:
-                        if let type, let value = try answer["number_value"].decode(Int?.self) {
-                            response.scores.append(FeedEvent.Score(type: type, value: value))
-                        }
-                    case .text:
-                        if let text = try answer["text_value"].decode(String?.self),
-                            !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-                            response.comments.append(FeedEvent.Comment(question: try answer["question"].decode(String.self), text: text))
-                        }
-                    default:
-                        break
-                    }
+                    FeedEvent.collect(
+                        question: try answer["question"].decode(String.self), type: try answer["type"].decode(String.self),
+                        number: try answer["number_value"].decode(Int?.self), text: try answer["text_value"].decode(String?.self),
+                        scores: &response.scores, comments: &response.comments)
                 }
                 for webhook in webhooks {
                     for event in FeedEvent.events(for: response, webhook: webhook) {

@@ -284,7 +284,7 @@ extension PostgresCollectorStorage {
                 )
                 """,
             ]),
-        ] + alertMigrations
+        ] + alertMigrations + caseMigrations
     }
 
     /// Applies the migrations not yet recorded in `schema_migrations`, each in its own transaction under an

@@ -338,6 +338,8 @@ public struct PostgresCollectorStorage: CollectorStorage {
                 results.append(.stored(index: item.index, id: response.id))
             }
             try await Self.insertAnswers(of: stored, on: connection, logger: logger)
+            // The follow-up cases they open, in the same transaction: one per response, never again for a resend.
+            try await Self.openCases(stored, at: date, on: connection, logger: logger)
             try await aggregates.write(connection, logger: logger)
             // So do the per-account aggregates of the health scores (the responses just inserted).
             if !storedIDs.isEmpty {

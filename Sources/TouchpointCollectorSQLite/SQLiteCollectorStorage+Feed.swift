@@ -101,7 +101,7 @@ extension SQLiteCollectorStorage {
     // MARK: Outbox
 
     /// Queues posts for responses stored since the cursor; see ``FeedStorage/fanOut(to:at:limit:)``.
-    public func fanOut(to webhooks: [Webhook], at date: Date, limit: Int) async throws -> FeedFanOut {
+    public func fanOut(to webhooks: [Webhook], caseLinks: CaseLinks?, at date: Date, limit: Int) async throws -> FeedFanOut {
         let limit = max(limit, 1)
         // Most calls find nothing new: answer those from a read, without taking the write lock.
         let idle = try await read("read the comment feed cursor") { db -> Bool in
@@ -122,7 +122,8 @@ extension SQLiteCollectorStorage {
             let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT rowid, id, kiosk, survey_id, site, touchpoint, stage, language, completed_at, account
+                    SELECT rowid, id, kiosk, survey_id, site, touchpoint, stage, language, completed_at, account,
+                        EXISTS (SELECT 1 FROM cases WHERE cases.id = responses.id) AS has_case
                     FROM responses WHERE rowid > ? ORDER BY rowid LIMIT ?
                     """,
                 arguments: [cursor, limit + 1])
@@ -143,25 +144,17 @@ extension SQLiteCollectorStorage {
                     kiosk: row["kiosk"], touchpoint: row["touchpoint"],
                     stage: JourneyStage(rawValue: row["stage"]) ?? .shop, surveyID: row["survey_id"],
                     language: row["language"], account: row["account"])
+                if let caseLinks, row["has_case"] as Bool {
+                    response.caseLink = caseLinks.url(of: response.responseID)
+                }
                 guard webhooks.contains(where: {
                     $0.route.matches(site: response.site, touchpoint: response.touchpoint, stage: response.stage,
                                      survey: response.surveyID)
                 }) else { continue }
                 for answer in try Row.fetchAll(answers, arguments: [response.responseID]) {
-                    let type = QuestionType(rawValue: answer["type"] as String)
-                    switch type {
-                    case .nps, .ces, .csat:
-                        if let type, let value = answer["number_value"] as Int? {
-                            response.scores.append(FeedEvent.Score(type: type, value: value))
-                        }
-                    case .text:
-                        if let text = answer["text_value"] as String?,
-                            !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-                            response.comments.append(FeedEvent.Comment(question: answer["question"], text: text))
-                        }
-                    default:
-                        break
-                    }
+                    FeedEvent.collect(
+                        question: answer["question"], type: answer["type"], number: answer["number_value"],
+                        text: answer["text_value"], scores: &response.scores, comments: &response.comments)
                 }
                 for webhook in webhooks {
                     for event in FeedEvent.events(for: response, webhook: webhook) {

@@ -74,6 +74,7 @@ extension SQLiteCollectorStorage {
         registerProbeMigrations(&migrator)
         registerFleetMigrations(&migrator)
         registerAlertMigrations(&migrator)
+        registerCaseMigrations(&migrator)
         return migrator
     }
 }

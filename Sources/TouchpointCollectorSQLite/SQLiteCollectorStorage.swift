@@ -241,6 +241,10 @@ public struct SQLiteCollectorStorage: CollectorStorage {
                 stored[response.kiosk] = tally
                 // Report aggregates move in the same transaction, so they always match the raw rows.
                 aggregates.add(response, cesPoints: item.cesPoints)
+                // So does the follow-up case it opens: one per response, never again for a resend.
+                if let opening = item.followUp {
+                    try Self.openCase(opening, of: response, at: date, db)
+                }
                 storedCount += 1
                 results.append(.stored(index: item.index, id: response.id))
             }

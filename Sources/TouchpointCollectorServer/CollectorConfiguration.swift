@@ -3,6 +3,8 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Foundation
+import TouchpointCollector
 
 /// The collector server's settings, each with a default (the storage is passed in, opened); only the executable reads flags and files to fill it.
 public struct CollectorConfiguration: Sendable, Hashable {
@@ -32,6 +34,19 @@ public struct CollectorConfiguration: Sendable, Hashable {
     public var tls: CollectorTLS? = nil
     /// Serve plain HTTP on a non-loopback ``host`` because a proxy in front terminates TLS (default false).
     public var allowPlainHTTP = false
+    /// Which stored responses open follow-up cases, their owners and due times (default ``CaseRules/standard``).
+    public var caseRules: CaseRules = .standard
+    /// The collector's address as people reach it (`https://cx.example.com`), for links to cases in feed posts;
+    /// nil: `http(s)://host:port` as bound.
+    public var publicURL: URL? = nil
+
+    /// Where case pages are linked from feed posts: ``publicURL``, or this collector's own address.
+    public var caseLinks: CaseLinks? {
+        if let publicURL { return CaseLinks(base: publicURL) }
+        let scheme = tls == nil ? "http" : "https"
+        let shownHost = host.contains(":") ? "[\(host)]" : host
+        return URL(string: "\(scheme)://\(shownHost):\(port)").map(CaseLinks.init)
+    }
 
     /// Creates a configuration; every parameter has the default described on its property.
     public init(

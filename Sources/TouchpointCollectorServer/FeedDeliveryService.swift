@@ -7,7 +7,7 @@ import TouchpointCollector
 
 /// The comment feed's worker: fills the outbox from stored responses and posts it to the webhooks.
 ///
-/// Until graceful shutdown it runs one loop that moves the outbox cursor (``FeedStorage/fanOut(to:at:limit:)``)
+/// Until graceful shutdown it runs one loop that moves the outbox cursor (``FeedStorage/fanOut(to:caseLinks:at:limit:)``)
 /// every ``Options/pollInterval``, and one loop per webhook, so a webhook that is down never holds up another.
 /// A webhook's loop posts its pending rows oldest first, at most one post per ``Webhook/minimumInterval``
 /// (measured from the end of the previous post). A 2xx marks the row delivered; a connection error, a timeout,
@@ -43,6 +43,8 @@ public final class FeedDeliveryService: Service, Sendable {
 
     /// The webhooks.
     public let configuration: FeedConfiguration
+    /// Where posts link the follow-up case of a response that opened one; nil: no links.
+    public let caseLinks: CaseLinks?
     private let storage: any FeedStorage
     private let options: Options
     private let logger: Logger
@@ -51,11 +53,12 @@ public final class FeedDeliveryService: Service, Sendable {
 
     /// Creates the worker; `now` stamps outbox rows, `sleep` waits (it must end early when cancelled).
     public init(
-        configuration: FeedConfiguration, storage: any FeedStorage, options: Options = Options(), logger: Logger,
-        now: @escaping @Sendable () -> Date = Date.init,
+        configuration: FeedConfiguration, storage: any FeedStorage, caseLinks: CaseLinks? = nil,
+        options: Options = Options(), logger: Logger, now: @escaping @Sendable () -> Date = Date.init,
         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
     ) {
         self.configuration = configuration
+        self.caseLinks = caseLinks
         self.storage = storage
         self.options = options
         self.logger = logger
@@ -107,7 +110,7 @@ public final class FeedDeliveryService: Service, Sendable {
         let webhooks = configuration.webhooks
         while !stopping {
             do {
-                let result = try await storage.fanOut(to: webhooks, at: now(), limit: options.batchSize)
+                let result = try await storage.fanOut(to: webhooks, caseLinks: caseLinks, at: now(), limit: options.batchSize)
                 if result.started {
                     logger.info("comment feed started: responses stored from now on are posted")
                 }

@@ -27,7 +27,8 @@ public struct UploadController: Sendable {
         storage: any CollectorStorage, surveys: CollectorSurveys, configuration: CollectorConfiguration,
         logger: Logger, now: @escaping @Sendable () -> Date = { Date() }
     ) {
-        self.ingestor = ResponseIngestor(storage: storage, surveys: surveys, logger: logger)
+        self.ingestor = ResponseIngestor(
+            storage: storage, surveys: surveys, caseRules: configuration.caseRules, logger: logger)
         self.storage = storage
         self.configuration = configuration
         self.logger = logger

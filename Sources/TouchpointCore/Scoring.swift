@@ -116,6 +116,12 @@ public enum Scoring {
         answer > points - points / 2
     }
 
+    /// Whether a CES answer on a 1…`points` scale is "hard": the bottom half of the scale without the middle
+    /// (1–3 on a 1–7 scale, 1–2 on a 1–5 scale), the mirror of ``isEasy(_:points:)``.
+    public static func isHard(_ answer: Int, points: Int) -> Bool {
+        answer <= points / 2
+    }
+
     /// Whether a CSAT answer counts as satisfied (4 or 5).
     public static func isSatisfied(_ answer: Int) -> Bool {
         answer >= 4

@@ -45,6 +45,10 @@ struct CollectorCommand: AsyncParsableCommand {
         @Option(name: .long, help: "Largest upload body in bytes (default 8 MiB).") var maxBodyBytes: Int = 8 * 1024 * 1024
         @Option(name: .long, help: "Comment feed webhook routes (YAML); without it nothing is posted.") var feed: String?
         @Option(name: .long, help: "Account health model (YAML); default: the built-in model.") var health: String?
+        @Option(name: .long, help: "Follow-up case rules (YAML: what opens a case, owners, SLAs, channels); default: every NPS detractor, 48 h.")
+        var cases: String?
+        @Option(name: .long, help: "The collector's address as people reach it (e.g. https://cx.example.com), for links to cases in posts.")
+        var publicURL: String?
         @Option(name: .long, help: "Report groups under this many answers are flagged (default 30).") var minGroupSize: Int = 30
         @Option(name: .long, help: "Serve HTTPS with this PEM certificate (chain); needs --tls-key.") var tlsCert: String?
         @Option(name: .long, help: "The certificate's PEM private key (mode 0600); needs --tls-cert.") var tlsKey: String?
@@ -95,6 +99,28 @@ struct CollectorCommand: AsyncParsableCommand {
                     throw ValidationError("the feed configuration does not validate:\n\(error)")
                 }
             }
+            // And the case rules: their channels must be webhooks of the feed.
+            let caseRules: CaseRules
+            do {
+                caseRules = try CaseRules.load(path: cases)
+            } catch {
+                throw ValidationError("the case rules do not validate:\n\(error)")
+            }
+            let webhookNames = Set(feedConfiguration?.webhooks.map(\.name) ?? [])
+            for (owner, webhook) in caseRules.channels.sorted(by: { $0.key < $1.key }) where !webhookNames.contains(webhook) {
+                throw ValidationError(
+                    "\(cases ?? "cases"): channels: \(owner) is sent to the webhook '\(webhook)', which is not in the feed configuration"
+                        + (feed == nil ? " (give --feed)" : " \(feed ?? "")"))
+            }
+            var publicAddress: URL?
+            if let publicURL {
+                guard let url = URL(string: publicURL), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+                    url.host?.isEmpty == false
+                else {
+                    throw ValidationError("--public-url must be an http:// or https:// address such as https://cx.example.com, not '\(publicURL)'")
+                }
+                publicAddress = url
+            }
             // Likewise the health model: the dashboard's matrix would otherwise only say it is unavailable.
             do {
                 _ = try HealthModel.load(path: health)
@@ -111,6 +137,8 @@ struct CollectorCommand: AsyncParsableCommand {
                 minimumGroupSize: minGroupSize, feedConfigPath: feed, healthModelPath: health)
             configuration.tls = tls
             configuration.allowPlainHTTP = allowPlainHTTP
+            configuration.caseRules = caseRules
+            configuration.publicURL = publicAddress
             if let tls {
                 logger.info("serving HTTPS", metadata: ["tls.certificate": "\(tls.certificateFile)"])
             }
@@ -118,7 +146,10 @@ struct CollectorCommand: AsyncParsableCommand {
             var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: app)]
             if let feedConfiguration {
                 services.append(.init(service: FeedDeliveryService(
-                    configuration: feedConfiguration, storage: storage, logger: Logger(label: "touchpoint.feed"))))
+                    configuration: feedConfiguration, storage: storage, caseLinks: configuration.caseLinks,
+                    logger: Logger(label: "touchpoint.feed"))))
+                services.append(.init(service: CaseOverdueService(
+                    rules: caseRules, links: configuration.caseLinks, storage: storage, logger: Logger(label: "touchpoint.cases"))))
                 logger.info("comment feed on", metadata: [
                     "feed.webhooks": "\(feedConfiguration.webhooks.map(\.description).joined(separator: ", "))",
                 ])
