@@ -34,7 +34,10 @@ public enum AccessPolicy {
             return .role(.viewer)
         case (.get, _) where path.hasPrefix("/v1/reports/"):
             return .role(.viewer)
-        case (.get, "/v1/comments"), (.get, "/v1/export.csv"):
+        case (.get, "/v1/comments"), (.get, "/v1/export.csv"), (.get, "/cases"):
+            return .role(.analyst)
+        case (.get, _) where path.hasPrefix("/cases/"), (.post, _) where path.hasPrefix("/cases/"):
+            // Follow-up cases: a customer's comments and what was done about them.
             return .role(.analyst)
         default:
             // /v1/kiosks, /v1/feed/status and anything not named above.
@@ -77,7 +80,8 @@ struct AccessPolicyMiddleware: RouterMiddleware {
 
     /// Whether the caller is a browser asking for a page (the dashboard, or an `Accept: text/html` request).
     static func wantsHTML(_ request: Request) -> Bool {
-        request.uri.path == "/" || request.uri.path == "/logout"
+        request.uri.path == "/" || request.uri.path == "/logout" || request.uri.path == "/cases"
+            || request.uri.path.hasPrefix("/cases/")
             || (request.headers[.accept]?.contains("text/html") ?? false)
     }
 

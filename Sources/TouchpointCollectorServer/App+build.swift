@@ -41,6 +41,7 @@ public func buildRouter(
     ReportController(storage: storage, configuration: configuration, logger: logger).addRoutes(to: router)
     FeedController(storage: storage, configuration: configuration, logger: logger).addRoutes(to: router)
     AlertController(storage: storage, logger: logger, now: now).addRoutes(to: router)
+    CaseController(storage: storage, logger: logger, now: now).addRoutes(to: router)
     DashboardController(storage: storage, surveys: collectorSurveys, configuration: configuration, logger: logger)
         .addRoutes(to: router)
     return router

@@ -110,6 +110,8 @@ struct DashboardController {
         if !data.hidden.contains(.accounts) {
             try await addHealth(to: &data, at: date)
         }
+        data.caseFigures = CaseReport.make(
+            try await storage.cases(CaseQuery(openedFrom: from, openedTo: to)), by: .site, at: date)
         if !data.hidden.contains(.comments) {
             data.comments = try await storage.comments(
                 CommentQuery(

@@ -144,6 +144,9 @@ public struct DashboardData: Sendable, Hashable {
     /// Sections whose data could not be read, with why (shown instead of the section's content).
     public var unavailable: [Section: String]
 
+    /// The follow-up cases opened in the range, by site (closed-loop figures); nil when not read.
+    public var caseFigures: CaseReport?
+
     /// Sections the caller's role does not include: not drawn at all (a viewer sees no comments and no accounts, only
     /// an admin sees the fleet).
     public var hidden: Set<Section> = []

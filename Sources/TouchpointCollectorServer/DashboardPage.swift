@@ -28,6 +28,9 @@ public enum DashboardPage {
         html += siteCard(data)
         html += trendCard(data)
         html += scoresCard(data)
+        if let figures = data.caseFigures {
+            html += CasePage.figuresCard(figures, title: "Follow-up: closed loop by site", link: !data.hidden.contains(.comments))
+        }
         if !data.hidden.contains(.accounts) { html += healthCard(data) }
         if !data.hidden.contains(.comments) { html += commentsCard(data) }
         if !data.hidden.contains(.kiosks) { html += fleetCard(data) }
@@ -376,6 +379,14 @@ public enum DashboardPage {
         .pill{display:inline-block;padding:1px 9px;border-radius:10px;font-size:12px;font-weight:600}
         .pill.good{background:#e5f5ee;color:#1f7a59}.pill.warn{background:#fdf5d9;color:#8a6212}.pill.bad{background:#fcebeb;color:#b02a2a}
         .flag{color:#b7791f;font-weight:600}
+        form.filters{display:flex;gap:14px;align-items:center;flex-wrap:wrap}
+        form.filters select,form.filters input,form.case-form textarea,form.case-form input{padding:4px 6px;border:1px solid #c9cdd6;border-radius:6px;font:inherit}
+        form.filters button,form.case-form button{padding:5px 12px;border:0;border-radius:6px;background:#3b6fd8;color:#fff;font:inherit;cursor:pointer}
+        form.case-form{display:flex;gap:10px;align-items:flex-end;margin:8px 0;flex-wrap:wrap}
+        form.case-form label{display:flex;flex-direction:column;gap:2px;font-size:12.5px;color:#4b5263}
+        form.case-form textarea{width:420px;max-width:100%}
+        table.case-facts th{width:140px;border:0}
+        ol.history{margin:4px 0 10px;padding-left:20px}
         footer{max-width:1280px;margin:0 auto;padding:8px 24px 24px;color:#6b7280;font-size:12px}
         """
 }

@@ -44,14 +44,7 @@ struct HealthCommand: AsyncParsableCommand {
         try await storage.close()
         switch format {
         case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            encoder.dateEncodingStrategy = .custom { date, encoder in
-                var container = encoder.singleValueContainer()
-                try container.encode(Timestamp.string(date))
-            }
-            let report = HealthReport(computedAt: now, recorded: !dryRun, accounts: accounts)
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            print(try jsonText(HealthReport(computedAt: now, recorded: !dryRun, accounts: accounts)))
         case .table:
             print(HealthTable.render(accounts, recorded: !dryRun))
         }

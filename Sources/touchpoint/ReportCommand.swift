@@ -4,7 +4,8 @@ import Logging
 import TouchpointCollector
 import TouchpointCore
 
-/// `touchpoint report nps|ces|csat`: scores from the collector's database, grouped and filtered.
+/// `touchpoint report nps|ces|csat|cases`: scores from the collector's database, grouped and filtered; or the
+/// follow-up cases' closed-loop figures.
 struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
@@ -20,7 +21,7 @@ struct ReportCommand: AsyncParsableCommand {
         case table, csv, json
     }
 
-    @Argument(help: "The score: nps, ces or csat.") var metric: String
+    @Argument(help: "The score: nps, ces or csat; or cases (follow-up figures by site or owner).") var metric: String
     @OptionGroup var options: CollectorCommand.Options
     @Option(name: .long, help: "Group by these dimensions, comma-separated (e.g. touchpoint,stage or site,month).") var by: String = ""
     @OptionGroup var filters: ReportFilterOptions
@@ -28,8 +29,12 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Output: table, csv or json.") var format: Format = .table
 
     func run() async throws {
+        if metric == "cases" {
+            try await reportCases()
+            return
+        }
         guard let metric = ReportMetric(rawValue: metric) else {
-            throw ValidationError("metric must be nps, ces or csat, not '\(metric)'")
+            throw ValidationError("metric must be nps, ces, csat or cases, not '\(metric)'")
         }
         let groupBy: [ReportDimension]
         switch ReportDimension.parseList(by) {
@@ -45,14 +50,31 @@ struct ReportCommand: AsyncParsableCommand {
         switch format {
         case .table: print(report.table())
         case .csv: print(report.csv(), terminator: "")
-        case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            encoder.dateEncodingStrategy = .custom { date, encoder in
-                var container = encoder.singleValueContainer()
-                try container.encode(Timestamp.string(date))
-            }
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        case .json: print(try jsonText(report))
+        }
+    }
+
+    /// `touchpoint report cases`: cases opened in the range (by site, or `--by owner`), open and overdue now,
+    /// median time to first contact and the share closed within the SLA.
+    func reportCases() async throws {
+        let grouping: CaseReport.Grouping
+        switch by.lowercased() {
+        case "", "site": grouping = .site
+        case "owner": grouping = .owner
+        default: throw ValidationError("--by: cases are grouped by site or owner, not '\(by)'")
+        }
+        let selection = try filters.selection()
+        if let other = selection.filters.keys.map(\.rawValue).sorted().first(where: { $0 != "site" }) {
+            throw ValidationError("--\(other) does not apply to cases (they can be limited by --site, --from and --to)")
+        }
+        try options.bootstrapLogging()
+        let query = CaseQuery(site: selection.filters[.site], openedFrom: selection.from, openedTo: selection.to)
+        let cases = try await CasesCommand.withStorage(options) { try await $0.cases(query) }
+        let report = CaseReport.make(cases, by: grouping, at: Date())
+        switch format {
+        case .table: print(report.table())
+        case .csv: print(report.csv(), terminator: "")
+        case .json: print(try jsonText(report))
         }
     }
 }

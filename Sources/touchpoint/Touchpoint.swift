@@ -10,7 +10,7 @@ struct Touchpoint: AsyncParsableCommand {
         subcommands: [
             KioskCommand.self, SurveyCommand.self, KeysCommand.self, ResponsesCommand.self, SyncCommand.self,
             CollectorCommand.self, ReportCommand.self, ExportCommand.self, HealthCommand.self, DemoCommand.self,
-            PINCommand.self,
+            PINCommand.self, CasesCommand.self,
         ]
     )
 }
