@@ -149,6 +149,7 @@ extension PostgresCollectorStorage {
     }
 
     /// Applies a change to a case; see ``CaseStorage/changeCase(_:_:by:at:)``.
+    @discardableResult
     public func changeCase(_ id: String, _ change: CaseChange, by actor: String, at date: Date) async throws -> FollowUpCase {
         let logger = self.logger
         return try await write("change a follow-up case") { connection in

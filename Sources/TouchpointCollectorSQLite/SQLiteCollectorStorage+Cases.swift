@@ -108,6 +108,7 @@ extension SQLiteCollectorStorage {
     }
 
     /// Applies a change to a case; see ``CaseStorage/changeCase(_:_:by:at:)``.
+    @discardableResult
     public func changeCase(_ id: String, _ change: CaseChange, by actor: String, at date: Date) async throws -> FollowUpCase {
         try await write("change a follow-up case") { db in
             guard let current = try Self.fullCase(id, db) else {

@@ -49,7 +49,9 @@ struct CollectorMigrationTests {
         ]
         first[2].status = .partial
         var all = try items(first, key: retired)
+        all[1].followUp = CaseOpening(trigger: "NPS 3", owner: "Anna Berg", dueAt: now.addingTimeInterval(86_400))
         #expect(try await storage.ingest(all, health: Fixtures.health, kiosk: "kiosk-1", at: now).allSatisfy { $0.status == .stored })
+        try await storage.changeCase(first[1].id, .contacted(note: "Called, apologised"), by: "eva", at: now.addingTimeInterval(60))
         _ = try await storage.revoke(kiosk: "kiosk-1", at: now)
         try await storage.enroll(kiosk: "kiosk-1", site: "malmo", jwk: malmo.publicJWK, tokenHash: nil, at: now)
 
@@ -122,6 +124,7 @@ struct CollectorMigrationTests {
         var published: [PublishedSurvey]
         var plan: FleetPlan
         var alerts: [FleetAlert]
+        var cases: [FollowUpCase]
     }
 
     func answers(_ storage: some TestStorage, kids: Set<String>) async throws -> Answers {
@@ -150,7 +153,17 @@ struct CollectorMigrationTests {
             users: try await storage.users(), tokens: try await storage.apiTokens(), audit: try await storage.auditLog(since: nil, limit: 100),
             session: try await storage.session(idHash: "session-hash", now: now)?.value,
             published: try await storage.publishedSurveys(), plan: try await storage.fleetPlan(),
-            alerts: try await storage.fleetAlerts(clearedSince: .distantPast))
+            alerts: try await storage.fleetAlerts(clearedSince: .distantPast),
+            cases: try await fullCases(storage))
+    }
+
+    func fullCases(_ storage: some TestStorage) async throws -> [FollowUpCase] {
+        var cases: [FollowUpCase] = []
+        for listed in try await storage.cases(CaseQuery()) {
+            if let full = try await storage.followUpCase(listed.id) { cases.append(full) }
+        }
+        #expect(cases.count == 1 && cases.first?.events.count == 2)
+        return cases
     }
 
     @Test func copiesEverythingThenRefusesANonEmptyTarget() async throws {

@@ -71,9 +71,10 @@ enum FeedFixtures {
     /// statuses in the order of `responses`.
     @discardableResult
     static func ingest(
-        _ responses: [SurveyResponse], into storage: some CollectorStorage, key: KioskKey, kiosk: String = "kiosk-1"
+        _ responses: [SurveyResponse], into storage: some CollectorStorage, key: KioskKey, kiosk: String = "kiosk-1",
+        caseRules: CaseRules = .standard
     ) async throws -> [ItemStatus] {
-        let ingestor = ResponseIngestor(storage: storage, surveys: try Fixtures.surveys(), logger: quietLogger)
+        let ingestor = ResponseIngestor(storage: storage, surveys: try Fixtures.surveys(), caseRules: caseRules, logger: quietLogger)
         var statuses: [ItemStatus?] = Array(repeating: nil, count: responses.count)
         var kiosks: [String] = []
         for response in responses where !kiosks.contains(response.kiosk) {
@@ -191,8 +192,8 @@ final class IdleCountingFeedStorage: FeedStorage, @unchecked Sendable {
         try await base.comments(query)
     }
 
-    func fanOut(to webhooks: [Webhook], at date: Date, limit: Int) async throws -> FeedFanOut {
-        try await base.fanOut(to: webhooks, at: date, limit: limit)
+    func fanOut(to webhooks: [Webhook], caseLinks: CaseLinks?, at date: Date, limit: Int) async throws -> FeedFanOut {
+        try await base.fanOut(to: webhooks, caseLinks: caseLinks, at: date, limit: limit)
     }
 
     func nextPending(webhook: String) async throws -> OutboxEntry? {
@@ -222,7 +223,7 @@ extension OutboxStatus {
 /// The feed's part of the always-failing storage (declared in CollectorRouterTests.swift).
 extension FailingStorage {
     func comments(_ query: CommentQuery) async throws -> [FeedComment] { throw fail() }
-    func fanOut(to webhooks: [Webhook], at date: Date, limit: Int) async throws -> FeedFanOut { throw fail() }
+    func fanOut(to webhooks: [Webhook], caseLinks: CaseLinks?, at date: Date, limit: Int) async throws -> FeedFanOut { throw fail() }
     func nextPending(webhook: String) async throws -> OutboxEntry? { throw fail() }
     func record(_ outcome: OutboxOutcome, for id: Int64, at date: Date) async throws { throw fail() }
     func outboxStatus() async throws -> OutboxStatus { throw fail() }

@@ -1,0 +1,9 @@
+import Foundation
+import TouchpointCollector
+
+extension FailingStorage {
+    func cases(_ query: CaseQuery) async throws -> [FollowUpCase] { throw fail() }
+    func followUpCase(_ id: String) async throws -> FollowUpCase? { throw fail() }
+    func changeCase(_ id: String, _ change: CaseChange, by actor: String, at date: Date) async throws -> FollowUpCase { throw fail() }
+    func noticeOverdueCases(rules: CaseRules, links: CaseLinks?, at date: Date) async throws -> [FollowUpCase] { throw fail() }
+}
