@@ -108,7 +108,8 @@ public struct CaseReport: Sendable, Hashable, Encodable {
             if followUp.isOverdue(at: date) { row.overdue += 1 }
             if let contact = followUp.firstContactAt {
                 row.contacted += 1
-                delays.append(contact.timeIntervalSince(followUp.openedAt) / 3600)
+                // Never below zero, even if the clocks of two collector processes disagree by a little.
+                delays.append(max(0, contact.timeIntervalSince(followUp.openedAt)) / 3600)
             }
             if let within = followUp.closedWithinSLA(at: date) {
                 row.slaKnown += 1
