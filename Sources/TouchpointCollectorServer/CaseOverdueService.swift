@@ -12,8 +12,8 @@ public final class CaseOverdueService: Service, Sendable {
     public let rules: CaseRules
     /// Where cases are opened in a browser, for the posts' links.
     public let links: CaseLinks?
-    /// How often overdue cases are looked for (default one minute).
-    public let checkInterval: Duration
+    /// How often overdue cases are looked for (``CaseRules/checkInterval``).
+    public var checkInterval: Duration { rules.checkInterval }
     private let storage: any CollectorStorage
     private let logger: Logger
     private let now: @Sendable () -> Date
@@ -22,12 +22,11 @@ public final class CaseOverdueService: Service, Sendable {
     /// Creates the worker; `now` is the clock due times are compared with, `sleep` waits (it must end early when cancelled).
     public init(
         rules: CaseRules, links: CaseLinks?, storage: any CollectorStorage, logger: Logger,
-        checkInterval: Duration = .seconds(60), now: @escaping @Sendable () -> Date = Date.init,
+        now: @escaping @Sendable () -> Date = Date.init,
         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
     ) {
         self.rules = rules
         self.links = links
-        self.checkInterval = checkInterval
         self.storage = storage
         self.logger = logger
         self.now = now

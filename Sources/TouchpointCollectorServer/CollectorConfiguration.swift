@@ -40,9 +40,11 @@ public struct CollectorConfiguration: Sendable, Hashable {
     /// nil: `http(s)://host:port` as bound.
     public var publicURL: URL? = nil
 
-    /// Where case pages are linked from feed posts: ``publicURL``, or this collector's own address.
+    /// Where case pages are linked from feed posts: ``publicURL``, or this collector's own address (none when the
+    /// port is 0, picked when it starts: give ``publicURL`` then).
     public var caseLinks: CaseLinks? {
         if let publicURL { return CaseLinks(base: publicURL) }
+        guard port != 0 else { return nil }
         let scheme = tls == nil ? "http" : "https"
         let shownHost = host.contains(":") ? "[\(host)]" : host
         return URL(string: "\(scheme)://\(shownHost):\(port)").map(CaseLinks.init)

@@ -4,7 +4,7 @@ import Yams
 
 extension CaseRules {
     /// The keys a cases file may hold at its top.
-    public static let topLevelKeys = ["open", "sla", "rules", "channels"]
+    public static let topLevelKeys = ["open", "sla", "rules", "channels", "checkEvery"]
     /// The keys of `open:`.
     public static let openKeys = ["csat", "ces"]
     /// The keys of a rule.
@@ -81,6 +81,9 @@ private final class CaseRulesReader: YAMLReader {
         }
         if let sla = map["sla"], let duration = duration(sla, key: "sla") {
             rules.sla = duration
+        }
+        if let every = map["checkEvery"], let duration = duration(every, key: "checkEvery") {
+            rules.checkInterval = duration
         }
         if let list = map["rules"] {
             if let items = list.sequence {

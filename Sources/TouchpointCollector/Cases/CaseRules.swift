@@ -17,6 +17,8 @@ public struct CaseRules: Sendable, Hashable {
     public var rules: [CaseRule]
     /// The webhook (a name in feed.yaml) each owner's overdue cases are posted to; `*` for every other owner.
     public var channels: [String: String]
+    /// How often the collector looks for cases that went overdue (default one minute).
+    public var checkInterval: Duration = .seconds(60)
 
     /// The rules without a file: detractors only, nobody assigned, 48 hours, no overdue posts.
     public static let standard = CaseRules()
