@@ -206,3 +206,13 @@ struct CaseRulesTests {
         #expect(report.csv().split(whereSeparator: \.isNewline).last == "total,5,2,1,2,6.0,4,2,50.0")
     }
 }
+
+extension CaseRulesTests {
+    @Test func theExampleFileValidates() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("examples/cases.yaml")
+        let rules = try CaseRules.parse(yaml: try String(contentsOf: url, encoding: .utf8), file: "examples/cases.yaml")
+        #expect(rules.csatAtMost == 2 && rules.hardCES && rules.rules.count == 4)
+        #expect(rules.channel(for: "aftersales-team") == "service-comments" && rules.channel(for: "Sara Lind") == "detractor-alerts")
+    }
+}
