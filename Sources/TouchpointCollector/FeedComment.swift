@@ -36,6 +36,11 @@ extension FeedStorage {
     }
 }
 
+extension CommentQuery {
+    /// The search text as storages compare it: lowercased as Swift does (each storage lowercases the comments alike).
+    public var foldedText: String? { text?.lowercased() }
+}
+
 /// One free-text comment with the context of its response, as `GET /v1/comments` returns it.
 public struct FeedComment: Sendable, Hashable, Codable {
     /// The response's id.
@@ -111,12 +116,18 @@ public struct CommentQuery: Sendable, Hashable {
     public var stage: JourneyStage?
     /// Only this survey id.
     public var survey: String?
+    /// Only this language.
+    public var language: String?
+    /// Only comments containing this text, in any case (Unicode case folding: `ÅTERKOM` finds `återkom`).
+    public var text: String?
 
     /// Creates a query; `limit` is clamped to 1…``maximumLimit``.
     public init(
         limit: Int = 50, before: Before? = nil, since: Date? = nil, site: String? = nil, touchpoint: String? = nil,
-        stage: JourneyStage? = nil, survey: String? = nil
+        stage: JourneyStage? = nil, survey: String? = nil, language: String? = nil, text: String? = nil
     ) {
+        self.language = language
+        self.text = text.map { $0.trimmingWhitespace() }.flatMap { $0.isEmpty ? nil : $0 }
         self.limit = min(max(limit, 1), Self.maximumLimit)
         self.before = before
         self.since = since

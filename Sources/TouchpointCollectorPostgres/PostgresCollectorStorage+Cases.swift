@@ -118,8 +118,11 @@ extension PostgresCollectorStorage {
             if let overdueAt = query.overdueAt {
                 conditions.append("status IN ('open', 'contacted') AND due_at <= \(sql.bind(overdueAt))")
             }
-            if let site = query.site {
-                conditions.append("site = \(sql.bind(site))")
+            for (column, value) in [("site", query.site), ("touchpoint", query.touchpoint), ("stage", query.stage?.rawValue),
+                                    ("survey_id", query.survey), ("language", query.language)] {
+                if let value {
+                    conditions.append("\(column) = \(sql.bind(value))")
+                }
             }
             if let owner = query.owner {
                 conditions.append(owner.isEmpty ? "owner IS NULL" : "owner = \(sql.bind(owner))")

@@ -30,10 +30,16 @@ extension PostgresCollectorStorage {
                 conditions.append("r.completed_at >= \(sql.bind(since))")
             }
             for (column, value) in [("r.site", query.site), ("r.touchpoint", query.touchpoint),
-                                    ("r.stage", query.stage?.rawValue), ("r.survey_id", query.survey)] {
+                                    ("r.stage", query.stage?.rawValue), ("r.survey_id", query.survey),
+                                    ("r.language", query.language)] {
                 if let value {
                     conditions.append("\(column) = \(sql.bind(value))")
                 }
+            }
+            // Search: lower() under ICU's root collation folds any letter (Å as å), whatever the database's locale.
+            let search = "strpos(lower(a.text_value COLLATE \"und-x-icu\"), %@) > 0"
+            if let text = query.foldedText {
+                conditions.append(search.replacingOccurrences(of: "%@", with: sql.bind(text)))
             }
             let select = """
                 SELECT r.id, r.completed_at, r.site, r.kiosk, r.touchpoint, r.stage, r.survey_id, r.language,
@@ -54,7 +60,7 @@ extension PostgresCollectorStorage {
                 var rest = SQLBuilder()
                 let restSQL = select + """
                      WHERE r.id = \(rest.bind(id)) AND a.position > \(rest.bind(position)) AND a.type = 'text'
-                        AND a.text_value IS NOT NULL AND a.text_value <> '' ORDER BY a.position
+                        AND a.text_value IS NOT NULL AND a.text_value <> ''\(query.foldedText.map { " AND " + search.replacingOccurrences(of: "%@", with: rest.bind($0)) } ?? "") ORDER BY a.position
                     """
                 let restRows = try await Self.rows(rest.query(restSQL), on: connection, logger: logger)
                 comments += try restRows.map(Self.comment)

@@ -75,9 +75,12 @@ extension SQLiteCollectorStorage {
                 conditions.append("status IN ('open', 'contacted') AND due_at <= ?")
                 _ = arguments.append(contentsOf: [overdueAt])
             }
-            if let site = query.site {
-                conditions.append("site = ?")
-                _ = arguments.append(contentsOf: [site])
+            for (column, value) in [("site", query.site), ("touchpoint", query.touchpoint), ("stage", query.stage?.rawValue),
+                                    ("survey_id", query.survey), ("language", query.language)] {
+                if let value {
+                    conditions.append("\(column) = ?")
+                    _ = arguments.append(contentsOf: [value])
+                }
             }
             if let owner = query.owner {
                 conditions.append(owner.isEmpty ? "owner IS NULL" : "owner = ?")

@@ -55,11 +55,19 @@ extension SQLiteCollectorStorage {
                 arguments.append(since)
             }
             for (column, value) in [("r.site", query.site), ("r.touchpoint", query.touchpoint),
-                                    ("r.stage", query.stage?.rawValue), ("r.survey_id", query.survey)] {
+                                    ("r.stage", query.stage?.rawValue), ("r.survey_id", query.survey),
+                                    ("r.language", query.language)] {
                 if let value {
                     conditions.append("\(column) = ?")
                     arguments.append(value)
                 }
+            }
+            // Search: GRDB's swiftLowercaseString lowercases as Swift does, so Å finds å.
+            var search = ""
+            if let text = query.foldedText {
+                search = " AND instr(swiftLowercaseString(a.text_value), ?) > 0"
+                conditions.append("instr(swiftLowercaseString(a.text_value), ?) > 0")
+                arguments.append(text)
             }
             // Responses drive the scan (newest id first, down the primary key) so a page stops early.
             let select = """
@@ -81,9 +89,9 @@ extension SQLiteCollectorStorage {
                 let rest = try Row.fetchAll(
                     db, sql: select + """
                          WHERE r.id = ? AND a.position > ? AND a.type = 'text' AND a.text_value IS NOT NULL
-                            AND a.text_value <> '' ORDER BY a.position
+                            AND a.text_value <> ''\(search) ORDER BY a.position
                         """,
-                    arguments: [id, position])
+                    arguments: StatementArguments([id, position] as [any DatabaseValueConvertible] + (query.foldedText.map { [$0] } ?? [])))
                 comments += rest.map(Self.comment)
             }
             return comments

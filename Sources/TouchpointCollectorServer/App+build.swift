@@ -42,8 +42,9 @@ public func buildRouter(
     FeedController(storage: storage, configuration: configuration, logger: logger).addRoutes(to: router)
     AlertController(storage: storage, logger: logger, now: now).addRoutes(to: router)
     CaseController(storage: storage, logger: logger, now: now).addRoutes(to: router)
-    DashboardController(storage: storage, surveys: collectorSurveys, configuration: configuration, logger: logger)
-        .addRoutes(to: router)
+    var dashboard = DashboardController(storage: storage, surveys: collectorSurveys, configuration: configuration, logger: logger)
+    dashboard.now = now
+    dashboard.addRoutes(to: router)
     return router
 }
 

@@ -6,8 +6,9 @@ import TouchpointCollector
 
 /// `GET /`: the server-rendered HTML dashboard.
 ///
-/// Optional query parameters `from` and `to` (a day `2026-11-01` or an ISO 8601 time) limit the scores to
-/// responses completed in `[from, to)`; a day given as `to` includes that whole day.
+/// The query parameters (``DashboardFilter``) choose the range — `from` and `to` (a day `2026-11-01` or an ISO 8601
+/// time; a day given as `to` includes that whole day), `range=all`, by default the last 90 days — and the site,
+/// touchpoint, stage, survey and language; `q` searches the comments, `comments_before` pages them.
 struct DashboardController {
     let storage: any CollectorStorage
     let surveys: CollectorSurveys
@@ -41,25 +42,25 @@ struct DashboardController {
         }
     }
 
-    /// The page for `request`: 200 with the dashboard, 400 for a bad range, 503 when storage fails.
+    /// The page for `request`: 200 with the dashboard, 400 for a bad parameter, 503 when storage fails.
     func page(_ request: Request, caller: Caller?, session: LoginSession? = nil) async -> Response {
         let generatedAt = now()
-        let range: (from: Date?, to: Date?)
         var values = request.queryValues
-        // Paging the comments: the ones older than this response, within the same range.
+        // Paging the comments: the ones older than this response, within the same view.
         let commentsBefore = values.removeValue(forKey: Self.commentsBeforeParameter)
         if let commentsBefore, UUID(uuidString: commentsBefore) == nil {
             return Self.html(.badRequest, DashboardPage.badRequest(
                 "\(Self.commentsBeforeParameter): must be a response id such as 019ab2c4-…, not '\(commentsBefore)'"))
         }
-        switch Self.range(values) {
-        case .success(let parsed): range = parsed
+        let filter: DashboardFilter
+        switch DashboardFilter.parse(values, now: generatedAt) {
+        case .success(let parsed): filter = parsed
         case .failure(let problem):
             return Self.html(.badRequest, DashboardPage.badRequest(problem.message))
         }
         do {
             var data = try await gather(
-                from: range.from, to: range.to, at: generatedAt, role: caller?.role ?? .viewer, commentsBefore: commentsBefore?.lowercased())
+                filter, at: generatedAt, role: caller?.role ?? .viewer, commentsBefore: commentsBefore?.lowercased())
             if let caller, caller.kind == .user, let session {
                 data.signedIn = DashboardData.SignedIn(user: caller.name, role: caller.role, csrf: session.csrf)
             }
@@ -75,14 +76,16 @@ struct DashboardController {
         }
     }
 
-    /// Reads everything the page shows to `role` (nothing of the sections it does not include); throws when storage fails.
-    func gather(from: Date?, to: Date?, at date: Date, role: Role, commentsBefore: String? = nil) async throws -> DashboardData {
-        var data = DashboardData(generatedAt: date, from: from, to: to, minimumGroupSize: configuration.minimumGroupSize)
+    /// Reads everything the page shows to `role` for `filter` (nothing of the sections it does not include); throws
+    /// when storage fails.
+    func gather(_ filter: DashboardFilter, at date: Date, role: Role, commentsBefore: String? = nil) async throws -> DashboardData {
+        var data = DashboardData(generatedAt: date, minimumGroupSize: configuration.minimumGroupSize)
+        data.filter = filter
         data.commentsBefore = commentsBefore
         if role < .analyst { data.hidden.formUnion([.comments, .accounts]) }
         if role < .admin { data.hidden.insert(.kiosks) }
-        func query(_ metric: ReportMetric, _ groupBy: [ReportDimension]) -> ReportQuery {
-            ReportQuery(metric: metric, groupBy: groupBy, from: from, to: to, minimumCount: configuration.minimumGroupSize)
+        func query(_ metric: ReportMetric, _ groupBy: [ReportDimension], _ selection: AnswerSelection = filter.selection) -> ReportQuery {
+            ReportQuery(metric: metric, groupBy: groupBy, selection: selection, minimumCount: configuration.minimumGroupSize)
         }
         let byTouchpoint = try await storage.report(query(.nps, [.touchpoint, .stage]))
         data.overall = byTouchpoint.total.n > 0 ? Self.figure(byTouchpoint.total, label: "") : nil
@@ -91,6 +94,21 @@ struct DashboardController {
         }
         data.npsBySite = try await storage.report(query(.nps, [.site])).rows.map { row in
             Self.figure(row, label: row.value(.site))
+        }
+        // What changed: the same figures over the period of the same length just before.
+        if let previous = filter.previousPeriod(now: date) {
+            data.previousPeriod = previous
+            var selection = filter.selection
+            selection.from = previous.from
+            selection.to = previous.to
+            let before = try await storage.report(query(.nps, [.touchpoint, .stage], selection))
+            data.previousOverall = before.total.n > 0 ? Self.figure(before.total, label: "") : nil
+            for row in before.rows {
+                data.previousByTouchpoint[row.value(.touchpoint) + "/" + row.value(.stage)] = Self.figure(row, label: row.value(.touchpoint))
+            }
+            for row in try await storage.report(query(.nps, [.site], selection)).rows {
+                data.previousBySite[row.value(.site)] = Self.figure(row, label: row.value(.site))
+            }
         }
         data.npsByMonth = try await storage.report(query(.nps, [.month])).rows.map { row in
             Self.figure(row, label: row.value(.month))
@@ -107,24 +125,44 @@ struct DashboardController {
                 csatShare: satisfaction?.score.map { $0 / 100 }, csatCount: satisfaction?.n ?? 0,
                 csatTooSmall: satisfaction?.tooSmall ?? false)
         }
+        data.filterOptions = try await filterOptions()
         if !data.hidden.contains(.accounts) {
             try await addHealth(to: &data, at: date)
         }
-        data.caseFigures = CaseReport.make(
-            try await storage.cases(CaseQuery(openedFrom: from, openedTo: to)), by: .site, at: date)
+        var cases = CaseQuery(site: filter.site, openedFrom: filter.from, openedTo: filter.to)
+        cases.touchpoint = filter.touchpoint
+        cases.stage = filter.stage
+        cases.survey = filter.survey
+        cases.language = filter.language
+        data.caseFigures = CaseReport.make(try await storage.cases(cases), by: .site, at: date)
         if !data.hidden.contains(.comments) {
             data.comments = try await storage.comments(
                 CommentQuery(
-                    limit: Self.commentCount, before: commentsBefore.map { .response($0) } ?? to.map { .time($0) }, since: from))
+                    limit: Self.commentCount, before: commentsBefore.map { .response($0) } ?? filter.to.map { .time($0) },
+                    since: filter.from, site: filter.site, touchpoint: filter.touchpoint, stage: filter.stage,
+                    survey: filter.survey, language: filter.language, text: filter.search))
         }
         if !data.hidden.contains(.kiosks) {
-            data.kiosks = try await storage.kiosks()
+            data.kiosks = try await storage.kiosks().filter { kiosk in filter.site.map { $0 == kiosk.site } ?? true }
             let plan = try await storage.fleetPlan()
             for kiosk in data.kiosks {
                 data.surveySets[kiosk.id] = plan.surveySet(of: kiosk)
             }
         }
         return data
+    }
+
+    /// The sites, touchpoints, stages, surveys and languages there are answers for (all time), for the filter form.
+    func filterOptions() async throws -> [ReportDimension: [String]] {
+        let dimensions: [ReportDimension] = [.site, .touchpoint, .stage, .survey, .language]
+        var options: [ReportDimension: Set<String>] = [:]
+        for metric in ReportMetric.allCases {
+            let report = try await storage.report(ReportQuery(metric: metric, groupBy: dimensions, minimumCount: 0))
+            for row in report.rows {
+                for dimension in dimensions { options[dimension, default: []].insert(row.value(dimension)) }
+            }
+        }
+        return options.mapValues { $0.sorted() }
     }
 
     /// Adds the health matrix: every account's health now under the configured model (or the built-in one).
@@ -152,32 +190,6 @@ struct DashboardController {
         DashboardData.NPSFigure(
             label: label, stage: stage, score: row.score, marginOfError: row.marginOfError, count: row.n,
             promoters: row.promoters ?? 0, passives: row.passives ?? 0, detractors: row.detractors ?? 0, tooSmall: row.tooSmall)
-    }
-
-    /// Parses `from` and `to`: a day (`2026-11-01`, UTC) or an ISO 8601 time; `to` as a day means the end of that day.
-    static func range(_ values: [String: String]) -> Result<(from: Date?, to: Date?), ParameterProblem> {
-        if let unknown = values.keys.sorted().first(where: { $0 != "from" && $0 != "to" }) {
-            return .failure(ParameterProblem(parameter: unknown, message: "\(unknown): unknown parameter (known: from, to)"))
-        }
-        func parse(_ name: String, endOfDay: Bool) -> Result<Date?, ParameterProblem> {
-            guard let text = values[name]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return .success(nil) }
-            if let date = ReportQuery.parseTime(text, isEnd: endOfDay) { return .success(date) }
-            return .failure(ParameterProblem(
-                parameter: name, message: "\(name): must be a day such as 2026-11-01 or an ISO 8601 time such as 2026-11-01T08:00:00Z, not '\(text)'"))
-        }
-        let from: Date?, to: Date?
-        switch parse("from", endOfDay: false) {
-        case .success(let date): from = date
-        case .failure(let problem): return .failure(problem)
-        }
-        switch parse("to", endOfDay: true) {
-        case .success(let date): to = date
-        case .failure(let problem): return .failure(problem)
-        }
-        if let from, let to, from >= to {
-            return .failure(ParameterProblem(parameter: "from", message: "from: must be before to"))
-        }
-        return .success((from, to))
     }
 
     /// An HTML response with `status`.

@@ -111,10 +111,32 @@ public struct DashboardData: Sendable, Hashable {
 
     /// When the data was read.
     public var generatedAt: Date
-    /// Responses completed at or after this time only, if set.
-    public var from: Date?
-    /// Responses completed before this time only, if set.
-    public var to: Date?
+    /// The range and filters the page shows (kept in its links).
+    public var filter: DashboardFilter
+    /// Responses completed at or after this time only, if set (``filter``'s).
+    public var from: Date? {
+        get { filter.from }
+        set { filter.from = newValue }
+    }
+    /// Responses completed before this time only, if set (``filter``'s).
+    public var to: Date? {
+        get { filter.to }
+        set { filter.to = newValue }
+    }
+    /// The values the filter form offers, per dimension (site, touchpoint, stage, survey, language), sorted.
+    public var filterOptions: [ReportDimension: [String]] = [:]
+    /// The previous period of the same length, when the range has a start.
+    public var previousPeriod: (from: Date, to: Date)? {
+        get { previousRange.map { ($0.lowerBound, $0.upperBound) } }
+        set { previousRange = newValue.map { $0.from..<$0.to } }
+    }
+    private var previousRange: Range<Date>?
+    /// The overall NPS of the previous period.
+    public var previousOverall: NPSFigure?
+    /// The NPS per site in the previous period, by site.
+    public var previousBySite: [String: NPSFigure] = [:]
+    /// The NPS per touchpoint and stage in the previous period, by `touchpoint/stage`.
+    public var previousByTouchpoint: [String: NPSFigure] = [:]
     /// Groups with fewer answers than this are flagged.
     public var minimumGroupSize: Int
     /// The NPS over every response in the range.
@@ -177,8 +199,7 @@ public struct DashboardData: Sendable, Hashable {
         self.npsBySite = npsBySite
         self.surveySets = surveySets
         self.generatedAt = generatedAt
-        self.from = from
-        self.to = to
+        self.filter = DashboardFilter(from: from, to: to)
         self.minimumGroupSize = minimumGroupSize
         self.overall = overall
         self.npsByTouchpoint = npsByTouchpoint

@@ -17,17 +17,19 @@ public enum DashboardPage {
     public static func render(_ data: DashboardData) -> String {
         var html = head(title: "Touchpoint dashboard", refresh: true)
         html += "<body><header class=\"top\"><div><h1>Touchpoint</h1><p>Customer experience · \(escape(rangeText(data)))</p></div>"
-        html += form(data)
         if let signedIn = data.signedIn {
             html += LoginPage.signOut(user: signedIn.user, role: signedIn.role, csrf: signedIn.csrf)
         }
-        html += "</header><main>"
+        html += "</header>"
+        html += form(data)
+        html += "<main>"
         html += tiles(data)
         html += "<div class=\"grid\">"
         html += npsCard(data)
         html += siteCard(data)
         html += trendCard(data)
         html += scoresCard(data)
+        html += changesCard(data)
         if let figures = data.caseFigures {
             html += CasePage.figuresCard(figures, title: "Follow-up: closed loop by site", link: !data.hidden.contains(.comments))
         }
@@ -64,8 +66,9 @@ public enum DashboardPage {
         var html = "<section class=\"tiles\">"
         if let overall = data.overall, let score = overall.score {
             let colour = DashboardSVG.Colour.nps(score)
-            html += tile("NPS", value: DashboardHTML.nps(score), colour: colour, id: "overall-nps",
-                         detail: "\(DashboardHTML.margin(overall.marginOfError)) · n = \(DashboardHTML.count(overall.count))")
+            let detail = "\(DashboardHTML.margin(overall.marginOfError)) · n = \(DashboardHTML.count(overall.count))"
+            html += tile("NPS", value: DashboardHTML.nps(score), colour: colour, id: "overall-nps", detail: detail,
+                         change: NPSChange(now: overall, before: data.previousOverall))
             html += tile("NPS answers",
                          value: "\(DashboardHTML.count(overall.promoters)) · \(DashboardHTML.count(overall.passives)) · \(DashboardHTML.count(overall.detractors))",
                          detail: "promoters · passives · detractors")
@@ -207,13 +210,40 @@ public enum DashboardPage {
     /// Comments shown per page (the controller asks for this many).
     public static let commentPageSize = 12
 
-    /// `/?from=…&to=…&comments_before=…` for this page's range.
+    /// `/?…&comments_before=…` for this page's view (range, filters, search).
     static func pageLink(_ data: DashboardData, commentsBefore: String?) -> String {
-        var items: [String] = []
-        if let from = data.from { items.append("from=" + Timestamp.string(from)) }
-        if let to = data.to { items.append("to=" + Timestamp.string(to)) }
-        if let commentsBefore { items.append("comments_before=" + commentsBefore) }
-        return "/" + (items.isEmpty ? "" : "?" + items.joined(separator: "&"))
+        data.filter.link("/", extra: commentsBefore.map { [("comments_before", $0)] } ?? [])
+    }
+
+    /// What changed against the previous period of the same length: NPS overall, per site and per touchpoint, each
+    /// change marked when it is larger than its margin of error.
+    private static func changesCard(_ data: DashboardData) -> String {
+        guard let previous = data.previousPeriod else { return "" }
+        var html = card(id: "changes", title: "What changed",
+                        hint: "NPS now against \(DashboardHTML.day(previous.from)) to before \(DashboardHTML.day(previous.to)), the period of "
+                            + "the same length just before. ▲/▼ in colour: a change larger than its 95% margin of error "
+                            + "(√(m₁² + m₂²)); grey: within it, so possibly noise.")
+        var rows: [(String, DashboardData.NPSFigure, DashboardData.NPSFigure?)] = []
+        if let overall = data.overall { rows.append(("All responses", overall, data.previousOverall)) }
+        for site in data.npsBySite { rows.append(("Site " + site.label, site, data.previousBySite[site.label])) }
+        for touchpoint in data.npsByTouchpoint {
+            let stage = touchpoint.stage?.rawValue ?? ""
+            rows.append(("\(touchpoint.label) (\(stage))", touchpoint, data.previousByTouchpoint[touchpoint.label + "/" + stage]))
+        }
+        if rows.isEmpty {
+            return html + empty("No responses in this range", "Changes appear once there are answers in both periods.") + "</section>"
+        }
+        html += "<table class=\"fleet\"><thead><tr><th>Group</th><th class=\"num\">NPS now</th><th class=\"num\">n</th>"
+        html += "<th class=\"num\">Before</th><th class=\"num\">n</th><th class=\"num\">Change</th></tr></thead><tbody>"
+        for (label, now, before) in rows {
+            let change = NPSChange(now: now, before: before)
+            html += "<tr data-group=\"\(escape(label))\"><td class=\"strong\">\(escape(label))</td>"
+            html += "<td class=\"num\">\(DashboardHTML.nps(now.score))</td><td class=\"num\">\(DashboardHTML.count(now.count))</td>"
+            html += "<td class=\"num\">\(DashboardHTML.nps(before?.score))</td><td class=\"num\">\(before.map { DashboardHTML.count($0.count) } ?? "–")</td>"
+            html += "<td class=\"num \(change?.significant == true ? (change?.isUp == true ? "up" : "down") : "muted")\">"
+            html += "\(escape(change?.text ?? "–"))</td></tr>"
+        }
+        return html + "</tbody></table></section>"
     }
 
     private static func fleetCard(_ data: DashboardData) -> String {
@@ -270,21 +300,61 @@ public enum DashboardPage {
     private static func escape(_ text: String) -> String { DashboardHTML.escape(text) }
 
     private static func rangeText(_ data: DashboardData) -> String {
-        switch (data.from, data.to) {
-        case (nil, nil): "all responses"
-        case (let from?, nil): "responses since \(DashboardHTML.day(from))"
-        case (nil, let to?): "responses before \(DashboardHTML.day(to))"
-        case (let from?, let to?): "responses from \(DashboardHTML.day(from)) to before \(DashboardHTML.day(to))"
+        let filter = data.filter
+        var text: String
+        switch (filter.from, filter.to) {
+        case (nil, nil): text = "all responses"
+        case (let from?, nil) where filter.isDefaultRange:
+            text = "the last \(DashboardFilter.defaultDays) days (since \(DashboardHTML.day(from)))"
+        case (let from?, nil): text = "responses since \(DashboardHTML.day(from))"
+        case (nil, let to?): text = "responses before \(DashboardHTML.day(to))"
+        case (let from?, let to?): text = "responses from \(DashboardHTML.day(from)) to before \(DashboardHTML.day(to))"
         }
+        for (name, value) in [("site", filter.site), ("touchpoint", filter.touchpoint), ("stage", filter.stage?.rawValue),
+                              ("survey", filter.survey), ("language", filter.language)] {
+            if let value { text += " · \(name) \(value)" }
+        }
+        return text
     }
 
+    /// The filter form: the range and a choice per dimension (values there are answers for), kept in every link.
     private static func form(_ data: DashboardData) -> String {
-        let from = data.from.map { DashboardHTML.day($0) } ?? ""
+        let filter = data.filter
+        let from = filter.from.map { DashboardHTML.day($0) } ?? ""
         // `to` is exclusive; the form shows the last day included.
-        let to = data.to.map { DashboardHTML.day($0.addingTimeInterval(-1)) } ?? ""
-        return "<form class=\"range\" method=\"get\" action=\"/\"><label>From <input type=\"date\" name=\"from\" value=\"\(escape(from))\"></label>"
-            + "<label>To <input type=\"date\" name=\"to\" value=\"\(escape(to))\"></label><button type=\"submit\">Show</button>"
-            + "<a href=\"/\">All</a></form>"
+        let to = filter.to.map { DashboardHTML.day($0.addingTimeInterval(-1)) } ?? ""
+        var html = "<form class=\"range\" id=\"filters\" method=\"get\" action=\"/\">"
+        html += "<label>From <input type=\"date\" name=\"from\" value=\"\(escape(from))\"></label>"
+        html += "<label>To <input type=\"date\" name=\"to\" value=\"\(escape(to))\"></label>"
+        let dimensions: [(ReportDimension, String, String?)] = [
+            (.site, "Site", filter.site), (.touchpoint, "Touchpoint", filter.touchpoint), (.stage, "Stage", filter.stage?.rawValue),
+            (.survey, "Survey", filter.survey), (.language, "Language", filter.language),
+        ]
+        for (dimension, label, chosen) in dimensions {
+            var values = data.filterOptions[dimension] ?? []
+            if let chosen, !values.contains(chosen) { values.append(chosen) }
+            html += "<label>\(label) <select name=\"\(dimension.rawValue)\"><option value=\"\">all</option>"
+            for value in values {
+                html += "<option\(value == chosen ? " selected" : "")>\(escape(value))</option>"
+            }
+            html += "</select></label>"
+        }
+        if let search = filter.search {
+            html += "<input type=\"hidden\" name=\"q\" value=\"\(escape(search))\">"
+        }
+        html += "<button type=\"submit\">Show</button>"
+        var latest = filter
+        latest.from = nil
+        latest.to = nil
+        latest.allTime = false
+        latest.isDefaultRange = true
+        var all = latest
+        all.isDefaultRange = false
+        all.allTime = true
+        html += "<a href=\"\(escape(latest.link()))\">Last \(DashboardFilter.defaultDays) days</a>"
+        html += "<a href=\"\(escape(all.link()))\">All time</a>"
+        html += "<a href=\"/\">Reset</a>"
+        return html + "</form>"
     }
 
     private static func gapText(_ kiosk: KioskRecord) -> String {
@@ -293,12 +363,19 @@ public enum DashboardPage {
         return "\(kiosk.missingCount) missing: " + ranges.joined(separator: ", ") + (kiosk.gaps.count > 3 ? ", …" : "")
     }
 
-    private static func tile(_ label: String, value: String, colour: String? = nil, id: String? = nil, detail: String) -> String {
+    private static func tile(
+        _ label: String, value: String, colour: String? = nil, id: String? = nil, detail: String, change: NPSChange? = nil
+    ) -> String {
         let style = colour.map { " style=\"color:\($0)\"" } ?? ""
         let identifier = id.map { " id=\"\($0)\"" } ?? ""
         let size = value.count > 11 ? " long" : ""
-        return "<div class=\"tile\"\(identifier)><p class=\"tile-label\">\(escape(label))</p><p class=\"tile-value\(size)\"\(style)>\(escape(value))</p>"
-            + "<p class=\"tile-detail\">\(escape(detail))</p></div>"
+        var html = "<div class=\"tile\"\(identifier)><p class=\"tile-label\">\(escape(label))</p><p class=\"tile-value\(size)\"\(style)>\(escape(value))</p>"
+            + "<p class=\"tile-detail\">\(escape(detail))</p>"
+        if let change {
+            let tone = change.significant ? (change.isUp ? "up" : "down") : "muted"
+            html += "<p class=\"tile-detail\"><span class=\"\(tone)\"\(id.map { " id=\"\($0)-change\"" } ?? "")>\(escape(change.text))</span> vs the previous period</p>"
+        }
+        return html + "</div>"
     }
 
     private static func card(id: String, title: String, hint: String?) -> String {
@@ -326,7 +403,8 @@ public enum DashboardPage {
         header.top{display:flex;justify-content:space-between;align-items:center;gap:16px;flex-wrap:wrap;padding:18px 32px;background:#1d2330;color:#fff}
         header.top h1{margin:0;font-size:22px;letter-spacing:.02em}
         header.top p{margin:2px 0 0;color:#c7ccd6}
-        form.range{display:flex;gap:10px;align-items:center;color:#c7ccd6;font-size:13px}
+        form.range{display:flex;gap:10px;align-items:center;flex-wrap:wrap;color:#c7ccd6;font-size:13px;padding:10px 32px;background:#262d3b}
+        form.range select{margin-left:4px;padding:4px 6px;border:1px solid #4b5263;border-radius:6px;background:#2a3140;color:#fff;font:inherit}
         form.range input{margin-left:4px;padding:4px 6px;border:1px solid #4b5263;border-radius:6px;background:#2a3140;color:#fff;font:inherit}
         form.range button{padding:5px 12px;border:0;border-radius:6px;background:#3b6fd8;color:#fff;font:inherit;cursor:pointer}
         form.range a{color:#c7ccd6}
@@ -387,6 +465,38 @@ public enum DashboardPage {
         form.case-form textarea{width:420px;max-width:100%}
         table.case-facts th{width:140px;border:0}
         ol.history{margin:4px 0 10px;padding-left:20px}
+        td.up{color:#1f7a59;font-weight:700}td.down{color:#b02a2a;font-weight:700}
+        .tile-detail .up{color:#1f7a59;font-weight:700}.tile-detail .down{color:#b02a2a;font-weight:700}
         footer{max-width:1280px;margin:0 auto;padding:8px 24px 24px;color:#6b7280;font-size:12px}
         """
+}
+
+/// The change of an NPS against the previous period, and whether it is larger than its margin of error.
+struct NPSChange: Sendable, Hashable {
+    /// Now minus before, in NPS points.
+    var delta: Double
+    /// The 95% margin of error of the difference: √(m₁² + m₂²) of the two independent periods.
+    var margin: Double?
+
+    /// The change from `before` to `now`; nil when either has no score.
+    init?(now: DashboardData.NPSFigure, before: DashboardData.NPSFigure?) {
+        guard let current = now.score, let earlier = before?.score else { return nil }
+        delta = current - earlier
+        if let m1 = now.marginOfError, let m2 = before?.marginOfError, m1.isFinite, m2.isFinite {
+            margin = (m1 * m1 + m2 * m2).squareRoot()
+        }
+    }
+
+    /// Whether the change is larger than its margin of error.
+    var significant: Bool { margin.map { abs(delta) > $0 } ?? false }
+    /// Whether the score went up.
+    var isUp: Bool { delta > 0 }
+
+    /// `▲ +6 (±4)` or `▼ −2 (±9, within the margin)`.
+    var text: String {
+        let arrow = delta > 0 ? "▲" : delta < 0 ? "▼" : "="
+        let amount = DashboardHTML.nps(delta)
+        guard let margin else { return "\(arrow) \(amount)" }
+        return "\(arrow) \(amount) (±\(Int(margin.rounded()))\(significant ? "" : ", within the margin"))"
+    }
 }

@@ -11,7 +11,7 @@ struct FeedController {
     let logger: Logger
 
     /// The query parameters `GET /v1/comments` accepts.
-    static let parameters = ["limit", "before", "since", "site", "touchpoint", "stage", "survey"]
+    static let parameters = ["limit", "before", "since", "site", "touchpoint", "stage", "survey", "language", "q"]
 
     /// Adds the routes.
     func addRoutes(to router: Router<CollectorRequestContext>) {
@@ -83,14 +83,19 @@ struct FeedController {
             }
             query.stage = stage
         }
-        for name in ["site", "touchpoint", "survey"] {
+        for name in ["site", "touchpoint", "survey", "language"] {
             guard let text = values[name] else { continue }
             guard !text.isEmpty else { return problem(name, "must not be empty") }
             switch name {
             case "site": query.site = text
             case "touchpoint": query.touchpoint = text
+            case "language": query.language = text
             default: query.survey = text
             }
+        }
+        if let text = values["q"] {
+            guard text.count <= 200 else { return problem("q", "at most 200 characters") }
+            query.text = text
         }
         return .success(query)
     }

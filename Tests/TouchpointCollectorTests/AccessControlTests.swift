@@ -13,9 +13,10 @@ import TouchpointJOSE
 /// API token revocation and the audit log; on both storages.
 @Suite("Access control: roles, sessions, tokens, audit")
 struct AccessControlTests {
-    /// A clock the test moves (sessions expire by it).
+    /// A clock the test moves (sessions expire by it), starting on the day the fixture is read
+    /// (``DashboardBrowserFixture/now``), so the dashboard's default range holds it whenever the tests run.
     final class TestClock: Sendable {
-        private let box = NIOLockedValueBox(Date())
+        private let box = NIOLockedValueBox(DashboardBrowserFixture.now)
         var now: Date { box.withLockedValue { $0 } }
         func advance(_ seconds: TimeInterval) { box.withLockedValue { $0 = $0.addingTimeInterval(seconds) } }
     }

@@ -18,6 +18,9 @@ import TouchpointCollectorServer
 enum DashboardBrowserFixture {
     /// Day 0 of the fixture: 2026-09-10 12:00 UTC.
     static let september = Date(timeIntervalSince1970: 1_789_041_600)
+    /// The day the route tests read the fixture on (their clock): two days after its last answer, so the
+    /// dashboard's default range (the last 90 days) holds every answer whenever the tests run.
+    static let now = september.addingTimeInterval(63 * 86_400)
 
     /// One response: `service` picks service-visit (own) over retail-visit (shop).
     static func response(
@@ -89,14 +92,27 @@ struct DashboardBrowserTests {
                 name: "eva", passwordHash: try await Passwords.hash("correct horse battery", cost: 4), role: .admin, createdAt: Date()))
             try await app.test(.live) { client in
                 let port = try #require(client.port)
-                let url = "http://127.0.0.1:\(port)/"
+                // Every answer (the fixture is older than the default 90 days once the tests run later).
+                let url = "http://127.0.0.1:\(port)/?range=all"
 
                 // A person opens the dashboard, is sent to the sign-in form, signs in and lands on the page.
                 let screenshot = directory.appendingPathComponent("dashboard.png")
                 let domFile = directory.appendingPathComponent("dashboard.html")
+                // Then, as a manager: filter to the service touchpoint, open the follow-up cases, open the detractor's
+                // case, mark it contacted, then resolved, and look at the figures again.
+                let detractor = try #require(try await storage.cases(CaseQuery()).first { $0.trigger == "NPS 3" })
+                let steps: [[String: Any]] = [
+                    ["fill": "#filters", "fields": ["touchpoint": "service"]],
+                    ["navigate": "/cases"],
+                    ["navigate": "/cases/\(detractor.id)"],
+                    ["click": "#case-contacted"],
+                    ["click": "#case-resolve"],
+                    ["navigate": "/?range=all"],
+                ]
                 let session = try await chromium.signIn(
-                    url: url, name: "eva", password: "correct horse battery", dom: domFile, screenshot: screenshot, in: directory)
-                #expect(session.formPage == "/login" && session.url == "/", "\(session)")
+                    url: url, name: "eva", password: "correct horse battery", dom: domFile, screenshot: screenshot,
+                    steps: steps, in: directory)
+                #expect(session.formPage == "/login" && session.url == "/?range=all", "\(session)")
                 let cookie = try #require(session.cookies.first { $0.name == "touchpoint_session" }, "\(session.cookies)")
                 #expect(cookie.httpOnly == true && cookie.sameSite == "Strict" && cookie.secure == false, "\(cookie)")
                 let dom = try String(contentsOf: domFile, encoding: .utf8)
@@ -123,6 +139,8 @@ struct DashboardBrowserTests {
                 let injected = dom.contains("<b>Too slow</b>")
                 #expect(escaped && !injected, "the comment's markup was not escaped")
 
+                try checkSteps(session, dom: domFile, detractor: detractor.id)
+
                 // The screenshot: the page drew, with its dark header, green and blue bars and red and green badges and dots.
                 if let keep = ProcessInfo.processInfo.environment["TOUCHPOINT_DASHBOARD_SCREENSHOT"] {
                     try? FileManager.default.removeItem(atPath: keep)
@@ -138,5 +156,32 @@ struct DashboardBrowserTests {
                 }
             }
         }
+    }
+
+    /// What each step after signing in showed: the filtered view (kept in its links), the case list, the case, the
+    /// case after each form, and the closed-loop figures after.
+    func checkSteps(_ session: DashboardChromium.SignedIn, dom: URL, detractor: String) throws {
+        func page(_ step: Int) throws -> String {
+            try String(contentsOf: URL(fileURLWithPath: dom.path + ".step\(step).html"), encoding: .utf8)
+        }
+        try #require(session.steps.count == 6, "\(session.steps)")
+        // 1: the form's choice is in the address, the header, and every link that keeps the view.
+        #expect(session.steps[0].url.contains("touchpoint=service"), "\(session.steps[0].url)")
+        let filtered = try page(1)
+        #expect(filtered.contains("· touchpoint service"), "the header names the filter")
+        #expect(filtered.contains("range=all&amp;touchpoint=service") || filtered.contains("touchpoint=service"), "links keep the filter")
+        #expect(filtered.contains("Bilen var inte klar i tid") && !filtered.contains("Great coffee and a calm showroom"),
+                "only service comments")
+        // 2: the case list; 3: the case, with the customer's words escaped.
+        #expect(try page(2).contains("<h2>3 cases</h2>"))
+        let shown = try page(3)
+        #expect(shown.contains("&lt;b&gt;Too slow&lt;/b&gt; &amp; nobody said hello") && shown.contains("id=\"case-status\">open<"))
+        // 4, 5: each form posts and comes back to the case (post/redirect/get).
+        #expect(session.steps[3].url == "/cases/\(detractor)" && session.steps[4].url == "/cases/\(detractor)", "\(session.steps)")
+        #expect(try page(4).contains("id=\"case-status\">contacted<"))
+        let resolved = try page(5)
+        #expect(resolved.contains("id=\"case-status\">resolved<") && resolved.contains("<b>eva</b> resolved"))
+        // 6: the closed-loop figures moved: one of three closed, within its SLA.
+        #expect(try page(6).contains("<td class=\"num\">100% of 1</td>"), "the figures did not move")
     }
 }

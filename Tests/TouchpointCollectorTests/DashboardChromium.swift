@@ -37,24 +37,37 @@ extension DashboardChromium {
             var secure: Bool?
         }
 
-        /// The path the browser ended on, and the path the sign-in form was on.
+        /// Where a step after signing in ended.
+        struct Step: Decodable {
+            var url: String
+        }
+
+        /// The path (and query) the browser ended on, and the path the sign-in form was on.
         var url: String
         var formPage: String
         var cookies: [Cookie]
+        /// The steps taken after signing in, in order (their DOMs beside the first one's, `.stepN.html`).
+        var steps: [Step]
 
         var description: String { "ended on \(url), form on \(formPage), cookies \(cookies.map(\.name))" }
     }
 
     /// Opens `url` in headless Chromium, signs in through the form as `name`, and writes the page it lands on (its DOM
-    /// and a 1280×2000 screenshot); driven over the DevTools protocol by `scripts/chromium-signin`.
-    func signIn(url: String, name: String, password: String, dom: URL, screenshot: URL, in directory: URL) async throws -> SignedIn {
+    /// and a 1280×2000 screenshot); then takes `steps` (see `scripts/chromium-signin`: navigate, fill a form, click),
+    /// writing each page's DOM to `dom` + `.stepN.html`. Driven over the DevTools protocol by `scripts/chromium-signin`.
+    func signIn(
+        url: String, name: String, password: String, dom: URL, screenshot: URL, steps: [[String: Any]] = [], in directory: URL
+    ) async throws -> SignedIn {
+        let stepsFile = directory.appendingPathComponent("chromium-steps-\(UUID().uuidString).json")
+        try JSONSerialization.data(withJSONObject: steps).write(to: stepsFile)
         let profile = directory.appendingPathComponent("chromium-profile-\(UUID().uuidString)", isDirectory: true)
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("scripts/chromium-signin").path
         // coreutils `timeout` is a safety net against a hung browser, not a timing check.
         let run = try await DashboardProcess.run(
             "/usr/bin/env",
-            ["timeout", "120", "python3", script, path, profile.path, url, name, password, dom.path, screenshot.path, "1280", "2000"],
+            ["timeout", "120", "python3", script, path, profile.path, url, name, password, dom.path, screenshot.path, "1280", "2000",
+             stepsFile.path],
             in: directory)
         try #require(run.status == 0, "chromium-signin failed (\(run.status)): \(run.stderr)\n\(run.stdout)")
         return try JSONDecoder().decode(SignedIn.self, from: Data(run.stdout.utf8))

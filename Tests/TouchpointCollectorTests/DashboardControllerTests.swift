@@ -21,7 +21,8 @@ struct DashboardControllerTests {
             try await FeedFixtures.enroll(sqlite, key: key)
             try await FeedFixtures.ingest(DashboardBrowserFixture.responses(), into: sqlite, key: key)
             let app = buildApplication(
-                configuration: configuration, storage: custom ?? sqlite, surveys: try Fixtures.catalog(), logger: quietLogger)
+                configuration: configuration, storage: custom ?? sqlite, surveys: try Fixtures.catalog(), logger: quietLogger,
+                now: { DashboardBrowserFixture.now })
             let admin = try await TestAccess.token(in: sqlite)
             try await app.test(.router) { client in
                 try await body(SignedInClient(client, token: admin))

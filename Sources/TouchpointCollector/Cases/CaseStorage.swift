@@ -41,6 +41,14 @@ public struct CaseQuery: Sendable, Hashable {
     public var openedFrom: Date?
     /// Only cases opened before this time.
     public var openedTo: Date?
+    /// Only this touchpoint.
+    public var touchpoint: String?
+    /// Only this stage.
+    public var stage: JourneyStage?
+    /// Only this survey id.
+    public var survey: String?
+    /// Only this language.
+    public var language: String?
     /// At most this many (nil: all).
     public var limit: Int?
 
@@ -66,6 +74,8 @@ public struct CaseQuery: Sendable, Hashable {
             && (owner.map { $0 == (followUp.owner ?? "") } ?? true)
             && (openedFrom.map { followUp.openedAt >= $0 } ?? true)
             && (openedTo.map { followUp.openedAt < $0 } ?? true)
+            && (touchpoint.map { $0 == followUp.touchpoint } ?? true) && (stage.map { $0 == followUp.stage } ?? true)
+            && (survey.map { $0 == followUp.surveyID } ?? true) && (language.map { $0 == followUp.language } ?? true)
     }
 }
 
