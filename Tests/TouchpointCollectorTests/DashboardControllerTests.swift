@@ -83,6 +83,41 @@ struct DashboardControllerTests {
         }
     }
 
+    @Test func theDefaultRangeIsTheLast90DaysAndFiltersNarrowEveryView() async throws {
+        try await withDashboard { client in
+            // The clock: 2026-11-12 (two days after the fixture's last answer): from 2026-08-15, today included.
+            let page = text(try await client.execute(uri: "/", method: .get))
+            #expect(page.contains("the last 90 days (since 2026-08-15)"), "\(page.prefix(3000))")
+            #expect(page.contains("id=\"changes\"") && page.contains("against 2026-05-17 to before 2026-08-15"))
+            let all = text(try await client.execute(uri: "/?range=all", method: .get))
+            #expect(all.contains("Customer experience · all responses") && !all.contains("id=\"changes\""))
+            #expect(all.contains(">+11<") && all.contains("Great coffee"))
+            // The form offers the values there are answers for.
+            #expect(all.contains("<option>retail</option>") && all.contains("<option>service</option>") && all.contains("<option>malmo</option>"))
+            // One touchpoint: its NPS, its comments, its cases; the links keep it.
+            let service = text(try await client.execute(uri: "/?range=all&touchpoint=service", method: .get))
+            #expect(service.contains("Customer experience · all responses · touchpoint service"))
+            #expect(service.contains(">\u{2212}25<") && service.contains("Bilen var inte klar i tid") && !service.contains("Great coffee"))
+            #expect(service.contains("<td>All</td><td class=\"num\">2</td>"), "the service detractors' cases only")
+            #expect(service.contains("href=\"/?touchpoint=service\">Last 90 days</a>"))
+            // A site with no answers: empty views, and no kiosks of other sites in the fleet.
+            let lund = text(try await client.execute(uri: "/?range=all&site=lund", method: .get))
+            #expect(lund.contains("No responses yet") && lund.contains("No comments yet") && !lund.contains(">kiosk-1<"))
+            // Searching the comments, in any case, within the filters.
+            let search = text(try await client.execute(uri: "/?range=all&q=KLAR", method: .get))
+            #expect(search.contains("Bilen var inte klar i tid") && !search.contains("Great coffee") && !search.contains("Too slow"))
+            let stage = text(try await client.execute(uri: "/?range=all&stage=shop", method: .get))
+            #expect(stage.contains("Great coffee") && !stage.contains("Bilen var inte klar i tid"))
+            for (uri, expected) in [
+                ("/?range=sometimes", "range: must be all"), ("/?range=all&from=2026-01-01", "range: all goes without from and to"),
+                ("/?stage=buy", "stage: must be shop or own"),
+            ] {
+                let response = try await client.execute(uri: uri, method: .get)
+                #expect(response.status == .badRequest && text(response).contains(expected), "\(uri)")
+            }
+        }
+    }
+
     @Test func badParametersAre400WithAPage() async throws {
         try await withDashboard { client in
             for (uri, expected) in [

@@ -197,3 +197,82 @@ struct DashboardPageTests {
         #expect(FileManager.default.fileExists(atPath: path))
     }
 }
+
+@Suite("The dashboard's filters and period changes")
+struct DashboardFilterPageTests {
+    @Test func theFiltersShowInTheHeaderTheFormAndEveryLink() throws {
+        var data = DashboardFixture.data()
+        let from = try #require(Timestamp.date("2026-09-01T00:00:00Z"))
+        data.filter = DashboardFilter(from: from, site: "malmo", touchpoint: "service", stage: .own, search: "slow")
+        data.filterOptions = [.site: ["lund", "malmo"], .touchpoint: ["retail", "service"], .stage: ["own", "shop"]]
+        let comment = try #require(data.comments.first)
+        data.comments = (0..<DashboardPage.commentPageSize).map { index in
+            var copy = comment
+            copy.responseID = String(format: "019a0000-0000-7000-8000-%012d", 99 - index)
+            return copy
+        }
+        let html = DashboardPage.render(data)
+        #expect(html.contains("responses since 2026-09-01 · site malmo · touchpoint service · stage own"))
+        #expect(html.contains("<option selected>malmo</option>") && html.contains("<option>lund</option>"))
+        #expect(html.contains("<option selected>service</option>") && html.contains("<option selected>own</option>"))
+        #expect(html.contains("<input type=\"hidden\" name=\"q\" value=\"slow\">"))
+        // Paging keeps the range, the filters and the search; the range links keep the filters.
+        #expect(html.contains("href=\"/?from=2026-09-01T00:00:00.000Z&amp;site=malmo&amp;touchpoint=service&amp;stage=own&amp;q=slow&amp;comments_before=019a0000-0000-7000-8000-000000000088\""), "\(html)")
+        #expect(html.contains("href=\"/?range=all&amp;site=malmo&amp;touchpoint=service&amp;stage=own&amp;q=slow\">All time</a>"))
+        #expect(html.contains("href=\"/?site=malmo&amp;touchpoint=service&amp;stage=own&amp;q=slow\">Last 90 days</a>"))
+    }
+
+    @Test func changesAgainstThePreviousPeriodAreMarkedOnlyBeyondTheirMargin() throws {
+        var data = DashboardFixture.data()
+        let from = try #require(Timestamp.date("2026-10-01T00:00:00Z"))
+        data.filter = DashboardFilter(from: from)
+        data.previousPeriod = (from.addingTimeInterval(-30 * 86_400), from)
+        // Overall 23.4 ±6.1 now; before 10 ±5: +13.4 against √(6.1² + 5²) = 7.9: marked.
+        data.previousOverall = .init(label: "", score: 10, marginOfError: 5, count: 300)
+        let now = try #require(data.npsByTouchpoint.first)
+        // The first touchpoint before: 3 points lower with wide margins: within the margin, grey.
+        data.previousByTouchpoint[now.label + "/" + (now.stage?.rawValue ?? "")] = .init(
+            label: now.label, score: (now.score ?? 0) - 3, marginOfError: 20, count: 40)
+        let html = DashboardPage.render(data)
+        #expect(html.contains("<span class=\"up\" id=\"overall-nps-change\">▲ +13 (±8)</span> vs the previous period"), "\(html)")
+        #expect(html.contains("id=\"changes\""))
+        #expect(html.contains("<td class=\"num up\">▲ +13 (±8)</td>"))
+        #expect(html.contains("<td class=\"num muted\">▲ +3 (±"), "a change within its margin is grey")
+        #expect(html.contains("within the margin)</td>"))
+        // No previous figure: no change shown.
+        #expect(html.contains("<td class=\"num muted\">–</td>"))
+        // Without a start there is no previous period, and no card.
+        #expect(!DashboardPage.render(DashboardFixture.data()).contains("id=\"changes\""))
+    }
+
+    @Test func aChangeIsMarkedOnlyWhenLargerThanTheMarginOfTheDifference() throws {
+        let before = DashboardData.NPSFigure(label: "", score: 20, marginOfError: 6, count: 100)
+        let same = try #require(NPSChangeProbe.change(now: 30, margin: 8, before: before))
+        #expect(same == (10, 10, false), "10 is not larger than √(8² + 6²) = 10")
+        let more = try #require(NPSChangeProbe.change(now: 31, margin: 8, before: before))
+        #expect(more == (11, 10, true))
+        let fall = try #require(NPSChangeProbe.change(now: 5, margin: 8, before: before))
+        #expect(fall == (-15, 10, true))
+    }
+}
+
+/// Reads ``NPSChange`` through the page (it is internal to the server target): renders a tile and parses its text.
+enum NPSChangeProbe {
+    static func change(now: Double, margin: Double, before: DashboardData.NPSFigure) -> (Int, Int, Bool)? {
+        var data = DashboardData(generatedAt: DashboardFixture.now)
+        data.overall = .init(label: "", score: now, marginOfError: margin, count: 100)
+        data.filter = DashboardFilter(from: DashboardFixture.now.addingTimeInterval(-86_400))
+        data.previousPeriod = (DashboardFixture.now.addingTimeInterval(-2 * 86_400), DashboardFixture.now.addingTimeInterval(-86_400))
+        data.previousOverall = before
+        let html = DashboardPage.render(data)
+        guard let start = html.range(of: "id=\"overall-nps-change\">")?.upperBound,
+            let end = html[start...].range(of: "</span>")?.lowerBound
+        else { return nil }
+        let text = String(html[start..<end])  // ▲ +11 (±10) or ▲ +10 (±10, within the margin)
+        let numbers = text.replacingOccurrences(of: "\u{2212}", with: "-").split(whereSeparator: { !"-0123456789".contains($0) })
+            .compactMap { Int($0) }
+        guard numbers.count >= 2 else { return nil }
+        let significant = html.contains("<span class=\"up\" id=\"overall-nps-change\">") || html.contains("<span class=\"down\" id=\"overall-nps-change\">")
+        return (numbers[0], numbers[1], significant)
+    }
+}

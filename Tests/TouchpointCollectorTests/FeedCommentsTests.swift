@@ -112,6 +112,32 @@ struct FeedCommentsTests {
         }
     }
 
+    @Test(arguments: StorageBackend.available) func searchFindsWordsInAnyCaseWithTheOtherFilters(backend: StorageBackend) async throws {
+        try await withStorage(backend) { storage, _ in
+            try await FeedFixtures.enroll(storage, key: key)
+            var swedish = FeedFixtures.response(sequence: 1, nps: 3, comment: "ÅTERKOM aldrig, ingen hälsade")
+            swedish.language = "sv"
+            var twice = FeedFixtures.response(sequence: 2, nps: 4, comment: "First: slow")
+            twice.answers.append(Answer(question: "loved", type: .text, value: .text("Second: the coffee was SLOW too")))
+            let other = FeedFixtures.response(service: true, sequence: 3, nps: 5, comment: "Slow service desk")
+            _ = try await storage.ingest(
+                try Fixtures.verified([swedish, twice, other], key: key), health: Fixtures.health, kiosk: "kiosk-1", at: Fixtures.start)
+            #expect(try await storage.comments(CommentQuery(text: "återkom")).map(\.text) == ["ÅTERKOM aldrig, ingen hälsade"])
+            #expect(try await storage.comments(CommentQuery(text: "HÄLSADE")).count == 1)
+            #expect(try await storage.comments(CommentQuery(text: "slow")).map(\.text)
+                == ["Slow service desk", "First: slow", "Second: the coffee was SLOW too"])
+            #expect(try await storage.comments(CommentQuery(touchpoint: "retail", text: "slow")).count == 2)
+            #expect(try await storage.comments(CommentQuery(language: "sv", text: "slow")).isEmpty)
+            #expect(try await storage.comments(CommentQuery(language: "sv")).count == 1)
+            // Only matching comments, also when a page ends inside a response.
+            #expect(try await storage.comments(CommentQuery(limit: 2, text: "coffee")).map(\.text) == ["Second: the coffee was SLOW too"])
+            #expect(try await storage.comments(CommentQuery(limit: 2, touchpoint: "retail", text: "slow")).map(\.text)
+                == ["First: slow", "Second: the coffee was SLOW too"])
+            // Not a pattern: % and _ are letters like any other.
+            #expect(try await storage.comments(CommentQuery(text: "%")).isEmpty)
+        }
+    }
+
     @Test(arguments: StorageBackend.available) func badParametersAreNamed(backend: StorageBackend) async throws {
         try await withClient(backend) { client, _, _ in
             for (query, parameter) in [
