@@ -172,7 +172,18 @@ public enum DashboardPage {
     }
 
     private static func commentsCard(_ data: DashboardData) -> String {
-        var html = card(id: "comments", title: "Latest comments", hint: nil)
+        var html = card(id: "comments", title: data.filter.search.map { "Comments containing “\($0)”" } ?? "Latest comments", hint: nil)
+        // Search within the view: the other parameters ride along as hidden fields.
+        html += "<form class=\"filters search\" id=\"comment-search\" method=\"get\" action=\"/\">"
+        for (name, value) in data.filter.queryItems where name != "q" {
+            html += "<input type=\"hidden\" name=\"\(escape(name))\" value=\"\(escape(value))\">"
+        }
+        html += "<input name=\"q\" type=\"search\" placeholder=\"words in comments\" value=\"\(escape(data.filter.search ?? ""))\">"
+        html += "<button type=\"submit\">Search comments</button>"
+        if data.filter.search != nil {
+            html += " <a href=\"\(escape(data.filter.link("/", dropping: ["q"])))\">Clear</a>"
+        }
+        html += "</form>"
         if let reason = data.unavailable[.comments] {
             html += notice("Comments are unavailable: \(reason)")
         } else if data.comments.isEmpty {

@@ -220,6 +220,11 @@ struct DashboardFilterPageTests {
         #expect(html.contains("href=\"/?from=2026-09-01T00:00:00.000Z&amp;site=malmo&amp;touchpoint=service&amp;stage=own&amp;q=slow&amp;comments_before=019a0000-0000-7000-8000-000000000088\""), "\(html)")
         #expect(html.contains("href=\"/?range=all&amp;site=malmo&amp;touchpoint=service&amp;stage=own&amp;q=slow\">All time</a>"))
         #expect(html.contains("href=\"/?site=malmo&amp;touchpoint=service&amp;stage=own&amp;q=slow\">Last 90 days</a>"))
+        // The comment search carries the view along and can be cleared.
+        #expect(html.contains("Comments containing “slow”"))
+        #expect(html.contains("<input type=\"hidden\" name=\"site\" value=\"malmo\"><input type=\"hidden\" name=\"touchpoint\" value=\"service\">"))
+        #expect(html.contains("name=\"q\" type=\"search\" placeholder=\"words in comments\" value=\"slow\">"))
+        #expect(html.contains("href=\"/?from=2026-09-01T00:00:00.000Z&amp;site=malmo&amp;touchpoint=service&amp;stage=own\">Clear</a>"))
     }
 
     @Test func changesAgainstThePreviousPeriodAreMarkedOnlyBeyondTheirMargin() throws {
