@@ -150,6 +150,14 @@ public protocol ReportStorage: Sendable {
     /// Up to `limit` raw answers selected by `selection`, ordered by response id and answer position,
     /// starting after `after` (the last answer of the previous page; nil for the first page).
     func exportAnswers(_ selection: AnswerSelection, after: ExportedAnswer?, limit: Int) async throws -> [ExportedAnswer]
+
+    /// Yes/no and choice answers selected by `query` (its metric is ignored), counted per group and option from the
+    /// raw rows; grouped by ``ChoiceReport/grouping(for:)``.
+    func choiceReport(_ query: ReportQuery) async throws -> ChoiceReport
+
+    /// How many responses `selection` picks were completed in each UTC hour (keys: the hour's start), from the raw
+    /// rows; a `question` filter is ignored (it selects answers, not responses).
+    func responsesPerHour(_ selection: AnswerSelection) async throws -> [Date: Int]
 }
 
 extension ReportStorage {

@@ -212,6 +212,59 @@ extension PostgresCollectorStorage {
         }
     }
 
+    /// Yes/no and choice answers per group and option; see ``ReportStorage/choiceReport(_:)``.
+    public func choiceReport(_ query: ReportQuery) async throws -> ChoiceReport {
+        let logger = self.logger
+        return try await read("compute the choice report") { connection in
+            let groupBy = ChoiceReport.grouping(for: query)
+            let selected = ReportPlan.selectedDimensions(groupBy)
+            let list = selected.isEmpty ? "" : selected.map(Self.rawColumn).joined(separator: ", ") + ", "
+            var sql = SQLBuilder()
+            let conditions = ["a.type IN ('choice', 'yesno')"] + Self.rawConditions(query.selection, &sql)
+            let rows = try await Self.rows(
+                sql.query("""
+                    SELECT \(list)a.type, a.number_value, a.text_value, COUNT(*)
+                    FROM responses r JOIN answers a ON a.response_id = r.id
+                    WHERE \(conditions.joined(separator: " AND "))
+                    GROUP BY \(list)a.type, a.number_value, a.text_value
+                    """), on: connection, logger: logger)
+            var counts: [[String]: [String: Int]] = [:]
+            let base = selected.count
+            for row in rows {
+                guard let option = ChoiceReport.option(
+                    type: try row[base].decode(String.self), number: try row[base + 1].decode(Int?.self),
+                    text: try row[base + 2].decode(String?.self))
+                else { continue }
+                let key = try ReportPlan.groupKey(selected: selected, groupBy: groupBy) { try row[$0].decode(String.self) }
+                counts[key, default: [:]][option, default: 0] += try row[base + 3].decode(Int.self)
+            }
+            return ChoiceReport(query: query, counts: counts)
+        }
+    }
+
+    /// Responses per UTC hour; see ``ReportStorage/responsesPerHour(_:)``.
+    public func responsesPerHour(_ selection: AnswerSelection) async throws -> [Date: Int] {
+        let logger = self.logger
+        return try await read("count responses per hour") { connection in
+            var selection = selection
+            selection.filters[.question] = nil
+            var sql = SQLBuilder()
+            let conditions = Self.rawConditions(selection, &sql)
+            let rows = try await Self.rows(
+                sql.query("""
+                    SELECT to_char(r.completed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24') AS hour, COUNT(*) FROM responses r
+                    \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")) GROUP BY hour
+                    """), on: connection, logger: logger)
+            var counts: [Date: Int] = [:]
+            for row in rows {
+                if let hour = Timestamp.date(try row[0].decode(String.self) + ":00:00Z") {
+                    counts[hour, default: 0] += try row[1].decode(Int.self)
+                }
+            }
+            return counts
+        }
+    }
+
     // MARK: Export
 
     /// A page of raw answers in (response id, position) order; see ``ReportStorage/exportAnswers(_:after:limit:)``.

@@ -219,6 +219,54 @@ extension SQLiteCollectorStorage {
         }
     }
 
+    /// Yes/no and choice answers per group and option; see ``ReportStorage/choiceReport(_:)``.
+    public func choiceReport(_ query: ReportQuery) async throws -> ChoiceReport {
+        try await read("compute the choice report") { db in
+            let groupBy = ChoiceReport.grouping(for: query)
+            let selected = ReportPlan.selectedDimensions(groupBy)
+            let list = selected.isEmpty ? "" : selected.map(Self.rawColumn).joined(separator: ", ") + ", "
+            var (conditions, arguments) = Self.rawConditions(query.selection)
+            conditions.insert("a.type IN ('choice', 'yesno')", at: 0)
+            let sql = """
+                SELECT \(list)a.type, a.number_value, a.text_value, COUNT(*)
+                FROM responses r JOIN answers a ON a.response_id = r.id
+                WHERE \(conditions.joined(separator: " AND "))
+                GROUP BY \(list)a.type, a.number_value, a.text_value
+                """
+            var counts: [[String]: [String: Int]] = [:]
+            let rows = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
+            let base = selected.count
+            while let row = try rows.next() {
+                guard let option = ChoiceReport.option(type: row[base], number: row[base + 1], text: row[base + 2]) else { continue }
+                let key = ReportPlan.groupKey(selected: selected, groupBy: groupBy) { (column: Int) -> String in row[column] }
+                counts[key, default: [:]][option, default: 0] += row[base + 3] as Int
+            }
+            return ChoiceReport(query: query, counts: counts)
+        }
+    }
+
+    /// Responses per UTC hour; see ``ReportStorage/responsesPerHour(_:)``.
+    public func responsesPerHour(_ selection: AnswerSelection) async throws -> [Date: Int] {
+        try await read("count responses per hour") { db in
+            var selection = selection
+            selection.filters[.question] = nil
+            let (conditions, arguments) = Self.rawConditions(selection)
+            // completed_at is `YYYY-MM-DD HH:MM:SS.SSS` in UTC: its first 13 characters name the hour.
+            let sql = """
+                SELECT substr(r.completed_at, 1, 13) AS hour, COUNT(*) FROM responses r
+                \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")) GROUP BY hour
+                """
+            var counts: [Date: Int] = [:]
+            for row in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)) {
+                let text: String = row[0]
+                if let hour = Timestamp.date(text.replacingOccurrences(of: " ", with: "T") + ":00:00Z") {
+                    counts[hour, default: 0] += row[1] as Int
+                }
+            }
+            return counts
+        }
+    }
+
     // MARK: Export
 
     /// A page of raw answers in (response id, position) order; see ``ReportStorage/exportAnswers(_:after:limit:)``.

@@ -36,6 +36,10 @@ public struct CollectorConfiguration: Sendable, Hashable {
     public var allowPlainHTTP = false
     /// Which stored responses open follow-up cases, their owners and due times (default ``CaseRules/standard``).
     public var caseRules: CaseRules = .standard
+    /// The time zone the dashboard's weekday × hour heatmap is drawn in (default UTC).
+    public var timeZone: TimeZone = TimeZone(identifier: "UTC") ?? .current
+    /// NPS targets per site and touchpoint (YAML), drawn on the dashboard's bars; nil: none.
+    public var targetsPath: String? = nil
     /// The collector's address as people reach it (`https://cx.example.com`), for links to cases in feed posts;
     /// nil: `http(s)://host:port` as bound.
     public var publicURL: URL? = nil

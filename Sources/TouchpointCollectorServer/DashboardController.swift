@@ -17,6 +17,8 @@ struct DashboardController {
     var now: @Sendable () -> Date = { Date() }
     /// The health model, read once when the routes are built (the configured file, or the built-in model).
     let healthModel: Result<HealthModel, any Error>
+    /// The NPS targets, read once when the routes are built (none without a file, or when it does not load).
+    let targets: NPSTargets
 
     /// Creates the controller, reading the health model of `configuration` once.
     init(storage: any CollectorStorage, surveys: CollectorSurveys, configuration: CollectorConfiguration, logger: Logger) {
@@ -27,6 +29,12 @@ struct DashboardController {
         healthModel = Result { try HealthModel.load(path: configuration.healthModelPath) }
         if case .failure(let error) = healthModel {
             logger.warning("cannot load the health model for the dashboard", metadata: ["error": "\(error)"])
+        }
+        do {
+            targets = try NPSTargets.load(path: configuration.targetsPath)
+        } catch {
+            logger.warning("cannot load the NPS targets for the dashboard", metadata: ["error": "\(error)"])
+            targets = NPSTargets()
         }
     }
 
@@ -126,6 +134,9 @@ struct DashboardController {
                 csatTooSmall: satisfaction?.tooSmall ?? false)
         }
         data.filterOptions = try await filterOptions()
+        data.targets = targets
+        data.choices = try await storage.choiceReport(query(.nps, [.survey, .question]))
+        data.volume = VolumeHeatmap(hourly: try await storage.responsesPerHour(filter.selection), timeZone: configuration.timeZone)
         if !data.hidden.contains(.accounts) {
             try await addHealth(to: &data, at: date)
         }

@@ -166,6 +166,12 @@ public struct DashboardData: Sendable, Hashable {
     /// Sections whose data could not be read, with why (shown instead of the section's content).
     public var unavailable: [Section: String]
 
+    /// NPS targets per site and touchpoint, drawn on the bars.
+    public var targets = NPSTargets()
+    /// Responses per weekday and hour in the view; nil when not read.
+    public var volume: VolumeHeatmap?
+    /// The yes/no and choice questions in the view, by survey and question; nil when not read.
+    public var choices: ChoiceReport?
     /// The follow-up cases opened in the range, by site (closed-loop figures); nil when not read.
     public var caseFigures: CaseReport?
 

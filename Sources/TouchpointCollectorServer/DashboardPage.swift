@@ -30,6 +30,8 @@ public enum DashboardPage {
         html += trendCard(data)
         html += scoresCard(data)
         html += changesCard(data)
+        html += choicesCard(data)
+        html += volumeCard(data)
         if let figures = data.caseFigures {
             html += CasePage.figuresCard(figures, title: "Follow-up: closed loop by site", link: !data.hidden.contains(.comments))
         }
@@ -91,7 +93,7 @@ public enum DashboardPage {
                         hint: "Bars from the zero line; whiskers: 95% margin of error. Dashed bars: fewer than \(data.minimumGroupSize) answers.")
         html += body(data, .reports, unavailable: "Reports are unavailable", isEmpty: data.npsByTouchpoint.isEmpty,
                      empty: ("No responses yet", "Scores appear here once kiosks sync their responses.")) {
-            DashboardSVG.npsBars(data.npsByTouchpoint)
+            DashboardSVG.npsBars(data.npsByTouchpoint) { data.targets.touchpoints[$0.label] }
         }
         return html + "</section>"
     }
@@ -101,7 +103,7 @@ public enum DashboardPage {
                         hint: "Beside the touchpoints: where the differences come from. Dashed bars: fewer than \(data.minimumGroupSize) answers.")
         html += body(data, .reports, unavailable: "Reports are unavailable", isEmpty: data.npsBySite.isEmpty,
                      empty: ("No responses yet", "Sites appear here once their kiosks sync.")) {
-            DashboardSVG.npsBars(data.npsBySite, label: "NPS per site with 95% error bars")
+            DashboardSVG.npsBars(data.npsBySite, label: "NPS per site with 95% error bars") { data.targets.sites[$0.label] }
         }
         return html + "</section>"
     }
@@ -224,6 +226,30 @@ public enum DashboardPage {
     /// `/?…&comments_before=…` for this page's view (range, filters, search).
     static func pageLink(_ data: DashboardData, commentsBefore: String?) -> String {
         data.filter.link("/", extra: commentsBefore.map { [("comments_before", $0)] } ?? [])
+    }
+
+    /// When feedback comes in: responses per weekday and hour, in the configured time zone.
+    private static func volumeCard(_ data: DashboardData) -> String {
+        guard let volume = data.volume else { return "" }
+        var html = card(id: "volume", title: "When feedback comes in",
+                        hint: "Responses per weekday and hour (\(volume.timeZone.identifier)); darker: more. \(DashboardHTML.count(volume.total)) responses.")
+        html += body(data, .reports, unavailable: "Reports are unavailable", isEmpty: volume.total == 0,
+                     empty: ("No responses in this view", "The busy hours show once answers arrive.")) {
+            DashboardSVG.heatmap(volume)
+        }
+        return html + "</section>"
+    }
+
+    /// Yes/no and choice questions: each option's share with n, per question.
+    private static func choicesCard(_ data: DashboardData) -> String {
+        guard let choices = data.choices else { return "" }
+        var html = card(id: "choices", title: "Yes/no and choice questions",
+                        hint: "Share of each option, most chosen first; pale bars: fewer than \(data.minimumGroupSize) answers.")
+        html += body(data, .reports, unavailable: "Reports are unavailable", isEmpty: choices.rows.isEmpty,
+                     empty: ("No yes/no or choice answers", "Questions of these types appear here once answered.")) {
+            DashboardSVG.choices(choices.rows)
+        }
+        return html + "</section>"
     }
 
     /// What changed against the previous period of the same length: NPS overall, per site and per touchpoint, each

@@ -49,7 +49,11 @@ enum DashboardSVG {
     // MARK: - Charts
 
     /// Horizontal NPS bars from −100 to 100 around a zero line, with 95% error bars, one row per figure.
-    static func npsBars(_ rows: [DashboardData.NPSFigure], label: String = "NPS per touchpoint and stage with 95% error bars") -> String {
+    /// A row's target, if `target` gives one, is a dark tick across its bar labelled with the target.
+    static func npsBars(
+        _ rows: [DashboardData.NPSFigure], label: String = "NPS per touchpoint and stage with 95% error bars",
+        target: (DashboardData.NPSFigure) -> Double? = { _ in nil }
+    ) -> String {
         let x0 = 160.0, x1 = width - 140
         func x(_ value: Double) -> Double { x0 + (min(max(value, -100), 100) + 100) / 200 * (x1 - x0) }
         let top = 28.0, rowHeight = 52.0
@@ -81,6 +85,13 @@ enum DashboardSVG {
                     svg += line(high, middle - 7, high, middle + 7, stroke: Colour.text, width: 1.5)
                 }
                 svg += text(x1 + 14, middle - 2, DashboardHTML.nps(score) + " " + DashboardHTML.margin(row.marginOfError), className: "value")
+                if let goal = target(row) {
+                    let tx = x(goal)
+                    svg += "<g class=\"target\"><title>target \(DashboardHTML.escape(DashboardHTML.nps(goal)))</title>"
+                    svg += line(tx, middle - 16, tx, middle + 16, stroke: Colour.text, width: 3)
+                    svg += text(tx, middle + 25, "target " + DashboardHTML.nps(goal), anchor: "middle", className: "sub")
+                    svg += "</g>"
+                }
             } else {
                 svg += text(x1 + 14, middle - 2, "no answers", className: "sub")
             }
@@ -88,6 +99,62 @@ enum DashboardSVG {
             let countText = "n = \(DashboardHTML.count(row.count))\(tooFew)"
             svg += text(x1 + 14, middle + 12, countText, className: row.tooSmall ? "warn" : "sub")
             svg += "</g>"
+        }
+        return svg + "</svg>"
+    }
+
+    /// The colours of a choice question's options, in rank order (then repeating).
+    static let optionColours = ["#3b6fd8", "#1f9d72", "#e0a526", "#8a5cd6", "#d64545", "#6b7280"]
+
+    /// Yes/no and choice questions: one stacked bar per question (survey and question), each option's share a segment,
+    /// most chosen first, labelled below with its share and count.
+    static func choices(_ rows: [ChoiceReport.Row]) -> String {
+        let x0 = 170.0, x1 = width - 70
+        let top = 8.0, rowHeight = 62.0
+        let height = top + Double(rows.count) * rowHeight
+        var svg = open(height: height, label: "Share of each option of the yes/no and choice questions")
+        for (index, row) in rows.enumerated() {
+            let y = top + Double(index) * rowHeight
+            svg += "<g class=\"choice-row\">"
+            svg += text(x0 - 12, y + 15, clipped(row.value(.question), to: 21), anchor: "end", className: "label")
+            svg += text(x0 - 12, y + 29, clipped(row.value(.survey), to: 24), anchor: "end", className: "sub")
+            var left = x0
+            var legend: [String] = []
+            for (rank, option) in row.ranked.enumerated() {
+                let width = (x1 - x0) * option.option.share / 100
+                let colour = optionColours[rank % optionColours.count]
+                svg += "<rect x=\"\(c(left))\" y=\"\(c(y + 4))\" width=\"\(c(max(width, 0.5)))\" height=\"20\" fill=\"\(colour)\""
+                svg += row.tooSmall ? " fill-opacity=\"0.35\">" : ">"
+                svg += "<title>\(DashboardHTML.escape("\(option.id): \(option.option.count) of \(row.n) (\(DashboardHTML.percent(option.option.share / 100)))"))</title></rect>"
+                left += width
+                legend.append("\(option.id) \(DashboardHTML.percent(option.option.share / 100))")
+            }
+            svg += text(x1 + 8, y + 18, "n = \(DashboardHTML.count(row.n))", className: row.tooSmall ? "warn" : "sub")
+            svg += text(x0, y + 40, clipped(legend.joined(separator: " · "), to: 70), className: "sub")
+            svg += "</g>"
+        }
+        return svg + "</svg>"
+    }
+
+    /// Responses per weekday (rows, Monday first) and hour (columns), each cell shaded by its count against the busiest.
+    static func heatmap(_ volume: VolumeHeatmap) -> String {
+        let left = 44.0, top = 22.0, cell = (width - left - 8) / 24, rowHeight = 26.0
+        let height = top + 7 * rowHeight + 4
+        var svg = open(height: height, label: "Responses per weekday and hour (\(volume.timeZone.identifier))")
+        for hour in stride(from: 0, to: 24, by: 3) {
+            svg += text(left + Double(hour) * cell + cell / 2, top - 8, String(format: "%02d", hour), anchor: "middle", className: "tick")
+        }
+        let busiest = Double(max(volume.maximum, 1))
+        for (day, name) in VolumeHeatmap.weekdays.enumerated() {
+            let y = top + Double(day) * rowHeight
+            svg += text(left - 8, y + rowHeight / 2 + 4, name, anchor: "end", className: "label")
+            for hour in 0..<24 {
+                let count = volume.counts[day][hour]
+                let opacity = count == 0 ? 0 : 0.12 + 0.88 * Double(count) / busiest
+                svg += "<rect class=\"cell\" x=\"\(c(left + Double(hour) * cell + 1))\" y=\"\(c(y + 1))\" width=\"\(c(cell - 2))\" height=\"\(c(rowHeight - 2))\" rx=\"2\""
+                svg += count == 0 ? " fill=\"\(Colour.track)\">" : " fill=\"\(Colour.csat)\" fill-opacity=\"\(String(format: "%.2f", opacity))\">"
+                svg += "<title>\(name) \(String(format: "%02d:00–%02d:00", hour, hour + 1)): \(count) response\(count == 1 ? "" : "s")</title></rect>"
+            }
         }
         return svg + "</svg>"
     }

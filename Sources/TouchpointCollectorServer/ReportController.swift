@@ -27,6 +27,9 @@ struct ReportController {
                 await report(metric, request)
             }
         }
+        router.get("/v1/reports/choice") { request, _ in
+            await choiceReport(request)
+        }
         router.get("/v1/export.csv") { request, context in
             let response = await export(request)
             if response.status == .ok {
@@ -48,6 +51,20 @@ struct ReportController {
         }
         do {
             return UploadController.json(.ok, try await storage.report(query))
+        } catch {
+            return unavailable(error)
+        }
+    }
+
+    /// The yes/no and choice report as JSON (``ChoiceReport``), or 400 naming the bad parameter.
+    func choiceReport(_ request: Request) async -> Response {
+        let query: ReportQuery
+        switch Self.query(metric: .nps, request.queryValues, defaultMinimum: configuration.minimumGroupSize) {
+        case .success(let parsed): query = parsed
+        case .failure(let problem): return UploadController.error(.badRequest, "bad_parameter", problem.message)
+        }
+        do {
+            return UploadController.json(.ok, try await storage.choiceReport(query))
         } catch {
             return unavailable(error)
         }

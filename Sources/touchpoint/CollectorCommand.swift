@@ -49,6 +49,9 @@ struct CollectorCommand: AsyncParsableCommand {
         var cases: String?
         @Option(name: .long, help: "The collector's address as people reach it (e.g. https://cx.example.com), for links to cases in posts.")
         var publicURL: String?
+        @Option(name: .long, help: "NPS targets per site and touchpoint (YAML), drawn on the dashboard's bars.") var targets: String?
+        @Option(name: .long, help: "The time zone of the dashboard's weekday × hour heatmap, e.g. Europe/Stockholm (default UTC).")
+        var timeZone: String = "UTC"
         @Option(name: .long, help: "Report groups under this many answers are flagged (default 30).") var minGroupSize: Int = 30
         @Option(name: .long, help: "Serve HTTPS with this PEM certificate (chain); needs --tls-key.") var tlsCert: String?
         @Option(name: .long, help: "The certificate's PEM private key (mode 0600); needs --tls-cert.") var tlsKey: String?
@@ -112,6 +115,14 @@ struct CollectorCommand: AsyncParsableCommand {
                     "\(cases ?? "cases"): channels: \(owner) is sent to the webhook '\(webhook)', which is not in the feed configuration"
                         + (feed == nil ? " (give --feed)" : " \(feed ?? "")"))
             }
+            do {
+                _ = try NPSTargets.load(path: targets)
+            } catch {
+                throw ValidationError("the NPS targets do not validate:\n\(error)")
+            }
+            guard let zone = TimeZone(identifier: timeZone) else {
+                throw ValidationError("--time-zone must be a time zone such as Europe/Stockholm or UTC, not '\(timeZone)'")
+            }
             var publicAddress: URL?
             if let publicURL {
                 guard let url = URL(string: publicURL), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
@@ -139,6 +150,8 @@ struct CollectorCommand: AsyncParsableCommand {
             configuration.allowPlainHTTP = allowPlainHTTP
             configuration.caseRules = caseRules
             configuration.publicURL = publicAddress
+            configuration.targetsPath = targets
+            configuration.timeZone = zone
             if let tls {
                 logger.info("serving HTTPS", metadata: ["tls.certificate": "\(tls.certificateFile)"])
             }

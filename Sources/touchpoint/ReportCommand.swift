@@ -21,7 +21,8 @@ struct ReportCommand: AsyncParsableCommand {
         case table, csv, json
     }
 
-    @Argument(help: "The score: nps, ces or csat; or cases (follow-up figures by site or owner).") var metric: String
+    @Argument(help: "The score: nps, ces or csat; choice (yes/no and choice questions: share per option); or cases (follow-up figures by site or owner).")
+    var metric: String
     @OptionGroup var options: CollectorCommand.Options
     @Option(name: .long, help: "Group by these dimensions, comma-separated (e.g. touchpoint,stage or site,month).") var by: String = ""
     @OptionGroup var filters: ReportFilterOptions
@@ -33,8 +34,8 @@ struct ReportCommand: AsyncParsableCommand {
             try await reportCases()
             return
         }
-        guard let metric = ReportMetric(rawValue: metric) else {
-            throw ValidationError("metric must be nps, ces, csat or cases, not '\(metric)'")
+        guard metric == "choice" || ReportMetric(rawValue: metric) != nil else {
+            throw ValidationError("metric must be nps, ces, csat, choice or cases, not '\(metric)'")
         }
         let groupBy: [ReportDimension]
         switch ReportDimension.parseList(by) {
@@ -45,7 +46,25 @@ struct ReportCommand: AsyncParsableCommand {
         let selection = try filters.selection()
         try options.bootstrapLogging()
         let storage = try await options.openExistingStorage(logger: Logger(label: "touchpoint.report"))
-        let report = try await storage.report(ReportQuery(metric: metric, groupBy: groupBy, selection: selection, minimumCount: min))
+        guard let scored = ReportMetric(rawValue: metric) else {
+            // Yes/no and choice answers: each option's count and share per group.
+            let query = ReportQuery(metric: .nps, groupBy: groupBy, selection: selection, minimumCount: min)
+            let report: ChoiceReport
+            do {
+                report = try await storage.choiceReport(query)
+            } catch {
+                try? await storage.close()
+                throw error
+            }
+            try await storage.close()
+            switch format {
+            case .table: print(report.table())
+            case .csv: print(report.csv(), terminator: "")
+            case .json: print(try jsonText(report))
+            }
+            return
+        }
+        let report = try await storage.report(ReportQuery(metric: scored, groupBy: groupBy, selection: selection, minimumCount: min))
         try await storage.close()
         switch format {
         case .table: print(report.table())

@@ -86,7 +86,10 @@ struct DashboardBrowserTests {
                 at: Date())
             #expect(imported.inserted == 2)
 
-            let configuration = CollectorConfiguration(host: "127.0.0.1", port: 0, minimumGroupSize: 5)
+            var configuration = CollectorConfiguration(host: "127.0.0.1", port: 0, minimumGroupSize: 5)
+            let targets = directory.appendingPathComponent("targets.yaml")
+            try "nps:\n  sites: { malmo: 20 }\n  touchpoints: { service: 30 }\n".write(to: targets, atomically: true, encoding: .utf8)
+            configuration.targetsPath = targets.path
             let app = buildApplication(configuration: configuration, storage: storage, surveys: try Fixtures.catalog(), logger: quietLogger)
             try await storage.addUser(UserRecord(
                 name: "eva", passwordHash: try await Passwords.hash("correct horse battery", cost: 4), role: .admin, createdAt: Date()))
@@ -117,7 +120,14 @@ struct DashboardBrowserTests {
                 #expect(cookie.httpOnly == true && cookie.sameSite == "Strict" && cookie.secure == false, "\(cookie)")
                 let dom = try String(contentsOf: domFile, encoding: .utf8)
                 let drawn = dom.components(separatedBy: "<svg").count - 1
-                #expect(drawn == 5, "expected the NPS by touchpoint and by site, trend, CSAT/CES and health charts in the DOM, found \(drawn) SVGs")
+                #expect(drawn == 7, "expected the NPS by touchpoint and by site, trend, CSAT/CES, choices, volume and health charts in the DOM, found \(drawn) SVGs")
+                // Targets on the bars (service, and the site), and the yes/no question's shares.
+                #expect(dom.components(separatedBy: "class=\"target\"").count - 1 == 2, "the service bar and the site bar")
+                #expect(dom.contains("target +30") && dom.contains("target +20"))
+                #expect(dom.contains("ready-on-time") && dom.contains("yes 100%") && dom.contains("n = 4"))
+                // The heatmap: nine responses, each in its weekday and hour (UTC here).
+                #expect(dom.contains("9 responses."), "the heatmap's total")
+                #expect(dom.components(separatedBy: "class=\"cell\"").count - 1 == 7 * 24)
                 #expect(dom.contains("NPS by site"), "the NPS by site card")
                 let dots = dom.components(separatedBy: "class=\"account zone-").count - 1
                 #expect(dots == 2, "expected a dot per account on the health matrix, found \(dots)")

@@ -7,3 +7,11 @@ extension FailingStorage {
     func changeCase(_ id: String, _ change: CaseChange, by actor: String, at date: Date) async throws -> FollowUpCase { throw fail() }
     func noticeOverdueCases(rules: CaseRules, links: CaseLinks?, at date: Date) async throws -> [FollowUpCase] { throw fail() }
 }
+
+extension FailingStorage {
+    func choiceReport(_ query: ReportQuery) async throws -> ChoiceReport { throw fail() }
+}
+
+extension FailingStorage {
+    func responsesPerHour(_ selection: AnswerSelection) async throws -> [Date: Int] { throw fail() }
+}
