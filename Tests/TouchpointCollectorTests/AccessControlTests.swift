@@ -70,6 +70,7 @@ struct AccessControlTests {
             let routes: [(String, Role?)] = [
                 ("/healthz", nil), ("/livez", nil), ("/login", nil),
                 ("/", .viewer), ("/v1/reports/nps", .viewer), ("/v1/reports/ces?by=site", .viewer), ("/v1/reports/csat", .viewer),
+                ("/v1/reports/choice?by=site", .viewer), ("/cases", .analyst),
                 ("/v1/comments", .analyst), ("/v1/export.csv", .analyst),
                 ("/v1/kiosks", .admin), ("/v1/feed/status", .admin), ("/v1/alerts", .admin),
             ]
@@ -79,8 +80,9 @@ struct AccessControlTests {
                 switch (needed, uri) {
                 case (nil, _):
                     #expect(anonymous.status == .ok, "\(uri) without credentials")
-                case (_, "/"):
-                    #expect(anonymous.status == .seeOther && anonymous.headers[.location] == "/login?next=/", "\(uri)")
+                case (_, "/"), (_, "/cases"):
+                    // Pages: the browser is sent to sign in and back.
+                    #expect(anonymous.status == .seeOther && anonymous.headers[.location] == "/login?next=" + uri, "\(uri)")
                 default:
                     #expect(anonymous.status == .unauthorized, "\(uri) without credentials")
                     #expect(anonymous.headers[.wwwAuthenticate]?.hasPrefix("Bearer") == true, "\(uri)")

@@ -80,6 +80,27 @@ struct ReportRouterTests {
         }
     }
 
+    @Test("GET /v1/reports/choice: each yes/no and choice question's options with counts and shares, in the reports' shape")
+    func choiceReport() async throws {
+        try await withApp { client in
+            let response = try await client.execute(uri: "/v1/reports/choice?by=site&min=1", method: .get)
+            #expect(response.status == .ok)
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])
+            #expect(json["metric"] as? String == "choice")
+            // Grouped by question first (options of different questions do not add up), then as asked.
+            #expect(json["groupBy"] as? [String] == ["question", "site"])
+            let rows = try #require(json["rows"] as? [[String: Any]])
+            // The service fixture answers ready-on-time yes; the suspect response is left out.
+            let ready = try #require(rows.first { ($0["group"] as? [String: String])?["question"] == "ready-on-time" })
+            #expect(ready["n"] as? Int == 1)
+            let options = ready["options"] as? [String: [String: Double]]
+            #expect(options?["yes"]?["count"] == 1 && options?["yes"]?["share"] == 100)
+            #expect((json["total"] as? [String: Any])?["options"] != nil)
+            let bad = try await client.execute(uri: "/v1/reports/choice?by=colour", method: .get)
+            #expect(bad.status == .badRequest)
+        }
+    }
+
     @Test("A bad or unknown parameter is 400 bad_parameter naming it", arguments: [
         ("/v1/reports/nps?by=planet", "by: unknown dimension 'planet'"),
         ("/v1/reports/nps?by=site,site", "by: 'site' is listed twice"),
