@@ -155,4 +155,28 @@ struct CaseStorageTests {
             }
         }
     }
+
+    /// Several collector processes on one database noticing overdue cases at the same moment: each case once.
+    @Test(arguments: StorageBackend.postgresOnly) func racingProcessesNoticeEachCaseOnce(backend: StorageBackend) async throws {
+        try await withStorageLocation(backend) { location in
+            let processes = [try await location.open(), try await location.open(), try await location.open()]
+            do {
+                let responses = try await fill(processes[0])
+                let everyone = CaseRules(channels: ["*": "cx"])
+                let later = receivedAt.addingTimeInterval(3 * 86_400)
+                let noticed = try await withThrowingTaskGroup(of: [FollowUpCase].self) { group in
+                    for storage in processes {
+                        group.addTask { try await storage.noticeOverdueCases(rules: everyone, links: nil, at: later) }
+                    }
+                    return try await group.reduce(into: [FollowUpCase]()) { $0 += $1 }
+                }
+                #expect(noticed.map(\.id).sorted() == [responses[0].id, responses[1].id, responses[3].id].sorted())
+                #expect(try await processes[1].outboxStatus().webhooks.map(\.pending) == [3])
+            } catch {
+                for storage in processes { try? await storage.close() }
+                throw error
+            }
+            for storage in processes { try await storage.close() }
+        }
+    }
 }

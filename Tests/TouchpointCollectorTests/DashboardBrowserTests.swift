@@ -111,6 +111,8 @@ struct DashboardBrowserTests {
                     ["click": "#case-contacted"],
                     ["click": "#case-resolve"],
                     ["navigate": "/?range=all"],
+                    // A range with a start: the change against the period of the same length before it.
+                    ["navigate": "/?from=2026-10-10&to=2026-11-11"],
                 ]
                 let session = try await chromium.signIn(
                     url: url, name: "eva", password: "correct horse battery", dom: domFile, screenshot: screenshot,
@@ -174,7 +176,7 @@ struct DashboardBrowserTests {
         func page(_ step: Int) throws -> String {
             try String(contentsOf: URL(fileURLWithPath: dom.path + ".step\(step).html"), encoding: .utf8)
         }
-        try #require(session.steps.count == 6, "\(session.steps)")
+        try #require(session.steps.count == 7, "\(session.steps)")
         // 1: the form's choice is in the address, the header, and every link that keeps the view.
         #expect(session.steps[0].url.contains("touchpoint=service"), "\(session.steps[0].url)")
         let filtered = try page(1)
@@ -193,5 +195,10 @@ struct DashboardBrowserTests {
         #expect(resolved.contains("id=\"case-status\">resolved<") && resolved.contains("<b>eva</b> resolved"))
         // 6: the closed-loop figures moved: one of three closed, within its SLA.
         #expect(try page(6).contains("<td class=\"num\">100% of 1</td>"), "the figures did not move")
+        // 7: 2026-10-10 to 2026-11-11 (responses 4–8 and 11: one promoter, three detractors of six: −33) against the
+        // 33 days before (1–3: all promoters, +100): down 133, shown on the tile and in What changed.
+        let changed = try page(7)
+        #expect(changed.contains("id=\"overall-nps-change\">▼ \u{2212}133"), "the tile's change")
+        #expect(changed.contains("id=\"changes\"") && changed.contains("against 2026-09-07 to before 2026-10-10"))
     }
 }
