@@ -48,14 +48,8 @@ public final class CaseOverdueService: Service, Sendable {
 
     /// Checks every interval until graceful shutdown or cancellation; a failed check is logged and retried next time.
     public func run() async throws {
-        let sleep = self.sleep
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            do {
-                try await check()
-            } catch {
-                logger.warning("cannot look for overdue cases", metadata: ["error": "\(error)"])
-            }
-            try? await cancelWhenGracefulShutdown { try await sleep(self.checkInterval) }
+        await PeriodicCheck.run(every: checkInterval, sleep: sleep, logger: logger, failure: "cannot look for overdue cases") {
+            try await self.check()
         }
         logger.debug("overdue case notices stopped")
     }

@@ -59,14 +59,8 @@ public final class FleetAlertService: Service, Sendable {
 
     /// Checks every interval until graceful shutdown or cancellation; a failed check is logged and retried next time.
     public func run() async throws {
-        let sleep = self.sleep
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            do {
-                try await check()
-            } catch {
-                logger.warning("cannot check the fleet for alerts", metadata: ["error": "\(error)"])
-            }
-            try? await cancelWhenGracefulShutdown { try await sleep(self.configuration.checkInterval) }
+        await PeriodicCheck.run(every: configuration.checkInterval, sleep: sleep, logger: logger, failure: "cannot check the fleet for alerts") {
+            try await self.check()
         }
         logger.debug("fleet alerts stopped")
     }

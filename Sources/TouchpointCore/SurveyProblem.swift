@@ -1,5 +1,5 @@
 /// One thing wrong in a survey file, with where it is.
-public struct SurveyProblem: Sendable, Hashable, CustomStringConvertible {
+public struct SurveyProblem: Sendable, Hashable, CustomStringConvertible, Error {
     /// The file, as given to the parser.
     public var file: String
     /// 1-based line.

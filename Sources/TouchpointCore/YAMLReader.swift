@@ -22,6 +22,16 @@ open class YAMLReader {
         problems.sorted { ($0.line, $0.column) < ($1.line, $1.column) }
     }
 
+    /// The text of the file at `path`, or the problem `file:1:1: cannot read the <what>: …` (so a missing or
+    /// unreadable file reads like any other problem of it).
+    public static func contents(of path: String, what: String) -> Result<String, SurveyProblem> {
+        do {
+            return .success(try String(contentsOfFile: path, encoding: .utf8))
+        } catch {
+            return .failure(SurveyProblem(file: path, line: 1, column: 1, message: "cannot read the \(what): \(error.localizedDescription)"))
+        }
+    }
+
     /// Records `message` at `node` (line 1, column 1 without a node).
     public func problem(_ node: Node?, _ message: String) {
         let mark = node?.mark

@@ -75,16 +75,4 @@ struct CaseLoopTests {
         let bad = try site.run(["cases", "list", "--status", "closedish", "--database", site.database])
         #expect(bad.status != 0 && bad.stderr.contains("'closedish' is not a status"), "\(bad)")
     }
-
-    /// Polls `condition` every 50 ms until it holds; records an issue with `detail` and throws after 60 s.
-    func poll(_ what: String, detail: () async -> String, _ condition: () async throws -> Bool) async throws {
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline {
-            if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        if try await condition() { return }
-        Issue.record("timed out after 60 s waiting for \(what)\n\(await detail())")
-        throw CancellationError()
-    }
 }

@@ -91,16 +91,4 @@ struct FleetAlertsTests {
         let object = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]
         return object?["text"] as? String ?? body
     }
-
-    /// Polls `condition` every 50 ms until it holds; records an issue with `detail` and throws after 60 s.
-    func poll(_ what: String, detail: () async -> String, _ condition: () async throws -> Bool) async throws {
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline {
-            if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        if try await condition() { return }
-        Issue.record("timed out after 60 s waiting for \(what)\n\(await detail())")
-        throw CancellationError()
-    }
 }

@@ -23,13 +23,10 @@ extension CaseRules {
     /// Reads and parses the cases file at `path`; ``standard`` when `path` is nil.
     public static func load(path: String?) throws -> CaseRules {
         guard let path else { return .standard }
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw CaseRulesError(problems: [SurveyProblem(file: path, line: 1, column: 1, message: "cannot read the cases file: \(error.localizedDescription)")])
+        switch YAMLReader.contents(of: path, what: "cases file") {
+        case .success(let text): return try parse(yaml: text, file: path)
+        case .failure(let problem): throw CaseRulesError(problems: [problem])
         }
-        return try parse(yaml: text, file: path)
     }
 }
 

@@ -32,13 +32,10 @@ public struct NPSTargets: Sendable, Hashable {
     /// Reads and parses the targets file at `path`; no targets when `path` is nil.
     public static func load(path: String?) throws -> NPSTargets {
         guard let path else { return NPSTargets() }
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw NPSTargetsError(problems: [SurveyProblem(file: path, line: 1, column: 1, message: "cannot read the targets file: \(error.localizedDescription)")])
+        switch YAMLReader.contents(of: path, what: "targets file") {
+        case .success(let text): return try parse(yaml: text, file: path)
+        case .failure(let problem): throw NPSTargetsError(problems: [problem])
         }
-        return try parse(yaml: text, file: path)
     }
 }
 
