@@ -41,10 +41,16 @@ public struct AnswerCSVWriter: Sendable {
     private var lastDate: Date?
     private var lastText = ""
     private let neutralisingFormulas: Bool
+    private let maskingPersonalData: Bool
+    /// How many items of personal data the comments written so far had masked, by kind.
+    public private(set) var masked: [PersonalData.Kind: Int] = [:]
 
-    /// Creates a writer; `neutralisingFormulas: false` writes every cell exactly as stored (raw output).
-    public init(neutralisingFormulas: Bool = true) {
+    /// Creates a writer; `neutralisingFormulas: false` writes every cell exactly as stored (raw output);
+    /// `maskingPersonalData: false` keeps e-mail addresses, phone numbers, personal identity and card numbers in
+    /// comments (``TouchpointCore/PersonalData``), which are masked by default.
+    public init(neutralisingFormulas: Bool = true, maskingPersonalData: Bool = true) {
         self.neutralisingFormulas = neutralisingFormulas
+        self.maskingPersonalData = maskingPersonalData
     }
 
     /// The header record.
@@ -54,7 +60,14 @@ public struct AnswerCSVWriter: Sendable {
     public mutating func records(_ answers: [ExportedAnswer]) -> String {
         var text = ""
         text.reserveCapacity(answers.count * 160)
-        for answer in answers {
+        for var answer in answers {
+            if maskingPersonalData, answer.type == QuestionType.text.rawValue {
+                let result = PersonalData.mask(answer.value)
+                if result.isChanged {
+                    answer.value = result.text
+                    masked.merge(result.counts, uniquingKeysWith: +)
+                }
+            }
             if answer.completedAt != lastDate {
                 lastDate = answer.completedAt
                 lastText = Timestamp.string(answer.completedAt)

@@ -36,6 +36,21 @@ extension FeedStorage {
     }
 }
 
+extension FeedComment {
+    /// Masks the personal data in each comment of `comments` (``TouchpointCore/PersonalData``); returns how many items
+    /// of each kind were masked.
+    public static func maskPersonalData(in comments: inout [FeedComment]) -> [PersonalData.Kind: Int] {
+        var counts: [PersonalData.Kind: Int] = [:]
+        for index in comments.indices {
+            let result = PersonalData.mask(comments[index].text)
+            guard result.isChanged else { continue }
+            comments[index].text = result.text
+            counts.merge(result.counts, uniquingKeysWith: +)
+        }
+        return counts
+    }
+}
+
 extension CommentQuery {
     /// The search text as storages compare it: lowercased as Swift does (each storage lowercases the comments alike).
     public var foldedText: String? { text?.lowercased() }

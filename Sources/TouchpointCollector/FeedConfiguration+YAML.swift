@@ -11,7 +11,7 @@ extension FeedConfiguration {
 
     /// The keys a webhook entry may hold.
     public static let webhookKeys = [
-        "name", "url", "touchpoints", "sites", "stages", "surveys", "comments", "detractors", "minimumInterval",
+        "name", "url", "touchpoints", "sites", "stages", "surveys", "comments", "detractors", "minimumInterval", "personalData",
     ]
 
     /// Parses a feed configuration (`webhooks:` list, optional `alerts:` and `fleet:`) from YAML text, reporting
@@ -165,11 +165,21 @@ private final class FeedReader: YAMLReader {
                 problem(node, "minimumInterval must be a number of seconds from 0 to 3600 (default 1)")
             }
         }
+        var showsPersonalData = false
+        if let node = map["personalData"] {
+            switch node.scalar?.string {
+            case "masked": break
+            case "show": showsPersonalData = true
+            default: problem(node, "personalData must be masked (the default) or show")
+            }
+        }
         guard let name, let url else { return nil }
-        return Webhook(
+        var webhook = Webhook(
             name: name, url: url,
             route: FeedRoute(touchpoints: touchpoints, sites: sites, stages: stages, surveys: surveys),
             comments: comments, detractors: detractors, minimumInterval: interval)
+        webhook.showsPersonalData = showsPersonalData
+        return webhook
     }
 
     /// The URL with `${NAME}` replaced from the environment; problems never show the URL itself.

@@ -34,6 +34,9 @@ public struct Webhook: Sendable, Hashable, CustomStringConvertible {
     public var detractors: Bool
     /// The least time between the end of one post and the start of the next (default 1 s, Slack's limit).
     public var minimumInterval: Duration
+    /// Whether posts keep the personal data in comments (e-mail addresses, phone numbers, personal identity and card
+    /// numbers); by default they are masked (`[email]`, `[phone]`, …).
+    public var showsPersonalData = false
 
     /// Creates a webhook; by default it takes every comment and no score without a comment.
     public init(

@@ -68,6 +68,9 @@ public struct FeedEvent: Sendable, Hashable {
     public var comments: [Comment]
     /// The page of the follow-up case the response opened, if it did (and the collector's address is known).
     public var caseLink: URL?
+    /// Whether ``message`` masks personal data in the comments (the default; a webhook with
+    /// ``Webhook/showsPersonalData`` keeps it).
+    public var masksPersonalData = true
 
     /// Creates an event.
     public init(
@@ -135,6 +138,8 @@ public struct FeedEvent: Sendable, Hashable {
             site: response.site, touchpoint: response.touchpoint, stage: response.stage, survey: response.surveyID)
         else { return [] }
         var events: [FeedEvent] = []
+        var response = response
+        response.masksPersonalData = !webhook.showsPersonalData
         if webhook.comments {
             for comment in response.comments {
                 var event = response
@@ -181,7 +186,8 @@ public struct FeedEvent: Sendable, Hashable {
         }
         var lines = [(kind == .detractor ? "Detractor: " : "") + head.joined(separator: " · ")]
         for comment in comments {
-            let quoted = comment.text.split(separator: "\n", omittingEmptySubsequences: false)
+            let text = masksPersonalData ? PersonalData.mask(comment.text).text : comment.text
+            let quoted = text.split(separator: "\n", omittingEmptySubsequences: false)
                 .map { "> " + Self.escaped(String($0)) }
             lines.append(contentsOf: quoted)
         }

@@ -63,8 +63,12 @@ struct CaseController {
     /// One case, or 404.
     func detail(_ id: String, context: CollectorRequestContext, message: String? = nil) async -> Response {
         do {
-            guard let valid = Self.validID(id), let followUp = try await storage.followUpCase(valid) else {
+            guard let valid = Self.validID(id), var followUp = try await storage.followUpCase(valid) else {
                 return DashboardController.html(.notFound, CasePage.problem("No such case", "There is no follow-up case \(id).", back: "/cases"))
+            }
+            // Personal data in the customer's words is for admins only (PersonalDataParameter).
+            if !PersonalDataParameter.showsOnPages(to: context.identity) {
+                followUp.comments = followUp.comments.map { FeedEvent.Comment(question: $0.question, text: PersonalData.mask($0.text).text) }
             }
             // Who read a customer's comments: the audit log (never the text).
             try await storage.recordAudit(AuditEvent(

@@ -153,6 +153,8 @@ public struct DashboardData: Sendable, Hashable {
     public var commentsBefore: String?
     /// The latest comments, newest first.
     public var comments: [FeedComment]
+    /// How many items of personal data the comments shown had masked, by kind (empty when none were, or for an admin).
+    public var maskedPersonalData: [PersonalData.Kind: Int] = [:]
     /// The kiosk fleet.
     public var kiosks: [KioskRecord]
     /// The survey set each kiosk runs beside the one it is to run, by kiosk id (kiosks that reported one).

@@ -208,6 +208,10 @@ public enum DashboardPage {
             }
             html += "</ul>"
         }
+        if !data.maskedPersonalData.isEmpty {
+            html += "<p class=\"muted\" id=\"masked\">Masked here: \(escape(PersonalData.describe(data.maskedPersonalData))). "
+                + "Admins see them.</p>"
+        }
         // Paging, keeping the range: older comments after a full page, and back to the newest when paging.
         var links: [String] = []
         if data.commentsBefore != nil {

@@ -11,7 +11,7 @@ struct FeedController {
     let logger: Logger
 
     /// The query parameters `GET /v1/comments` accepts.
-    static let parameters = ["limit", "before", "since", "site", "touchpoint", "stage", "survey", "language", "q"]
+    static let parameters = ["limit", "before", "since", "site", "touchpoint", "stage", "survey", "language", "q", "personalData"]
 
     /// Adds the routes.
     func addRoutes(to router: Router<CollectorRequestContext>) {
@@ -35,13 +35,23 @@ struct FeedController {
         case .failure(let problem):
             return UploadController.error(.badRequest, "bad_parameter", problem.message)
         }
+        let showPersonalData: Bool
+        switch PersonalDataParameter.shows(request.queryValues, caller: caller) {
+        case .success(let shows): showPersonalData = shows
+        case .failure(let refusal): return refusal.response
+        }
         do {
-            let comments = try await storage.comments(query)
+            var comments = try await storage.comments(query)
+            var masked: [PersonalData.Kind: Int] = [:]
+            if !showPersonalData {
+                masked = FeedComment.maskPersonalData(in: &comments)
+            }
             // Who read comment text, and how many: the audit log (never the text).
             try await storage.recordAudit(AuditEvent(
                 at: Date(), actor: caller?.auditName ?? "anonymous", action: "comments", target: request.uri.query,
                 count: comments.count, remote: remote))
-            return UploadController.json(.ok, CommentPage(comments: comments))
+            return UploadController.json(.ok, CommentPage(
+                comments: comments, masked: Dictionary(uniqueKeysWithValues: masked.map { ($0.key.rawValue, $0.value) })))
         } catch {
             return unavailable(error)
         }
@@ -103,6 +113,8 @@ struct FeedController {
     /// The body of `GET /v1/comments`.
     struct CommentPage: Encodable {
         var comments: [FeedComment]
+        /// How many items of personal data were masked, by kind (`email`, `phone`, `personal-id`, `card`).
+        var masked: [String: Int]
     }
 
     private func unavailable(_ error: any Error) -> Response {

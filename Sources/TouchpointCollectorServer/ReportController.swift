@@ -16,7 +16,7 @@ struct ReportController {
     /// The query parameters both routes accept: the time range, the flags and the equality filters.
     static let selectionParameters = ["from", "to", "includeSuspect", "includePartial"] + ReportDimension.filterable.map(\.rawValue)
     /// The query parameters of `GET /v1/export.csv`: the selection, and `raw` (cells exactly as stored).
-    static let exportParameters = selectionParameters + ["raw"]
+    static let exportParameters = selectionParameters + ["raw", "personalData"]
     /// The query parameters of `GET /v1/reports/…`.
     static let reportParameters = ["by", "min"] + selectionParameters
 
@@ -31,7 +31,7 @@ struct ReportController {
             await choiceReport(request)
         }
         router.get("/v1/export.csv") { request, context in
-            let response = await export(request)
+            let response = await export(request, caller: context.identity)
             if response.status == .ok {
                 // Who exported what (the query, not the rows): the audit log.
                 try? await storage.recordAudit(AuditEvent(
@@ -74,7 +74,9 @@ struct ReportController {
     ///
     /// Cells that customers and kiosks choose are neutralised against spreadsheet formulas unless `raw=true`
     /// (``AnswerCSVWriter``).
-    func export(_ request: Request) async -> Response {
+    ///
+    /// Personal data in comments is masked (``TouchpointCore/PersonalData``) unless an admin asks `personalData=show`.
+    func export(_ request: Request, caller: Caller? = nil) async -> Response {
         let values = request.queryValues
         let selection: AnswerSelection
         switch Self.selection(values, allowed: Self.exportParameters) {
@@ -90,6 +92,11 @@ struct ReportController {
         } else {
             raw = false
         }
+        let showPersonalData: Bool
+        switch PersonalDataParameter.shows(values, caller: caller) {
+        case .success(let shows): showPersonalData = shows
+        case .failure(let refusal): return refusal.response
+        }
         // Read the first chunk before answering, so a database failure is still a 503 and not a cut stream.
         let first: [ExportedAnswer]
         do {
@@ -103,7 +110,7 @@ struct ReportController {
         let storage = storage
         let logger = logger
         let body = ResponseBody { writer in
-            var csv = AnswerCSVWriter(neutralisingFormulas: !raw)
+            var csv = AnswerCSVWriter(neutralisingFormulas: !raw, maskingPersonalData: !showPersonalData)
             try await writer.write(ByteBuffer(string: AnswerCSVWriter.header + csv.records(first)))
             if first.count == Self.exportChunkSize, let last = first.last {
                 do {

@@ -30,6 +30,18 @@ public enum PersonalData {
         public var isChanged: Bool { !counts.isEmpty }
     }
 
+    /// `counts` for people: `2 e-mail addresses, 1 phone number` (kinds in a fixed order); empty for none.
+    public static func describe(_ counts: [Kind: Int]) -> String {
+        let names: [Kind: (String, String)] = [
+            .email: ("e-mail address", "e-mail addresses"), .phone: ("phone number", "phone numbers"),
+            .personalID: ("personal identity number", "personal identity numbers"), .card: ("card number", "card numbers"),
+        ]
+        return Kind.allCases.compactMap { kind in
+            guard let count = counts[kind], count > 0, let name = names[kind] else { return nil }
+            return "\(count) \(count == 1 ? name.0 : name.1)"
+        }.joined(separator: ", ")
+    }
+
     /// `text` with every detected item replaced by its placeholder.
     public static func mask(_ text: String) -> Masked {
         let found = detect(text)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import TouchpointCollector
+import TouchpointCore
 
 /// `touchpoint export`: the raw answers as CSV, one row per answer, for spreadsheets and BI tools.
 struct ExportCommand: AsyncParsableCommand {
@@ -17,6 +18,11 @@ struct ExportCommand: AsyncParsableCommand {
         discussion: "By default a comment, account, site, kiosk or touchpoint cell that starts with =, +, -, @, "
             + "tab or carriage return gets a leading ' so that spreadsheets do not run it as a formula."))
     var rawCSV = false
+    @Flag(name: .long, help: ArgumentHelp(
+        "Keep personal data in comments.",
+        discussion: "By default e-mail addresses, phone numbers, Swedish personal identity numbers and card numbers in "
+            + "comments are written as [email], [phone], [personal-id] and [card]."))
+    var showPersonalData = false
 
     func run() async throws {
         let selection = try filters.selection()
@@ -35,7 +41,7 @@ struct ExportCommand: AsyncParsableCommand {
             handle = FileHandle.standardOutput
         }
         var count = 0
-        var csv = AnswerCSVWriter(neutralisingFormulas: !rawCSV)
+        var csv = AnswerCSVWriter(neutralisingFormulas: !rawCSV, maskingPersonalData: !showPersonalData)
         try handle.write(contentsOf: Data(AnswerCSVWriter.header.utf8))
         try await storage.exportAnswers(selection, chunkSize: 5000) { page in
             try handle.write(contentsOf: Data(csv.records(page).utf8))
@@ -45,6 +51,10 @@ struct ExportCommand: AsyncParsableCommand {
         if let output {
             try handle.close()
             FileHandle.standardError.write(Data("Exported \(count) answers to \(output).\n".utf8))
+        }
+        if !csv.masked.isEmpty {
+            FileHandle.standardError.write(Data(
+                "Masked in comments: \(PersonalData.describe(csv.masked)) (--show-personal-data keeps them).\n".utf8))
         }
     }
 }
