@@ -190,3 +190,17 @@ extension String {
         self.drop { $0 == " " }
     }
 }
+
+extension ResponseDraft {
+    /// The draft with personal data masked in its free-text answers (``PersonalData/mask(_:)``), for a kiosk that
+    /// keeps it from ever leaving (`maskPersonalData: true`): masked before the response is signed.
+    public func maskingPersonalData() -> ResponseDraft {
+        var draft = self
+        for index in draft.answers.indices {
+            if case .text(let text) = draft.answers[index].value {
+                draft.answers[index].value = .text(PersonalData.mask(text).text)
+            }
+        }
+        return draft
+    }
+}

@@ -134,6 +134,12 @@ public struct Phrasebook: Sendable {
     /// The thank-you at the end.
     public var thankYou: String { sv ? "Tack för dina svar!" : "Thank you for your answers!" }
 
+    /// Said with the privacy notice when the kiosk masks personal data (`maskPersonalData: true`).
+    public var personalDataMasked: String {
+        sv ? "Telefonnummer, e-postadresser, personnummer och kortnummer i dina svar döljs innan svaren sparas."
+           : "Phone numbers, e-mail addresses, personal identity numbers and card numbers in your answers are masked before they are saved."
+    }
+
     /// Invitation on the unattended start screen.
     public var pressEnterToStart: String { sv ? "Tryck Enter för att börja." : "Press Enter to start." }
 

@@ -300,6 +300,14 @@ public final class Kiosk {
                     if noticeQuestion == nil { noticeQuestion = question.question.id }
                     if noticeQuestion == question.question.id { options.notice = notice.text(in: question.language) }
                 }
+                // A kiosk that masks personal data says so with the notice (or alone, without one).
+                if case .text = question.question.kind, configuration.maskPersonalData {
+                    if noticeQuestion == nil { noticeQuestion = question.question.id }
+                    if noticeQuestion == question.question.id {
+                        let masking = Phrasebook(question.language).personalDataMasked
+                        options.notice = options.notice.map { $0 + " " + masking } ?? masking
+                    }
+                }
                 if singleKey, let answers = AnswerReader.singleKeys(for: question.question, language: question.language) {
                     options.singleKey = true
                     keys = answers + (question.canGoBack ? ["<"] : []) + (question.canSkip || question.previous != nil ? [""] : [])
@@ -390,7 +398,7 @@ public final class Kiosk {
 
     private func record(_ draft: ResponseDraft) -> RecordOutcome {
         do {
-            let stored = try store.record(draft)
+            let stored = try store.record(configuration.maskPersonalData ? draft.maskingPersonalData() : draft)
             storedCount += 1
             sync?.trigger()  // online kiosks deliver each response at once
             logger.info("response stored", metadata: [

@@ -69,6 +69,9 @@ public struct KioskConfiguration: Sendable, Hashable {
     public var singleKey = false
     /// The privacy notice shown before the first free-text question when the survey has none of its own.
     public var privacyNotice: LocalizedText?
+    /// Mask personal data (e-mail addresses, phone numbers, personal identity and card numbers) in free-text answers
+    /// before the response is signed, so the raw text never leaves the kiosk; the privacy notice says so (default false).
+    public var maskPersonalData = false
     /// The thank-you shown after a response, by language, instead of the built-in one.
     public var thankYou: LocalizedText?
     /// Where the configuration the collector sends is cached (see ``TouchpointSync/SurveyCache``).
@@ -90,7 +93,7 @@ public struct KioskConfiguration: Sendable, Hashable {
     public static let fileKeys = [
         "site", "kiosk", "touchpoint", "language", "idleTimeout", "staffPinHash", "minimumSeconds",
         "maxAnswerLength", "thankYouSeconds", "surveys", "responses", "keyFile", "historyFile", "collector",
-        "collectorToken", "collectorTokenFile", "collectorCA", "singleKey", "privacyNotice", "thankYou", "surveyCache", "accountPattern", "accountUppercase", "accountExample",
+        "collectorToken", "collectorTokenFile", "collectorCA", "singleKey", "privacyNotice", "thankYou", "surveyCache", "maskPersonalData", "accountPattern", "accountUppercase", "accountExample",
         "pinAttempts", "pinLockoutSeconds", "logDirectory",
     ]
 
@@ -165,6 +168,7 @@ public struct KioskConfiguration: Sendable, Hashable {
             case "collectorCA": collectorCA = try string()
             case "singleKey": singleKey = try flag()
             case "privacyNotice": privacyNotice = try Self.localizedText(value, key: key, file: file, at: at)
+            case "maskPersonalData": maskPersonalData = try flag()
             case "thankYou": thankYou = try Self.localizedText(value, key: key, file: file, at: at)
             case "surveyCache": surveyCacheDirectory = try string()
             case "accountPattern":

@@ -360,6 +360,33 @@ final class RecordingSync: BackgroundSync, @unchecked Sendable {
         #expect(recommend != nil && notice != nil && recommend!.lowerBound < notice!.lowerBound)
     }
 
+    @Test func aKioskThatMasksPersonalDataSignsOnlyTheMaskedTextAndSaysSo() throws {
+        let console = MemoryConsole(script: [
+            .line("start feedback sv"), .line("3"), .line("Ring mig på 070-123 45 67 eller anna@example.se"), .line("4"), .line("quit"),
+        ])
+        let store = InMemoryResponseStore()
+        _ = Fixtures.kiosk(console: console, store: store) {
+            $0.privacyNotice = LocalizedText(["en": "No names, please.", "sv": "Skriv inga namn, tack."])
+            $0.maskPersonalData = true
+        }.run()
+        let stored = try #require(store.responses.first)
+        #expect(stored.response.answer("improve") == .text("Ring mig på [phone] eller [email]"))
+        // The signed payload holds only the masked text.
+        let payload = String(decoding: try stored.envelope.verify(with: store.key.publicJWK), as: UTF8.self)
+        #expect(!payload.contains("070-123") && !payload.contains("anna@example.se"))
+        // Said with the notice (wrapped at the terminal's width).
+        let words = console.output.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(words.contains("Skriv inga namn, tack. " + Phrasebook("sv").personalDataMasked), "\(console.output)")
+    }
+
+    @Test func maskPersonalDataIsReadFromTheConfiguration() throws {
+        var configuration = KioskConfiguration()
+        #expect(configuration.maskPersonalData == false)
+        try configuration.apply(yaml: "site: s\nkiosk: k\nmaskPersonalData: true\n", file: "touchpoint.yaml")
+        #expect(configuration.maskPersonalData)
+        #expect(throws: ConfigurationError.self) { try configuration.apply(yaml: "maskPersonalData: sometimes\n", file: "touchpoint.yaml") }
+    }
+
     @Test func timeoutIsSaidInTheCustomersLanguage() {
         let console = MemoryConsole(script: [.line("start feedback sv"), .line("8"), .timedOut, .line("quit")])
         _ = Fixtures.kiosk(console: console, store: InMemoryResponseStore()).run()
