@@ -149,6 +149,14 @@ public struct StoredTable: Sendable, Hashable {
             .init("case_id", .text), .init("position", .integer), .init("at", .timestamp), .init("actor", .text),
             .init("action", .text), .init("detail", .text),
         ], orderedBy: ["case_id", "position"]),
+        StoredTable("erasures", [
+            .init("id", .integer), .init("at", .timestamp), .init("actor", .text), .init("kind", .text),
+            .init("target_digest", .text), .init("responses", .integer), .init("comments", .integer),
+            .init("account_references", .integer), .init("cases", .integer), .init("posts", .integer),
+        ], orderedBy: ["id"]),
+        StoredTable("erased_responses", [
+            .init("kiosk", .text), .init("sequence", .integer), .init("erased_at", .timestamp),
+        ], orderedBy: ["kiosk", "sequence"]),
         StoredTable("users", [
             .init("name", .text), .init("password_hash", .text), .init("role", .text), .init("created_at", .timestamp),
             .init("last_login_at", .timestamp),

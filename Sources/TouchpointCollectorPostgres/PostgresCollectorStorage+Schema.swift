@@ -284,7 +284,7 @@ extension PostgresCollectorStorage {
                 )
                 """,
             ]),
-        ] + alertMigrations + caseMigrations
+        ] + alertMigrations + caseMigrations + erasureMigrations
     }
 
     /// Applies the migrations not yet recorded in `schema_migrations`, each in its own transaction under an

@@ -207,7 +207,7 @@ public struct PostgresCollectorStorage: CollectorStorage {
                 """
                 SELECT kiosk, previous + 1 AS first, sequence - 1 AS last FROM (
                     SELECT kiosk, sequence, LAG(sequence, 1, 0::bigint) OVER (PARTITION BY kiosk ORDER BY sequence) AS previous
-                    FROM responses) g
+                    FROM (SELECT kiosk, sequence FROM responses UNION ALL SELECT kiosk, sequence FROM erased_responses) s) g
                 WHERE sequence - previous > 1
                 ORDER BY kiosk, sequence
                 """, on: connection, logger: logger)

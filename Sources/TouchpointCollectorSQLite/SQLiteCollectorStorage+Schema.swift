@@ -75,6 +75,7 @@ extension SQLiteCollectorStorage {
         registerFleetMigrations(&migrator)
         registerAlertMigrations(&migrator)
         registerCaseMigrations(&migrator)
+        registerErasureMigrations(&migrator)
         return migrator
     }
 }

@@ -286,11 +286,12 @@ public struct SQLiteCollectorStorage: CollectorStorage {
             sql: """
                 SELECT previous + 1 AS first, sequence - 1 AS last FROM (
                     SELECT sequence, LAG(sequence, 1, 0) OVER (ORDER BY sequence) AS previous
-                    FROM responses WHERE kiosk = ?)
+                    FROM (SELECT sequence FROM responses WHERE kiosk = ?
+                          UNION ALL SELECT sequence FROM erased_responses WHERE kiosk = ?))
                 WHERE sequence - previous > 1
                 ORDER BY sequence
                 """,
-            arguments: [kiosk])
+            arguments: [kiosk, kiosk])
         return rows.map { row in
             UInt64(max(0, row["first"] as Int64))...UInt64(max(0, row["last"] as Int64))
         }

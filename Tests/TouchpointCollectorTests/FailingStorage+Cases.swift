@@ -15,3 +15,8 @@ extension FailingStorage {
 extension FailingStorage {
     func responsesPerHour(_ selection: AnswerSelection) async throws -> [Date: Int] { throw fail() }
 }
+
+extension FailingStorage {
+    func erase(_ request: ErasureRequest, by actor: String, at date: Date, dryRun: Bool) async throws -> ErasureSummary { throw fail() }
+    func erasures() async throws -> [ErasureRecord] { throw fail() }
+}

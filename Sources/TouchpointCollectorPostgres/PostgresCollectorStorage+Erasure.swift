@@ -1,0 +1,252 @@
+import Foundation
+import Logging
+import PostgresNIO
+import TouchpointCollector
+import TouchpointCore
+
+/// Erasure of personal data and its log; see ``ErasureStorage``. Matching folds case with ICU's root collation
+/// (as Swift's `lowercased()` does), whatever the database's locale.
+extension PostgresCollectorStorage {
+    /// The erasure log and the erased responses' places in their kiosks' sequences.
+    static var erasureMigrations: [Migration] {
+        [
+            Migration(name: "privacy v1: erasure log and erased responses", statements: [
+                """
+                CREATE TABLE erasures (
+                    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                    at TIMESTAMPTZ NOT NULL,
+                    actor TEXT NOT NULL,
+                    kind TEXT COLLATE "C" NOT NULL,
+                    target_digest TEXT COLLATE "C" NOT NULL,
+                    responses BIGINT NOT NULL,
+                    comments BIGINT NOT NULL,
+                    account_references BIGINT NOT NULL,
+                    cases BIGINT NOT NULL,
+                    posts BIGINT NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE erased_responses (
+                    kiosk TEXT COLLATE "C" NOT NULL,
+                    sequence BIGINT NOT NULL,
+                    erased_at TIMESTAMPTZ NOT NULL,
+                    PRIMARY KEY (kiosk, sequence)
+                )
+                """,
+            ]),
+        ]
+    }
+
+    /// `column` lowercased as Swift lowercases, for matching account references.
+    private static func folded(_ column: String) -> String {
+        "lower(\(column) COLLATE \"und-x-icu\")"
+    }
+
+    /// Erases what `request` names; see ``ErasureStorage/erase(_:by:at:dryRun:)``.
+    public func erase(_ request: ErasureRequest, by actor: String, at date: Date, dryRun: Bool) async throws -> ErasureSummary {
+        let logger = self.logger
+        return try await write("erase personal data") { connection in
+            var summary = ErasureSummary(dryRun: dryRun)
+            func count(_ query: PostgresQuery) async throws -> Int {
+                try await Self.rows(query, on: connection, logger: logger).first?["n"].decode(Int.self) ?? 0
+            }
+            func ids(_ query: PostgresQuery) async throws -> [String] {
+                try await Self.rows(query, on: connection, logger: logger).map { try $0["id"].decode(String.self) }
+            }
+            func pendingPosts(_ ids: [String]) async throws -> Int {
+                ids.isEmpty ? 0 : try await count(
+                    "SELECT COUNT(*) AS n FROM feed_outbox WHERE state = 'pending' AND response_id = ANY(\(ids))")
+            }
+            func removePendingPosts(_ ids: [String]) async throws {
+                guard !ids.isEmpty else { return }
+                try await connection.query(
+                    "DELETE FROM feed_outbox WHERE state = 'pending' AND response_id = ANY(\(ids))", logger: logger)
+            }
+            switch request {
+            case .response(let given):
+                let id = given.lowercased()
+                guard let row = try await Self.rows(
+                    "SELECT * FROM responses WHERE id = \(id) FOR UPDATE", on: connection, logger: logger).first
+                else { break }
+                summary.responses = 1
+                summary.cases = try await count("SELECT COUNT(*) AS n FROM cases WHERE id = \(id)")
+                summary.posts = try await pendingPosts([id])
+                guard !dryRun else { break }
+                // The aggregates lose exactly what ingest added for it.
+                let response = try await Self.storedResponse(row, on: connection, logger: logger)
+                var points: [String: Int] = [:]
+                for scale in try await Self.rows(
+                    """
+                    SELECT question, points FROM report_scales
+                    WHERE survey = \(response.survey.id) AND version = \(response.survey.version)
+                    """, on: connection, logger: logger) {
+                    points[try scale["question"].decode(String.self)] = try scale["points"].decode(Int.self)
+                }
+                var aggregates = ReportAggregateBatch()
+                aggregates.remove(response, cesPoints: points)
+                try await aggregates.write(connection, logger: logger)
+                try await connection.query("DELETE FROM report_tallies WHERE n = 0", logger: logger)
+                try await connection.query("DELETE FROM answers WHERE response_id = \(id)", logger: logger)
+                try await connection.query("DELETE FROM responses WHERE id = \(id)", logger: logger)
+                try await connection.query("DELETE FROM case_events WHERE case_id = \(id)", logger: logger)
+                try await connection.query("DELETE FROM cases WHERE id = \(id)", logger: logger)
+                try await removePendingPosts([id])
+                try await connection.query(
+                    """
+                    INSERT INTO erased_responses (kiosk, sequence, erased_at)
+                    VALUES (\(response.kiosk), \(Int64(clamping: response.sequence)), \(PostgresTimestamp(date)))
+                    ON CONFLICT DO NOTHING
+                    """, logger: logger)
+                try await connection.query(
+                    "UPDATE kiosks SET response_count = GREATEST(response_count - 1, 0) WHERE id = \(response.kiosk)", logger: logger)
+                if let account = response.account {
+                    try await Self.recountAccount(Account.matchingKey(account), on: connection, logger: logger)
+                }
+            case .account(let account):
+                let key = Account.matchingKey(account)
+                let matching = try await ids(PostgresQuery(
+                    unsafeSQL: "SELECT id FROM responses WHERE \(Self.folded("account")) = $1", binds: Self.binds(key)))
+                summary.accountReferences = matching.count
+                if !matching.isEmpty {
+                    summary.comments = try await count(
+                        "SELECT COUNT(*) AS n FROM answers WHERE type = 'text' AND response_id = ANY(\(matching))")
+                }
+                let cases = try await ids(PostgresQuery(
+                    unsafeSQL: "SELECT id FROM cases WHERE \(Self.folded("account")) = $1", binds: Self.binds(key)))
+                summary.cases = cases.count
+                summary.posts = try await pendingPosts(matching)
+                guard !dryRun else { break }
+                if !matching.isEmpty {
+                    try await connection.query(
+                        "DELETE FROM answers WHERE type = 'text' AND response_id = ANY(\(matching))", logger: logger)
+                    // The signed original holds the account and the comments: only the checked columns stay.
+                    try await connection.query(
+                        "UPDATE responses SET account = NULL, jws = '' WHERE id = ANY(\(matching))", logger: logger)
+                    try await removePendingPosts(matching)
+                }
+                if !cases.isEmpty {
+                    try await connection.query(
+                        "UPDATE cases SET account = NULL, resolution = NULL WHERE id = ANY(\(cases))", logger: logger)
+                    try await connection.query(
+                        "UPDATE case_events SET detail = NULL WHERE action <> 'opened' AND case_id = ANY(\(cases))", logger: logger)
+                }
+                for table in ["account_response_counts", "account_answer_counts", "account_health"] {
+                    try await connection.query(PostgresQuery(
+                        unsafeSQL: "DELETE FROM \(table) WHERE \(Self.folded("account")) = $1", binds: Self.binds(key)), logger: logger)
+                }
+                try await connection.query(PostgresQuery(
+                    unsafeSQL: "DELETE FROM accounts WHERE \(Self.folded("id")) = $1", binds: Self.binds(key)), logger: logger)
+            case .comments(let text, let site):
+                let folded = text.lowercased()
+                let rows = try await Self.rows(
+                    PostgresQuery(
+                        unsafeSQL: """
+                            SELECT a.response_id, a.position FROM answers a JOIN responses r ON r.id = a.response_id
+                            WHERE r.site = $1 AND a.type = 'text' AND strpos(\(Self.folded("a.text_value")), $2) > 0
+                            """,
+                        binds: Self.binds(site, folded)),
+                    on: connection, logger: logger)
+                summary.comments = rows.count
+                var matching: Set<String> = []
+                for row in rows { matching.insert(try row["response_id"].decode(String.self)) }
+                let ids = matching.sorted()
+                summary.posts = try await pendingPosts(ids)
+                guard !dryRun else { break }
+                for row in rows {
+                    let id = try row["response_id"].decode(String.self)
+                    let position = try row["position"].decode(Int.self)
+                    try await connection.query(
+                        "DELETE FROM answers WHERE response_id = \(id) AND position = \(position)", logger: logger)
+                }
+                if !ids.isEmpty {
+                    try await connection.query("UPDATE responses SET jws = '' WHERE id = ANY(\(ids))", logger: logger)
+                    try await removePendingPosts(ids)
+                }
+            }
+            if !dryRun, !summary.isEmpty {
+                try await connection.query(
+                    """
+                    INSERT INTO erasures (at, actor, kind, target_digest, responses, comments, account_references, cases, posts)
+                    VALUES (\(PostgresTimestamp(date)), \(actor), \(request.kind), \(request.targetDigest), \(summary.responses),
+                        \(summary.comments), \(summary.accountReferences), \(summary.cases), \(summary.posts))
+                    """, logger: logger)
+            }
+            return summary
+        }
+    }
+
+    /// The erasure log; see ``ErasureStorage/erasures()``.
+    public func erasures() async throws -> [ErasureRecord] {
+        let logger = self.logger
+        return try await read("read the erasure log") { connection in
+            try await Self.rows("SELECT * FROM erasures ORDER BY id", on: connection, logger: logger).map { row in
+                ErasureRecord(
+                    at: try row["at"].decode(PostgresTimestamp.self).date, actor: try row["actor"].decode(String.self),
+                    kind: try row["kind"].decode(String.self), targetDigest: try row["target_digest"].decode(String.self),
+                    summary: ErasureSummary(
+                        responses: try row["responses"].decode(Int.self), comments: try row["comments"].decode(Int.self),
+                        accountReferences: try row["account_references"].decode(Int.self), cases: try row["cases"].decode(Int.self),
+                        posts: try row["posts"].decode(Int.self)))
+            }
+        }
+    }
+
+    /// Binds `values` in order ($1, $2, …).
+    private static func binds(_ values: String...) -> PostgresBindings {
+        var binds = PostgresBindings()
+        for value in values { binds.append(value) }
+        return binds
+    }
+
+    /// The stored response of a `responses` row, with its answers, as ingest stored it.
+    static func storedResponse(_ row: PostgresRandomAccessRow, on connection: PostgresConnection, logger: Logger) async throws -> SurveyResponse {
+        let id = try row["id"].decode(String.self)
+        var answers: [Answer] = []
+        for answer in try await rows(
+            "SELECT question, type, number_value, text_value FROM answers WHERE response_id = \(id) ORDER BY position",
+            on: connection, logger: logger) {
+            guard let type = QuestionType(rawValue: try answer["type"].decode(String.self)),
+                let value = AnswerValue.stored(
+                    type: type, number: try answer["number_value"].decode(Int?.self), text: try answer["text_value"].decode(String?.self))
+            else { continue }
+            answers.append(Answer(question: try answer["question"].decode(String.self), type: type, value: value))
+        }
+        let draft = ResponseDraft(
+            survey: SurveyReference(
+                id: try row["survey_id"].decode(String.self), version: try row["survey_version"].decode(Int.self),
+                digest: try row["survey_digest"].decode(String.self)),
+            site: try row["site"].decode(String.self), kiosk: try row["kiosk"].decode(String.self),
+            touchpoint: try row["touchpoint"].decode(String.self),
+            stage: JourneyStage(rawValue: try row["stage"].decode(String.self)) ?? .shop, language: try row["language"].decode(String.self),
+            startedAt: try row["started_at"].decode(PostgresTimestamp.self).date,
+            completedAt: try row["completed_at"].decode(PostgresTimestamp.self).date, answers: answers,
+            status: ResponseStatus(rawValue: try row["status"].decode(String.self)) ?? .complete,
+            suspect: try row["suspect"].decode(Bool.self), mode: KioskMode(rawValue: try row["mode"].decode(String.self)) ?? .attended,
+            account: try row["account"].decode(String?.self), appVersion: try row["app_version"].decode(String.self))
+        return SurveyResponse(draft: draft, id: id, sequence: UInt64(max(0, try row["sequence"].decode(Int64.self))))
+    }
+
+    /// Recomputes the health aggregates of one account (by its matching key) from its remaining responses.
+    static func recountAccount(_ key: String, on connection: PostgresConnection, logger: Logger) async throws {
+        for table in ["account_response_counts", "account_answer_counts"] {
+            try await connection.query(PostgresQuery(
+                unsafeSQL: "DELETE FROM \(table) WHERE \(folded("account")) = $1", binds: binds(key)), logger: logger)
+        }
+        let day = utcDay("r.completed_at")
+        let fresh = "\(folded("r.account")) = $1 AND r.status = 'complete' AND NOT r.suspect"
+        try await connection.query(PostgresQuery(
+            unsafeSQL: """
+                INSERT INTO account_response_counts (account, day, responses, last_at)
+                SELECT r.account, \(day), COUNT(*), MAX(r.completed_at) FROM responses r
+                WHERE \(fresh) GROUP BY r.account, \(day)
+                """, binds: binds(key)), logger: logger)
+        try await connection.query(PostgresQuery(
+            unsafeSQL: """
+                INSERT INTO account_answer_counts (account, day, type, survey_id, survey_version, question, value, n)
+                SELECT r.account, \(day), a.type, r.survey_id, r.survey_version, a.question, a.number_value, COUNT(*)
+                FROM responses r JOIN answers a ON a.response_id = r.id
+                WHERE \(fresh) AND a.type IN ('nps', 'ces', 'csat') AND a.number_value IS NOT NULL
+                GROUP BY r.account, \(day), a.type, r.survey_id, r.survey_version, a.question, a.number_value
+                """, binds: binds(key)), logger: logger)
+    }
+}

@@ -1,0 +1,214 @@
+import Foundation
+import GRDB
+import TouchpointCore
+import TouchpointCollector
+
+/// Erasure of personal data and its log; see ``ErasureStorage``.
+extension SQLiteCollectorStorage {
+    /// The erasure log and the erased responses' places in their kiosks' sequences.
+    static func registerErasureMigrations(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("privacy v1: erasure log and erased responses") { db in
+            try db.execute(sql: """
+                CREATE TABLE erasures (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    at DATETIME NOT NULL,
+                    actor TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    target_digest TEXT NOT NULL,
+                    responses INTEGER NOT NULL,
+                    comments INTEGER NOT NULL,
+                    account_references INTEGER NOT NULL,
+                    cases INTEGER NOT NULL,
+                    posts INTEGER NOT NULL
+                );
+                CREATE TABLE erased_responses (
+                    kiosk TEXT NOT NULL,
+                    sequence INTEGER NOT NULL,
+                    erased_at DATETIME NOT NULL,
+                    PRIMARY KEY (kiosk, sequence)
+                );
+                """)
+        }
+    }
+
+    /// Erases what `request` names; see ``ErasureStorage/erase(_:by:at:dryRun:)``.
+    public func erase(_ request: ErasureRequest, by actor: String, at date: Date, dryRun: Bool) async throws -> ErasureSummary {
+        try await write("erase personal data") { db in
+            var summary = ErasureSummary(dryRun: dryRun)
+            func ids(_ sql: String, _ arguments: StatementArguments) throws -> [String] {
+                try String.fetchAll(db, sql: sql, arguments: arguments)
+            }
+            func list(_ ids: [String]) -> String { ids.map { _ in "?" }.joined(separator: ", ") }
+            func pendingPosts(_ ids: [String]) throws -> Int {
+                guard !ids.isEmpty else { return 0 }
+                return try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM feed_outbox WHERE state = 'pending' AND response_id IN (\(list(ids)))",
+                    arguments: StatementArguments(ids)) ?? 0
+            }
+            func removePendingPosts(_ ids: [String]) throws {
+                guard !ids.isEmpty else { return }
+                try db.execute(
+                    sql: "DELETE FROM feed_outbox WHERE state = 'pending' AND response_id IN (\(list(ids)))",
+                    arguments: StatementArguments(ids))
+            }
+            switch request {
+            case .response(let given):
+                let id = given.lowercased()
+                guard let row = try Row.fetchOne(db, sql: "SELECT * FROM responses WHERE id = ?", arguments: [id]) else { break }
+                summary.responses = 1
+                summary.cases = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM cases WHERE id = ?", arguments: [id]) ?? 0
+                summary.posts = try pendingPosts([id])
+                guard !dryRun else { break }
+                // The aggregates lose exactly what ingest added for it.
+                let response = try Self.storedResponse(row, db)
+                let points = try Row.fetchAll(
+                    db, sql: "SELECT question, points FROM report_scales WHERE survey = ? AND version = ?",
+                    arguments: [response.survey.id, response.survey.version])
+                var aggregates = ReportAggregateBatch()
+                aggregates.remove(response, cesPoints: Dictionary(points.map { ($0["question"], $0["points"]) }, uniquingKeysWith: { $1 }))
+                try aggregates.write(db)
+                try db.execute(sql: "DELETE FROM report_tallies WHERE n = 0")
+                try db.execute(sql: "DELETE FROM answers WHERE response_id = ?", arguments: [id])
+                try db.execute(sql: "DELETE FROM responses WHERE id = ?", arguments: [id])
+                try db.execute(sql: "DELETE FROM case_events WHERE case_id = ?", arguments: [id])
+                try db.execute(sql: "DELETE FROM cases WHERE id = ?", arguments: [id])
+                try removePendingPosts([id])
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO erased_responses (kiosk, sequence, erased_at) VALUES (?, ?, ?)",
+                    arguments: [response.kiosk, Int64(clamping: response.sequence), date])
+                try db.execute(
+                    sql: "UPDATE kiosks SET response_count = max(response_count - 1, 0) WHERE id = ?", arguments: [response.kiosk])
+                if let account = response.account {
+                    try Self.recountAccount(Account.matchingKey(account), db)
+                }
+            case .account(let account):
+                let key = Account.matchingKey(account)
+                let matching = try ids("SELECT id FROM responses WHERE swiftLowercaseString(account) = ?", [key])
+                summary.accountReferences = matching.count
+                if !matching.isEmpty {
+                    summary.comments = try Int.fetchOne(
+                        db, sql: "SELECT COUNT(*) FROM answers WHERE type = 'text' AND response_id IN (\(list(matching)))",
+                        arguments: StatementArguments(matching)) ?? 0
+                }
+                let cases = try ids("SELECT id FROM cases WHERE swiftLowercaseString(account) = ?", [key])
+                summary.cases = cases.count
+                summary.posts = try pendingPosts(matching)
+                guard !dryRun else { break }
+                if !matching.isEmpty {
+                    try db.execute(
+                        sql: "DELETE FROM answers WHERE type = 'text' AND response_id IN (\(list(matching)))",
+                        arguments: StatementArguments(matching))
+                    // The signed original holds the account and the comments: only the checked columns stay.
+                    try db.execute(
+                        sql: "UPDATE responses SET account = NULL, jws = '' WHERE id IN (\(list(matching)))",
+                        arguments: StatementArguments(matching))
+                    try removePendingPosts(matching)
+                }
+                if !cases.isEmpty {
+                    try db.execute(
+                        sql: "UPDATE cases SET account = NULL, resolution = NULL WHERE id IN (\(list(cases)))",
+                        arguments: StatementArguments(cases))
+                    try db.execute(
+                        sql: "UPDATE case_events SET detail = NULL WHERE action <> 'opened' AND case_id IN (\(list(cases)))",
+                        arguments: StatementArguments(cases))
+                }
+                for table in ["account_response_counts", "account_answer_counts", "account_health"] {
+                    try db.execute(sql: "DELETE FROM \(table) WHERE swiftLowercaseString(account) = ?", arguments: [key])
+                }
+                try db.execute(sql: "DELETE FROM accounts WHERE swiftLowercaseString(id) = ?", arguments: [key])
+            case .comments(let text, let site):
+                let folded = text.lowercased()
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT a.response_id, a.position FROM answers a JOIN responses r ON r.id = a.response_id
+                        WHERE r.site = ? AND a.type = 'text' AND instr(swiftLowercaseString(a.text_value), ?) > 0
+                        """,
+                    arguments: [site, folded])
+                summary.comments = rows.count
+                let matching = Array(Set(rows.map { $0["response_id"] as String })).sorted()
+                summary.posts = try pendingPosts(matching)
+                guard !dryRun else { break }
+                for row in rows {
+                    try db.execute(
+                        sql: "DELETE FROM answers WHERE response_id = ? AND position = ?",
+                        arguments: [row["response_id"] as String, row["position"] as Int])
+                }
+                if !matching.isEmpty {
+                    try db.execute(sql: "UPDATE responses SET jws = '' WHERE id IN (\(list(matching)))", arguments: StatementArguments(matching))
+                    try removePendingPosts(matching)
+                }
+            }
+            if !dryRun, !summary.isEmpty {
+                try db.execute(
+                    sql: """
+                        INSERT INTO erasures (at, actor, kind, target_digest, responses, comments, account_references, cases, posts)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        date, actor, request.kind, request.targetDigest, summary.responses, summary.comments,
+                        summary.accountReferences, summary.cases, summary.posts,
+                    ])
+            }
+            return summary
+        }
+    }
+
+    /// The erasure log; see ``ErasureStorage/erasures()``.
+    public func erasures() async throws -> [ErasureRecord] {
+        try await read("read the erasure log") { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM erasures ORDER BY id").map { row in
+                ErasureRecord(
+                    at: row["at"], actor: row["actor"], kind: row["kind"], targetDigest: row["target_digest"],
+                    summary: ErasureSummary(
+                        responses: row["responses"], comments: row["comments"], accountReferences: row["account_references"],
+                        cases: row["cases"], posts: row["posts"]))
+            }
+        }
+    }
+
+    /// The stored response of a `responses` row, with its answers, as ingest stored it.
+    static func storedResponse(_ row: Row, _ db: Database) throws -> SurveyResponse {
+        let id: String = row["id"]
+        let answers = try Row.fetchAll(
+            db, sql: "SELECT question, type, number_value, text_value FROM answers WHERE response_id = ? ORDER BY position",
+            arguments: [id]
+        ).compactMap { answer -> Answer? in
+            guard let type = QuestionType(rawValue: answer["type"]),
+                let value = AnswerValue.stored(type: type, number: answer["number_value"], text: answer["text_value"])
+            else { return nil }
+            return Answer(question: answer["question"], type: type, value: value)
+        }
+        let draft = ResponseDraft(
+            survey: SurveyReference(id: row["survey_id"], version: row["survey_version"], digest: row["survey_digest"]),
+            site: row["site"], kiosk: row["kiosk"], touchpoint: row["touchpoint"],
+            stage: JourneyStage(rawValue: row["stage"]) ?? .shop, language: row["language"],
+            startedAt: row["started_at"], completedAt: row["completed_at"],
+            answers: answers, status: ResponseStatus(rawValue: row["status"]) ?? .complete, suspect: row["suspect"],
+            mode: KioskMode(rawValue: row["mode"]) ?? .attended, account: row["account"], appVersion: row["app_version"])
+        return SurveyResponse(draft: draft, id: id, sequence: UInt64(max(0, row["sequence"] as Int64)))
+    }
+
+    /// Recomputes the health aggregates of one account (by its matching key) from its remaining responses.
+    static func recountAccount(_ key: String, _ db: Database) throws {
+        try db.execute(sql: "DELETE FROM account_response_counts WHERE swiftLowercaseString(account) = ?", arguments: [key])
+        try db.execute(sql: "DELETE FROM account_answer_counts WHERE swiftLowercaseString(account) = ?", arguments: [key])
+        let fresh = "swiftLowercaseString(r.account) = ? AND r.status = 'complete' AND r.suspect = 0"
+        try db.execute(
+            sql: """
+                INSERT INTO account_response_counts (account, day, responses, last_at)
+                SELECT r.account, date(r.completed_at), COUNT(*), MAX(r.completed_at) FROM responses r
+                WHERE \(fresh) GROUP BY r.account, date(r.completed_at)
+                """,
+            arguments: [key])
+        try db.execute(
+            sql: """
+                INSERT INTO account_answer_counts (account, day, type, survey_id, survey_version, question, value, n)
+                SELECT r.account, date(r.completed_at), a.type, r.survey_id, r.survey_version, a.question, a.number_value, COUNT(*)
+                FROM responses r JOIN answers a ON a.response_id = r.id
+                WHERE \(fresh) AND a.type IN ('nps', 'ces', 'csat') AND a.number_value IS NOT NULL
+                GROUP BY r.account, date(r.completed_at), a.type, r.survey_id, r.survey_version, a.question, a.number_value
+                """,
+            arguments: [key])
+    }
+}
