@@ -49,7 +49,7 @@ struct CasesCommand: AsyncParsableCommand {
             (query.openedFrom, query.openedTo) = try CasesCommand.range(from: from, to: to)
             if let limit, limit < 1 { throw ValidationError("--limit must be 1 or more") }
             try options.bootstrapLogging()
-            let cases = try await CasesCommand.withStorage(options) { try await $0.cases(query) }
+            let cases = try await options.withExistingStorage { try await $0.cases(query) }
             switch format {
             case .json:
                 print(try jsonText(cases))
@@ -95,7 +95,7 @@ struct CasesCommand: AsyncParsableCommand {
 
         func run() async throws {
             try options.bootstrapLogging()
-            let followUp = try await CasesCommand.withStorage(options) { storage in
+            let followUp = try await options.withExistingStorage { storage in
                 try await storage.followUpCase(try await CasesCommand.resolve(id, in: storage))
             }
             guard let followUp else { throw ValidationError("there is no case \(id)") }
@@ -168,25 +168,12 @@ struct CasesCommand: AsyncParsableCommand {
 
     // MARK: Shared
 
-    /// Opens the database, runs `body`, closes it (also when `body` throws).
-    static func withStorage<T>(_ options: CollectorCommand.Options, _ body: (any CollectorStorage) async throws -> T) async throws -> T {
-        let storage = try await options.openExistingStorage(logger: Logger(label: "touchpoint.cases"))
-        do {
-            let result = try await body(storage)
-            try await storage.close()
-            return result
-        } catch {
-            try? await storage.close()
-            throw error
-        }
-    }
-
     /// Applies `change` to case `id` and prints the case's new state; a refused change is a readable error.
     static func change(_ id: String, _ change: CaseChange, options: CollectorCommand.Options, actor: String) async throws {
         try options.bootstrapLogging()
         let changed: FollowUpCase
         do {
-            changed = try await withStorage(options) { storage in
+            changed = try await options.withExistingStorage { storage in
                 try await storage.changeCase(try await resolve(id, in: storage), change, by: actor, at: Date())
             }
         } catch let error as CollectorError where error.code == .conflict || error.code == .invalidInput || error.code == .notFound {

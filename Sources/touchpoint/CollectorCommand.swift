@@ -14,7 +14,7 @@ struct CollectorCommand: AsyncParsableCommand {
         commandName: "collector", abstract: "The central collector: serve uploads, enrol and revoke kiosks.",
         subcommands: [
             Serve.self, Enroll.self, Revoke.self, Kiosks.self, ImportAccounts.self, Migrate.self, User.self, Token.self, Audit.self,
-            Surveys.self, Settings.self, Alerts.self,
+            Surveys.self, Settings.self, Alerts.self, Erase.self, Erasures.self,
         ])
 
     /// Options every collector command shares.

@@ -88,7 +88,7 @@ struct ReportCommand: AsyncParsableCommand {
         }
         try options.bootstrapLogging()
         let query = CaseQuery(site: selection.filters[.site], openedFrom: selection.from, openedTo: selection.to)
-        let cases = try await CasesCommand.withStorage(options) { try await $0.cases(query) }
+        let cases = try await options.withExistingStorage { try await $0.cases(query) }
         let report = CaseReport.make(cases, by: grouping, at: Date())
         switch format {
         case .table: print(report.table())

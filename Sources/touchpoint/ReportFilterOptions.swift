@@ -49,4 +49,17 @@ extension CollectorCommand.Options {
     func openExistingStorage(logger: Logging.Logger) async throws -> any CollectorStorage {
         try await CollectorDatabase(database).open(logger: logger, mustExist: true)
     }
+
+    /// Opens the existing database, runs `body`, closes it (also when `body` throws).
+    func withExistingStorage<T>(label: String = "touchpoint", _ body: (any CollectorStorage) async throws -> T) async throws -> T {
+        let storage = try await openExistingStorage(logger: Logging.Logger(label: label))
+        do {
+            let result = try await body(storage)
+            try await storage.close()
+            return result
+        } catch {
+            try? await storage.close()
+            throw error
+        }
+    }
 }

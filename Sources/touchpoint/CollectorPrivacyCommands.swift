@@ -1,0 +1,88 @@
+import ArgumentParser
+import Foundation
+import Logging
+import TouchpointCollector
+import TouchpointCore
+
+extension CollectorCommand {
+    /// `touchpoint collector erase`.
+    struct Erase: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Erase personal data: one response, an account's references and comments, or comments matching a text.",
+            discussion: """
+                --response ID removes the whole response (its answers, follow-up case and pending feed posts; the \
+                report aggregates are adjusted). --account ACC removes the account reference and the comments of every \
+                response of the account, its health history and CRM row, and its cases' notes; the scores stay. \
+                --comment-matching TEXT --site SITE removes the comments of that site containing TEXT (any case). \
+                Every erasure is logged (what kind, when, by whom, how many; the target only as a SHA-256).
+                """)
+        @OptionGroup var options: Options
+        @Option(name: .long, help: "A response id.") var response: String?
+        @Option(name: .long, help: "An account reference.") var account: String?
+        @Option(name: .long, help: "Comments containing this text (with --site).") var commentMatching: String?
+        @Option(name: .long, help: "The site of --comment-matching.") var site: String?
+        @Flag(name: .long, help: "Say what would be erased; change nothing.") var dryRun = false
+
+        func validate() throws {
+            let given = [response != nil, account != nil, commentMatching != nil].filter { $0 }.count
+            guard given == 1 else {
+                throw ValidationError("give one of --response, --account or --comment-matching (with --site)")
+            }
+            if commentMatching != nil, site == nil { throw ValidationError("--comment-matching needs --site") }
+            if commentMatching == nil, site != nil { throw ValidationError("--site goes with --comment-matching") }
+            if let text = commentMatching, text.trimmingWhitespace().count < 3 {
+                throw ValidationError("--comment-matching: give at least 3 characters, not '\(text)'")
+            }
+        }
+
+        func run() async throws {
+            let request: ErasureRequest
+            if let response {
+                guard UUID(uuidString: response) != nil else { throw ValidationError("--response must be a response id, not '\(response)'") }
+                request = .response(response)
+            } else if let account {
+                request = .account(account)
+            } else {
+                request = .comments(matching: commentMatching ?? "", site: site ?? "")
+            }
+            try options.bootstrapLogging()
+            let summary = try await options.withExistingStorage { storage in
+                try await storage.erase(request, by: commandLineActor, at: Date(), dryRun: dryRun)
+            }
+            if summary.isEmpty {
+                print("Nothing matched: nothing erased.")
+            } else if dryRun {
+                print("Would erase: \(summary.description). (Dry run: nothing changed.)")
+            } else {
+                print("Erased: \(summary.description). Logged in the erasure log (touchpoint collector erasures).")
+            }
+        }
+    }
+
+    /// `touchpoint collector erasures`.
+    struct Erasures: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The erasure log: what kind of erasure, when, by whom and how much (never the content).")
+        @OptionGroup var options: Options
+        @Flag(name: .long, help: "As JSON.") var json = false
+
+        func run() async throws {
+            try options.bootstrapLogging()
+            let log = try await options.withExistingStorage { try await $0.erasures() }
+            if json {
+                print(try jsonText(log))
+                return
+            }
+            guard !log.isEmpty else {
+                print("No erasures.")
+                return
+            }
+            var table = TextTable(header: ["at", "by", "kind", "target (sha-256)", "erased"])
+            for record in log {
+                table.add([FeedEvent.time(record.at), record.actor, record.kind, String(record.targetDigest.prefix(23)) + "…",
+                           record.summary.description])
+            }
+            print(table.render())
+        }
+    }
+}

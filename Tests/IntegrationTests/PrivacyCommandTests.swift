@@ -1,0 +1,50 @@
+import Foundation
+import Testing
+
+/// The privacy commands as a data-protection officer runs them on a demo data set (issue 15).
+@Suite("erase and the erasure log from the command line")
+struct PrivacyCommandTests {
+    @Test("erase an account (dry run first) and a response; reports still match the export; the log holds no content")
+    func eraseFromTheCommandLine() throws {
+        let workspace = try Workspace()
+        let demo = try workspace.run(
+            ["demo", "--output", "demo", "--responses", "150", "--months", "2", "--seed", "7"], timeout: 120)
+        try #require(demo.status == 0, "\(demo)")
+        let database = ["--database", "demo/collector.sqlite"]
+        // An account of the demo's, with its responses' account column.
+        let export = try workspace.run(["export"] + database)
+        let rows = export.stdout.split(whereSeparator: \.isNewline).dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        let account = try #require(rows.compactMap { $0.count > 9 && !$0[9].isEmpty ? String($0[9]) : nil }.first, "no account in the demo")
+
+        let dry = try workspace.run(["collector", "erase", "--account", account, "--dry-run"] + database)
+        #expect(dry.status == 0 && dry.stdout.hasPrefix("Would erase: ") && dry.stdout.contains("account reference"), "\(dry)")
+        let erased = try workspace.run(["collector", "erase", "--account", account] + database)
+        #expect(erased.status == 0 && erased.stdout.hasPrefix("Erased: "), "\(erased)")
+        let after = try workspace.run(["export"] + database)
+        #expect(!after.stdout.contains(account), "the account is still in the export")
+        let again = try workspace.run(["collector", "erase", "--account", account] + database)
+        #expect(again.stdout.contains("Nothing matched"), "\(again)")
+
+        let response = try #require(rows.first.map { String($0[0]) })
+        func npsTotal() throws -> Int {
+            let json = try workspace.run(["report", "nps", "--format", "json", "--include-suspect", "--include-partial"] + database)
+            let report = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+            return (report?["total"] as? [String: Any])?["n"] as? Int ?? -1
+        }
+        let before = try npsTotal()
+        let hasNPS = rows.contains { String($0[0]) == response && $0.count > 13 && $0[13] == "nps" }
+        #expect(try workspace.run(["collector", "erase", "--response", response] + database).status == 0)
+        #expect(try npsTotal() == before - (hasNPS ? 1 : 0), "the report lost exactly its NPS answer")
+        #expect(!(try workspace.run(["export"] + database)).stdout.contains(response))
+
+        let log = try workspace.run(["collector", "erasures", "--json"] + database)
+        let records = try #require(try JSONSerialization.jsonObject(with: Data(log.stdout.utf8)) as? [[String: Any]], "\(log)")
+        #expect(records.compactMap { $0["kind"] as? String } == ["account", "response"])
+        #expect(!log.stdout.contains(account) && !log.stdout.contains(response), "the log holds what was erased")
+        let kiosks = try workspace.run(["collector", "kiosks", "--json"] + database)
+        let fleet = try #require(try JSONSerialization.jsonObject(with: Data(kiosks.stdout.utf8)) as? [[String: Any]], "\(kiosks)")
+        #expect(fleet.allSatisfy { ($0["gaps"] as? [Any])?.isEmpty == true }, "an erased response is not a gap")
+        let bad = try workspace.run(["collector", "erase", "--comment-matching", "x", "--site", "s"] + database)
+        #expect(bad.status != 0 && bad.stderr.contains("at least 3 characters"), "\(bad)")
+    }
+}
