@@ -70,6 +70,9 @@ struct CollectorMigrationTests {
             $0.status == .stored
         })
         all += secondItems
+        // An erased response: its place in kiosk-2's sequence and the erasure log move too.
+        let erased = try await storage.erase(.response(lundItems[1].response.id), by: "cli:dpo", at: now, dryRun: false)
+        #expect(erased.responses == 1)
 
         _ = try await storage.recordAccountHealth(model: .builtIn, at: now)
         // Who may read: a user with a session, a revoked and a live API token, the audit log.
@@ -125,6 +128,7 @@ struct CollectorMigrationTests {
         var plan: FleetPlan
         var alerts: [FleetAlert]
         var cases: [FollowUpCase]
+        var erasures: [ErasureRecord]
     }
 
     func answers(_ storage: some TestStorage, kids: Set<String>) async throws -> Answers {
@@ -154,7 +158,7 @@ struct CollectorMigrationTests {
             session: try await storage.session(idHash: "session-hash", now: now)?.value,
             published: try await storage.publishedSurveys(), plan: try await storage.fleetPlan(),
             alerts: try await storage.fleetAlerts(clearedSince: .distantPast),
-            cases: try await fullCases(storage))
+            cases: try await fullCases(storage), erasures: try await storage.erasures())
     }
 
     func fullCases(_ storage: some TestStorage) async throws -> [FollowUpCase] {
