@@ -29,7 +29,9 @@ struct SyncLabelTests {
         let summary = try await sync(buffer, as: "kiosk-1", transport).syncOnce()
         #expect(summary.stored == 3 && summary.rejected == 0)
         #expect(transport.receivedBatches.map(\.kiosk) == ["kiosk-7", "kiosk-7", "kiosk-7"])
-        #expect(transport.receivedBatches.map(\.responses.count) == [2, 1, 0])
+        // Two batches in flight may arrive in either order; the closing health report comes last.
+        let counts = transport.receivedBatches.map(\.responses.count)
+        #expect(counts.dropLast().sorted() == [1, 2] && counts.last == 0, "\(counts)")
         #expect(try buffer.ids(in: buffer.sent) == ids.sorted())
     }
 
