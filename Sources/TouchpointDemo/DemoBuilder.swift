@@ -178,6 +178,7 @@ public struct DemoBuilder: Sendable {
             responses: \(quoted(directory.appendingPathComponent("responses").path))
             keyFile: \(quoted(directory.appendingPathComponent("keys/kiosk.key.jwk").path))
             historyFile: \(quoted(directory.appendingPathComponent(".touchpoint_history").path))
+            surveyCache: \(quoted(directory.appendingPathComponent("survey-cache").path))
             collector: "http://127.0.0.1:8080"
             collectorToken: \(quoted(token))
 

@@ -20,6 +20,18 @@ struct DemoTodayTests {
         }
         #expect(reports[0] == reports[1])
 
+        // Each demo kiosk's touchpoint.yaml keeps everything the kiosk writes in the kiosk's own folder (run from
+        // anywhere, it writes nothing where it is run).
+        let kiosks = workspace.url("first/kiosks")
+        for name in try FileManager.default.contentsOfDirectory(atPath: kiosks.path) {
+            let folder = kiosks.appendingPathComponent(name).path
+            let yaml = try String(contentsOfFile: folder + "/touchpoint.yaml", encoding: .utf8)
+            for key in ["responses", "keyFile", "historyFile", "surveyCache"] {
+                let line = yaml.split(separator: "\n").first { $0.hasPrefix(key + ": ") }
+                #expect(line?.contains("\"" + folder + "/") == true, "\(name): \(key) is not in the kiosk's folder: \(line ?? "missing")")
+            }
+        }
+
         // Health takes each CES question's scale from the database: the same scores wherever it runs, with or
         // without a surveys/ folder there (the demo's service survey asks CES on 1–5, the model's default is 1–7).
         try FileManager.default.createDirectory(at: workspace.url("elsewhere"), withIntermediateDirectories: true)
