@@ -140,12 +140,18 @@ extension PostgresCollectorStorage {
 
     /// Adds the complete, non-suspect responses with an account among `ids` (nil: every stored response) to the
     /// account aggregates. Additive upserts in key order: concurrent ingests in other processes add up.
-    static func addAccountAggregates(ids: [String]?, on connection: PostgresConnection, logger: Logger) async throws {
+    static func addAccountAggregates(
+        ids: [String]?, accountKey: String? = nil, on connection: PostgresConnection, logger: Logger
+    ) async throws {
         let day = utcDay("r.completed_at")
         var sql = SQLBuilder()
         var fresh = "r.account IS NOT NULL AND r.status = 'complete' AND NOT r.suspect"
         if let ids {
             fresh += " AND r.id = ANY(\(sql.bind(ids)))"
+        }
+        if let accountKey {
+            // One account by its matching key (erasure recounts it), folded as Swift folds.
+            fresh += " AND \(folded("r.account")) = \(sql.bind(accountKey))"
         }
         try await connection.query(
             sql.query("""

@@ -37,8 +37,9 @@ extension PostgresCollectorStorage {
         ]
     }
 
-    /// `column` lowercased as Swift lowercases, for matching account references.
-    private static func folded(_ column: String) -> String {
+    /// `column` lowercased as Swift lowercases (ICU's root collation folds any letter, whatever the database's locale):
+    /// the one way account references and comment searches are matched.
+    static func folded(_ column: String) -> String {
         "lower(\(column) COLLATE \"und-x-icu\")"
     }
 
@@ -232,21 +233,6 @@ extension PostgresCollectorStorage {
             try await connection.query(PostgresQuery(
                 unsafeSQL: "DELETE FROM \(table) WHERE \(folded("account")) = $1", binds: binds(key)), logger: logger)
         }
-        let day = utcDay("r.completed_at")
-        let fresh = "\(folded("r.account")) = $1 AND r.status = 'complete' AND NOT r.suspect"
-        try await connection.query(PostgresQuery(
-            unsafeSQL: """
-                INSERT INTO account_response_counts (account, day, responses, last_at)
-                SELECT r.account, \(day), COUNT(*), MAX(r.completed_at) FROM responses r
-                WHERE \(fresh) GROUP BY r.account, \(day)
-                """, binds: binds(key)), logger: logger)
-        try await connection.query(PostgresQuery(
-            unsafeSQL: """
-                INSERT INTO account_answer_counts (account, day, type, survey_id, survey_version, question, value, n)
-                SELECT r.account, \(day), a.type, r.survey_id, r.survey_version, a.question, a.number_value, COUNT(*)
-                FROM responses r JOIN answers a ON a.response_id = r.id
-                WHERE \(fresh) AND a.type IN ('nps', 'ces', 'csat') AND a.number_value IS NOT NULL
-                GROUP BY r.account, \(day), a.type, r.survey_id, r.survey_version, a.question, a.number_value
-                """, binds: binds(key)), logger: logger)
+        try await addAccountAggregates(ids: nil, accountKey: key, on: connection, logger: logger)
     }
 }

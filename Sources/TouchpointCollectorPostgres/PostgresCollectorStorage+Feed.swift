@@ -37,7 +37,7 @@ extension PostgresCollectorStorage {
                 }
             }
             // Search: lower() under ICU's root collation folds any letter (Å as å), whatever the database's locale.
-            let search = "strpos(lower(a.text_value COLLATE \"und-x-icu\"), %@) > 0"
+            let search = "strpos(\(Self.folded("a.text_value")), %@) > 0"
             if let text = query.foldedText {
                 conditions.append(search.replacingOccurrences(of: "%@", with: sql.bind(text)))
             }

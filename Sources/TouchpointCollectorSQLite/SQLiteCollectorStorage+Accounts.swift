@@ -190,7 +190,16 @@ extension SQLiteCollectorStorage {
     static func refreshAccountAggregates(_ db: Database) throws {
         let counted = try Int64.fetchOne(db, sql: "SELECT last_rowid FROM account_aggregate_mark WHERE id = 1") ?? 0
         guard let top = try Int64.fetchOne(db, sql: "SELECT MAX(rowid) FROM responses"), top > counted else { return }
-        let fresh = "r.rowid > ? AND r.rowid <= ? AND r.account IS NOT NULL AND r.status = 'complete' AND r.suspect = 0"
+        try addAccountAggregates(db, where: "r.rowid > ? AND r.rowid <= ?", arguments: [counted, top])
+        try db.execute(
+            sql: "INSERT INTO account_aggregate_mark (id, last_rowid) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET last_rowid = excluded.last_rowid",
+            arguments: [top])
+    }
+
+    /// Adds the complete, non-suspect responses with an account that `condition` (over `responses r`) selects to the
+    /// account aggregates: the one way both ingest and erasure count them.
+    static func addAccountAggregates(_ db: Database, where condition: String, arguments: StatementArguments) throws {
+        let fresh = "\(condition) AND r.account IS NOT NULL AND r.status = 'complete' AND r.suspect = 0"
         try db.execute(
             sql: """
                 INSERT INTO account_response_counts (account, day, responses, last_at)
@@ -199,7 +208,7 @@ extension SQLiteCollectorStorage {
                 ON CONFLICT (account, day) DO UPDATE SET
                     responses = responses + excluded.responses, last_at = max(last_at, excluded.last_at)
                 """,
-            arguments: [counted, top])
+            arguments: arguments)
         try db.execute(
             sql: """
                 INSERT INTO account_answer_counts (account, day, type, survey_id, survey_version, question, value, n)
@@ -209,10 +218,7 @@ extension SQLiteCollectorStorage {
                 GROUP BY r.account, date(r.completed_at), a.type, r.survey_id, r.survey_version, a.question, a.number_value
                 ON CONFLICT (account, day, type, survey_id, survey_version, question, value) DO UPDATE SET n = n + excluded.n
                 """,
-            arguments: [counted, top])
-        try db.execute(
-            sql: "INSERT INTO account_aggregate_mark (id, last_rowid) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET last_rowid = excluded.last_rowid",
-            arguments: [top])
+            arguments: arguments)
     }
 
     /// Inputs from rows of (account, responses, recent, last) and of

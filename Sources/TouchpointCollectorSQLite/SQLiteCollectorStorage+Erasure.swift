@@ -193,22 +193,6 @@ extension SQLiteCollectorStorage {
     static func recountAccount(_ key: String, _ db: Database) throws {
         try db.execute(sql: "DELETE FROM account_response_counts WHERE swiftLowercaseString(account) = ?", arguments: [key])
         try db.execute(sql: "DELETE FROM account_answer_counts WHERE swiftLowercaseString(account) = ?", arguments: [key])
-        let fresh = "swiftLowercaseString(r.account) = ? AND r.status = 'complete' AND r.suspect = 0"
-        try db.execute(
-            sql: """
-                INSERT INTO account_response_counts (account, day, responses, last_at)
-                SELECT r.account, date(r.completed_at), COUNT(*), MAX(r.completed_at) FROM responses r
-                WHERE \(fresh) GROUP BY r.account, date(r.completed_at)
-                """,
-            arguments: [key])
-        try db.execute(
-            sql: """
-                INSERT INTO account_answer_counts (account, day, type, survey_id, survey_version, question, value, n)
-                SELECT r.account, date(r.completed_at), a.type, r.survey_id, r.survey_version, a.question, a.number_value, COUNT(*)
-                FROM responses r JOIN answers a ON a.response_id = r.id
-                WHERE \(fresh) AND a.type IN ('nps', 'ces', 'csat') AND a.number_value IS NOT NULL
-                GROUP BY r.account, date(r.completed_at), a.type, r.survey_id, r.survey_version, a.question, a.number_value
-                """,
-            arguments: [key])
+        try addAccountAggregates(db, where: "swiftLowercaseString(r.account) = ?", arguments: [key])
     }
 }
