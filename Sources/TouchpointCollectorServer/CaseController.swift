@@ -47,8 +47,10 @@ struct CaseController {
         }
         let date = now()
         do {
-            let cases = try await storage.cases(filter.query(at: date))
+            // One read: the list, the sites and the figures all come from every case (newest first).
             let all = try await storage.cases(CaseQuery())
+            let query = filter.query(at: date)
+            let cases = Array(all.filter(query.matches).prefix(query.limit ?? all.count))
             let sites = Set(all.map(\.site)).sorted()
             // The figures of the site chosen by owner, or of every site by site.
             let figures = filter.site.map { site in CaseReport.make(all.filter { $0.site == site }, by: .owner, at: date) }

@@ -40,11 +40,11 @@ public enum CasePage {
 
         /// `/cases?…` for this filter.
         public var link: String {
-            var items: [String] = []
-            if show != "open" { items.append("show=" + show) }
-            if let site { items.append("site=" + (site.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? site)) }
-            if let owner { items.append("owner=" + (owner.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? owner)) }
-            return "/cases" + (items.isEmpty ? "" : "?" + items.joined(separator: "&"))
+            var items: [(String, String)] = []
+            if show != "open" { items.append(("show", show)) }
+            if let site { items.append(("site", site)) }
+            if let owner { items.append(("owner", owner)) }
+            return QueryLink.make("/cases", items)
         }
     }
 
@@ -155,7 +155,7 @@ public enum CasePage {
             html += "<li><span class=\"muted\">\(escape(DashboardHTML.time(event.at)))</span> <b>\(escape(event.actor))</b> "
             html += "\(escape(event.action.rawValue))\(event.detail.map { ": " + escape($0) } ?? "")</li>"
         }
-        html += "</ol><p><a href=\"/cases?site=\(escape(followUp.site))\">All open cases at \(escape(followUp.site))</a> · <a href=\"/cases\">All open cases</a></p></section>"
+        html += "</ol><p><a href=\"\(escape(Filter(site: followUp.site).link))\">All open cases at \(escape(followUp.site))</a> · <a href=\"/cases\">All open cases</a></p></section>"
         return html + "</main></body></html>\n"
     }
 

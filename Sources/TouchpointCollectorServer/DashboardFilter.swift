@@ -150,11 +150,6 @@ public struct DashboardFilter: Sendable, Hashable {
 
     /// `path` with this view's parameters and `extra` ones, percent-encoded.
     public func link(_ path: String = "/", extra: [(String, String)] = [], dropping: Set<String> = []) -> String {
-        let items = (queryItems + extra).filter { !dropping.contains($0.0) }
-        guard !items.isEmpty else { return path }
-        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~:"))
-        return path + "?" + items.map { name, value in
-            name + "=" + (value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value)
-        }.joined(separator: "&")
+        QueryLink.make(path, (queryItems + extra).filter { !dropping.contains($0.0) })
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import TouchpointCollector
 
@@ -17,5 +18,17 @@ extension Request {
             values[String(key)] = String(value)
         }
         return values
+    }
+}
+
+/// Links that carry query parameters: the one way the dashboard's pages write them.
+enum QueryLink {
+    /// `path?name=value&…`, each value percent-encoded; `path` alone without items.
+    static func make(_ path: String, _ items: [(String, String)]) -> String {
+        guard !items.isEmpty else { return path }
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~:"))
+        return path + "?" + items.map { name, value in
+            name + "=" + (value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value)
+        }.joined(separator: "&")
     }
 }
