@@ -152,8 +152,7 @@ struct DashboardController {
                     limit: Self.commentCount, before: commentsBefore.map { .response($0) } ?? filter.to.map { .time($0) },
                     since: filter.from, site: filter.site, touchpoint: filter.touchpoint, stage: filter.stage,
                     survey: filter.survey, language: filter.language, text: filter.search))
-            // Personal data in comments is for admins only (PersonalDataParameter).
-            if role < .admin {
+            if !PersonalDataParameter.showsOnPages(to: role) {
                 data.maskedPersonalData = FeedComment.maskPersonalData(in: &data.comments)
             }
         }

@@ -27,7 +27,12 @@ enum PersonalDataParameter {
 
     /// Whether the dashboard's pages show `caller` personal data in comments unmasked: admins only.
     static func showsOnPages(to caller: Caller?) -> Bool {
-        (caller?.role ?? .viewer) >= .admin
+        showsOnPages(to: caller?.role ?? .viewer)
+    }
+
+    /// Whether the dashboard's pages show a caller with `role` personal data in comments unmasked: admins only.
+    static func showsOnPages(to role: Role) -> Bool {
+        role >= .admin
     }
 }
 
