@@ -153,10 +153,17 @@ public struct StoredTable: Sendable, Hashable {
             .init("id", .integer), .init("at", .timestamp), .init("actor", .text), .init("kind", .text),
             .init("target_digest", .text), .init("responses", .integer), .init("comments", .integer),
             .init("account_references", .integer), .init("cases", .integer), .init("posts", .integer),
+            .init("accounts", .integer),
         ], orderedBy: ["id"]),
         StoredTable("erased_responses", [
             .init("kiosk", .text), .init("sequence", .integer), .init("erased_at", .timestamp),
         ], orderedBy: ["kiosk", "sequence"]),
+        StoredTable("retention_horizons", [
+            .init("kind", .text), .init("before", .timestamp), .init("pruned_at", .timestamp),
+        ], orderedBy: ["kind"]),
+        StoredTable("pruned_sequences", [
+            .init("kiosk", .text), .init("through", .integer),
+        ], orderedBy: ["kiosk"]),
         StoredTable("users", [
             .init("name", .text), .init("password_hash", .text), .init("role", .text), .init("created_at", .timestamp),
             .init("last_login_at", .timestamp),

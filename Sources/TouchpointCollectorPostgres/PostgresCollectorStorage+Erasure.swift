@@ -34,6 +34,22 @@ extension PostgresCollectorStorage {
                 )
                 """,
             ]),
+            Migration(name: "privacy v2: retention", statements: [
+                "ALTER TABLE erasures ADD COLUMN accounts BIGINT NOT NULL DEFAULT 0",
+                """
+                CREATE TABLE retention_horizons (
+                    kind TEXT COLLATE "C" PRIMARY KEY,
+                    before TIMESTAMPTZ NOT NULL,
+                    pruned_at TIMESTAMPTZ NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE pruned_sequences (
+                    kiosk TEXT COLLATE "C" PRIMARY KEY,
+                    through BIGINT NOT NULL
+                )
+                """,
+            ]),
         ]
     }
 
@@ -49,19 +65,13 @@ extension PostgresCollectorStorage {
         return try await write("erase personal data") { connection in
             var summary = ErasureSummary(dryRun: dryRun)
             func count(_ query: PostgresQuery) async throws -> Int {
-                try await Self.rows(query, on: connection, logger: logger).first?["n"].decode(Int.self) ?? 0
-            }
-            func ids(_ query: PostgresQuery) async throws -> [String] {
-                try await Self.rows(query, on: connection, logger: logger).map { try $0["id"].decode(String.self) }
+                try await Self.count(query, on: connection, logger: logger)
             }
             func pendingPosts(_ ids: [String]) async throws -> Int {
-                ids.isEmpty ? 0 : try await count(
-                    "SELECT COUNT(*) AS n FROM feed_outbox WHERE state = 'pending' AND response_id = ANY(\(ids))")
+                try await Self.pendingPostCount(ids, on: connection, logger: logger)
             }
             func removePendingPosts(_ ids: [String]) async throws {
-                guard !ids.isEmpty else { return }
-                try await connection.query(
-                    "DELETE FROM feed_outbox WHERE state = 'pending' AND response_id = ANY(\(ids))", logger: logger)
+                try await Self.removePendingPosts(ids, on: connection, logger: logger)
             }
             switch request {
             case .response(let given):
@@ -104,39 +114,7 @@ extension PostgresCollectorStorage {
                     try await Self.recountAccount(Account.matchingKey(account), on: connection, logger: logger)
                 }
             case .account(let account):
-                let key = Account.matchingKey(account)
-                let matching = try await ids(PostgresQuery(
-                    unsafeSQL: "SELECT id FROM responses WHERE \(Self.folded("account")) = $1", binds: Self.binds(key)))
-                summary.accountReferences = matching.count
-                if !matching.isEmpty {
-                    summary.comments = try await count(
-                        "SELECT COUNT(*) AS n FROM answers WHERE type = 'text' AND response_id = ANY(\(matching))")
-                }
-                let cases = try await ids(PostgresQuery(
-                    unsafeSQL: "SELECT id FROM cases WHERE \(Self.folded("account")) = $1", binds: Self.binds(key)))
-                summary.cases = cases.count
-                summary.posts = try await pendingPosts(matching)
-                guard !dryRun else { break }
-                if !matching.isEmpty {
-                    try await connection.query(
-                        "DELETE FROM answers WHERE type = 'text' AND response_id = ANY(\(matching))", logger: logger)
-                    // The signed original holds the account and the comments: only the checked columns stay.
-                    try await connection.query(
-                        "UPDATE responses SET account = NULL, jws = '' WHERE id = ANY(\(matching))", logger: logger)
-                    try await removePendingPosts(matching)
-                }
-                if !cases.isEmpty {
-                    try await connection.query(
-                        "UPDATE cases SET account = NULL, resolution = NULL WHERE id = ANY(\(cases))", logger: logger)
-                    try await connection.query(
-                        "UPDATE case_events SET detail = NULL WHERE action <> 'opened' AND case_id = ANY(\(cases))", logger: logger)
-                }
-                for table in ["account_response_counts", "account_answer_counts", "account_health"] {
-                    try await connection.query(PostgresQuery(
-                        unsafeSQL: "DELETE FROM \(table) WHERE \(Self.folded("account")) = $1", binds: Self.binds(key)), logger: logger)
-                }
-                try await connection.query(PostgresQuery(
-                    unsafeSQL: "DELETE FROM accounts WHERE \(Self.folded("id")) = $1", binds: Self.binds(key)), logger: logger)
+                summary.add(try await Self.eraseAccount(Account.matchingKey(account), dryRun: dryRun, on: connection, logger: logger))
             case .comments(let text, let site):
                 let folded = text.lowercased()
                 let rows = try await Self.rows(
@@ -165,12 +143,8 @@ extension PostgresCollectorStorage {
                 }
             }
             if !dryRun, !summary.isEmpty {
-                try await connection.query(
-                    """
-                    INSERT INTO erasures (at, actor, kind, target_digest, responses, comments, account_references, cases, posts)
-                    VALUES (\(PostgresTimestamp(date)), \(actor), \(request.kind), \(request.targetDigest), \(summary.responses),
-                        \(summary.comments), \(summary.accountReferences), \(summary.cases), \(summary.posts))
-                    """, logger: logger)
+                try await Self.logErasure(
+                    summary, kind: request.kind, target: request.targetDigest, by: actor, at: date, on: connection, logger: logger)
             }
             return summary
         }
@@ -187,13 +161,42 @@ extension PostgresCollectorStorage {
                     summary: ErasureSummary(
                         responses: try row["responses"].decode(Int.self), comments: try row["comments"].decode(Int.self),
                         accountReferences: try row["account_references"].decode(Int.self), cases: try row["cases"].decode(Int.self),
-                        posts: try row["posts"].decode(Int.self)))
+                        posts: try row["posts"].decode(Int.self), accounts: try row["accounts"].decode(Int.self)))
             }
         }
     }
 
+    /// Everything about one account; see ``ErasureStorage/accountRecords(_:)``.
+    public func accountRecords(_ account: String) async throws -> AccountRecords {
+        let key = Account.matchingKey(account)
+        let logger = self.logger
+        return try await read("read an account's records") { connection in
+            var records = AccountRecords()
+            for row in try await Self.rows(
+                PostgresQuery(
+                    unsafeSQL: "SELECT * FROM responses WHERE \(Self.folded("account")) = $1 ORDER BY completed_at, id", binds: Self.binds(key)),
+                on: connection, logger: logger) {
+                records.responses.append(try await Self.storedResponse(row, on: connection, logger: logger))
+            }
+            for row in try await Self.rows(
+                PostgresQuery(
+                    unsafeSQL: """
+                        SELECT account, computed_at, zone, score FROM account_health WHERE \(Self.folded("account")) = $1
+                        ORDER BY computed_at
+                        """,
+                    binds: Self.binds(key)),
+                on: connection, logger: logger) {
+                guard let zone = HealthZone(rawValue: try row["zone"].decode(String.self)) else { continue }
+                records.health.append(HealthSnapshot(
+                    account: try row["account"].decode(String.self), zone: zone, score: try row["score"].decode(Double.self),
+                    at: try row["computed_at"].decode(PostgresTimestamp.self).date))
+            }
+            return records
+        }
+    }
+
     /// Binds `values` in order ($1, $2, …).
-    private static func binds(_ values: String...) -> PostgresBindings {
+    static func binds(_ values: String...) -> PostgresBindings {
         var binds = PostgresBindings()
         for value in values { binds.append(value) }
         return binds
@@ -227,12 +230,96 @@ extension PostgresCollectorStorage {
         return SurveyResponse(draft: draft, id: id, sequence: UInt64(max(0, try row["sequence"].decode(Int64.self))))
     }
 
-    /// Recomputes the health aggregates of one account (by its matching key) from its remaining responses.
+    /// Recomputes the health aggregates of one account (by its matching key) from its remaining responses; the days
+    /// before the retention horizon, whose responses are pruned, keep their aggregates.
     static func recountAccount(_ key: String, on connection: PostgresConnection, logger: Logger) async throws {
+        let kept = try await prunedDay(on: connection, logger: logger) ?? ""
         for table in ["account_response_counts", "account_answer_counts"] {
+            try await connection.query(PostgresQuery(
+                unsafeSQL: "DELETE FROM \(table) WHERE \(folded("account")) = $1 AND day >= $2", binds: binds(key, kept)),
+                logger: logger)
+        }
+        try await addAccountAggregates(ids: nil, accountKey: key, on: connection, logger: logger)
+    }
+
+    /// Erases the personal fields of one account (by its matching key); see ``ErasureRequest/account(_:)``. Only
+    /// responses and cases completed from `keptFrom` on count (a dry run of pruning leaves older ones in place).
+    static func eraseAccount(
+        _ key: String, keptFrom: Date = Date(timeIntervalSince1970: 0), dryRun: Bool, on connection: PostgresConnection, logger: Logger
+    ) async throws -> ErasureSummary {
+        var summary = ErasureSummary()
+        func ids(_ table: String) async throws -> [String] {
+            var binds = PostgresBindings()
+            binds.append(key)
+            binds.append(PostgresTimestamp(keptFrom))
+            return try await rows(
+                PostgresQuery(unsafeSQL: "SELECT id FROM \(table) WHERE \(folded("account")) = $1 AND completed_at >= $2", binds: binds),
+                on: connection, logger: logger
+            ).map { try $0["id"].decode(String.self) }
+        }
+        let matching = try await ids("responses")
+        summary.accountReferences = matching.count
+        if !matching.isEmpty {
+            summary.comments = try await count(
+                "SELECT COUNT(*) AS n FROM answers WHERE type = 'text' AND response_id = ANY(\(matching))", on: connection, logger: logger)
+        }
+        let cases = try await ids("cases")
+        summary.cases = cases.count
+        summary.posts = try await pendingPostCount(matching, on: connection, logger: logger)
+        guard !dryRun else { return summary }
+        if !matching.isEmpty {
+            try await connection.query("DELETE FROM answers WHERE type = 'text' AND response_id = ANY(\(matching))", logger: logger)
+            // The signed original holds the account and the comments: only the checked columns stay.
+            try await connection.query("UPDATE responses SET account = NULL, jws = '' WHERE id = ANY(\(matching))", logger: logger)
+            try await removePendingPosts(matching, on: connection, logger: logger)
+        }
+        if !cases.isEmpty {
+            try await connection.query("UPDATE cases SET account = NULL, resolution = NULL WHERE id = ANY(\(cases))", logger: logger)
+            try await connection.query(
+                "UPDATE case_events SET detail = NULL WHERE action <> 'opened' AND case_id = ANY(\(cases))", logger: logger)
+        }
+        for table in ["account_response_counts", "account_answer_counts", "account_health"] {
             try await connection.query(PostgresQuery(
                 unsafeSQL: "DELETE FROM \(table) WHERE \(folded("account")) = $1", binds: binds(key)), logger: logger)
         }
-        try await addAccountAggregates(ids: nil, accountKey: key, on: connection, logger: logger)
+        try await connection.query(PostgresQuery(
+            unsafeSQL: "DELETE FROM accounts WHERE \(folded("id")) = $1", binds: binds(key)), logger: logger)
+        return summary
+    }
+
+    /// The `n` column of the first row of `query` (a `COUNT(*) AS n`).
+    static func count(_ query: PostgresQuery, on connection: PostgresConnection, logger: Logger) async throws -> Int {
+        try await rows(query, on: connection, logger: logger).first?["n"].decode(Int.self) ?? 0
+    }
+
+    /// How many feed posts about `ids` wait to be sent.
+    static func pendingPostCount(_ ids: [String], on connection: PostgresConnection, logger: Logger) async throws -> Int {
+        ids.isEmpty ? 0 : try await count(
+            "SELECT COUNT(*) AS n FROM feed_outbox WHERE state = 'pending' AND response_id = ANY(\(ids))", on: connection, logger: logger)
+    }
+
+    /// Removes the feed posts about `ids` that wait to be sent.
+    static func removePendingPosts(_ ids: [String], on connection: PostgresConnection, logger: Logger) async throws {
+        guard !ids.isEmpty else { return }
+        try await connection.query("DELETE FROM feed_outbox WHERE state = 'pending' AND response_id = ANY(\(ids))", logger: logger)
+    }
+
+    /// One line of the erasure log.
+    static func logErasure(
+        _ summary: ErasureSummary, kind: String, target: String, by actor: String, at date: Date, on connection: PostgresConnection,
+        logger: Logger
+    ) async throws {
+        try await connection.query(
+            """
+            INSERT INTO erasures (at, actor, kind, target_digest, responses, comments, account_references, cases, posts, accounts)
+            VALUES (\(PostgresTimestamp(date)), \(actor), \(kind), \(target), \(summary.responses), \(summary.comments),
+                \(summary.accountReferences), \(summary.cases), \(summary.posts), \(summary.accounts))
+            """, logger: logger)
+    }
+
+    /// The UTC day (`YYYY-MM-DD`) before which responses are pruned, if any are.
+    static func prunedDay(on connection: PostgresConnection, logger: Logger) async throws -> String? {
+        try await rows("SELECT before FROM retention_horizons WHERE kind = 'responses'", on: connection, logger: logger)
+            .first.map { ReportCalendar.day(of: try $0["before"].decode(PostgresTimestamp.self).date) }
     }
 }

@@ -41,17 +41,19 @@ extension PostgresCollectorStorage {
     /// Recomputes the report and account aggregates from the raw rows, in one transaction.
     ///
     /// Reports never need it (ingest keeps the aggregates exact); it is the repair for a database whose
-    /// aggregates were edited by hand. It locks the aggregate tables, so ingests running meanwhile wait and
+    /// aggregates were edited by hand. Days before the retention horizon keep theirs. It locks the aggregate tables, so ingests running meanwhile wait and
     /// then add to the rebuilt rows.
     public func rebuildAggregates() async throws {
         let logger = self.logger
         try await write("rebuild the report aggregates") { connection in
             try await connection.query(
                 "LOCK TABLE report_tallies, account_response_counts, account_answer_counts IN EXCLUSIVE MODE", logger: logger)
-            try await connection.query("DELETE FROM report_tallies", logger: logger)
+            // Days before the retention horizon, whose raw responses are pruned, keep their aggregates.
+            let kept = try await Self.prunedDay(on: connection, logger: logger) ?? ""
+            try await connection.query("DELETE FROM report_tallies WHERE day >= \(kept)", logger: logger)
             try await Self.backfillAggregates(connection, logger: logger)
-            try await connection.query("DELETE FROM account_response_counts", logger: logger)
-            try await connection.query("DELETE FROM account_answer_counts", logger: logger)
+            try await connection.query("DELETE FROM account_response_counts WHERE day >= \(kept)", logger: logger)
+            try await connection.query("DELETE FROM account_answer_counts WHERE day >= \(kept)", logger: logger)
             try await Self.addAccountAggregates(ids: nil, on: connection, logger: logger)
         }
     }

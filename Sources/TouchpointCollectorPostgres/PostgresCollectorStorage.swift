@@ -207,8 +207,10 @@ public struct PostgresCollectorStorage: CollectorStorage {
                 """
                 SELECT kiosk, previous + 1 AS first, sequence - 1 AS last FROM (
                     SELECT kiosk, sequence, LAG(sequence, 1, 0::bigint) OVER (PARTITION BY kiosk ORDER BY sequence) AS previous
-                    FROM (SELECT kiosk, sequence FROM responses UNION ALL SELECT kiosk, sequence FROM erased_responses) s) g
+                    FROM (SELECT kiosk, sequence FROM responses UNION ALL SELECT kiosk, sequence FROM erased_responses
+                          UNION ALL SELECT kiosk, through FROM pruned_sequences) s) g
                 WHERE sequence - previous > 1
+                    AND sequence > COALESCE((SELECT p.through FROM pruned_sequences p WHERE p.kiosk = g.kiosk), 0)
                 ORDER BY kiosk, sequence
                 """, on: connection, logger: logger)
             for row in gapRows {

@@ -29,28 +29,29 @@ extension SQLiteCollectorStorage {
                 );
                 """)
         }
+        migrator.registerMigration("privacy v2: retention") { db in
+            try db.execute(sql: """
+                ALTER TABLE erasures ADD COLUMN accounts INTEGER NOT NULL DEFAULT 0;
+                CREATE TABLE retention_horizons (
+                    kind TEXT PRIMARY KEY NOT NULL,
+                    before DATETIME NOT NULL,
+                    pruned_at DATETIME NOT NULL
+                );
+                CREATE TABLE pruned_sequences (
+                    kiosk TEXT PRIMARY KEY NOT NULL,
+                    through INTEGER NOT NULL
+                );
+                """)
+        }
     }
 
     /// Erases what `request` names; see ``ErasureStorage/erase(_:by:at:dryRun:)``.
     public func erase(_ request: ErasureRequest, by actor: String, at date: Date, dryRun: Bool) async throws -> ErasureSummary {
         try await write("erase personal data") { db in
             var summary = ErasureSummary(dryRun: dryRun)
-            func ids(_ sql: String, _ arguments: StatementArguments) throws -> [String] {
-                try String.fetchAll(db, sql: sql, arguments: arguments)
-            }
-            func list(_ ids: [String]) -> String { ids.map { _ in "?" }.joined(separator: ", ") }
-            func pendingPosts(_ ids: [String]) throws -> Int {
-                guard !ids.isEmpty else { return 0 }
-                return try Int.fetchOne(
-                    db, sql: "SELECT COUNT(*) FROM feed_outbox WHERE state = 'pending' AND response_id IN (\(list(ids)))",
-                    arguments: StatementArguments(ids)) ?? 0
-            }
-            func removePendingPosts(_ ids: [String]) throws {
-                guard !ids.isEmpty else { return }
-                try db.execute(
-                    sql: "DELETE FROM feed_outbox WHERE state = 'pending' AND response_id IN (\(list(ids)))",
-                    arguments: StatementArguments(ids))
-            }
+            func list(_ ids: [String]) -> String { Self.placeholders(ids) }
+            func pendingPosts(_ ids: [String]) throws -> Int { try Self.pendingPostCount(ids, db) }
+            func removePendingPosts(_ ids: [String]) throws { try Self.removePendingPosts(ids, db) }
             switch request {
             case .response(let given):
                 let id = given.lowercased()
@@ -82,40 +83,7 @@ extension SQLiteCollectorStorage {
                     try Self.recountAccount(Account.matchingKey(account), db)
                 }
             case .account(let account):
-                let key = Account.matchingKey(account)
-                let matching = try ids("SELECT id FROM responses WHERE swiftLowercaseString(account) = ?", [key])
-                summary.accountReferences = matching.count
-                if !matching.isEmpty {
-                    summary.comments = try Int.fetchOne(
-                        db, sql: "SELECT COUNT(*) FROM answers WHERE type = 'text' AND response_id IN (\(list(matching)))",
-                        arguments: StatementArguments(matching)) ?? 0
-                }
-                let cases = try ids("SELECT id FROM cases WHERE swiftLowercaseString(account) = ?", [key])
-                summary.cases = cases.count
-                summary.posts = try pendingPosts(matching)
-                guard !dryRun else { break }
-                if !matching.isEmpty {
-                    try db.execute(
-                        sql: "DELETE FROM answers WHERE type = 'text' AND response_id IN (\(list(matching)))",
-                        arguments: StatementArguments(matching))
-                    // The signed original holds the account and the comments: only the checked columns stay.
-                    try db.execute(
-                        sql: "UPDATE responses SET account = NULL, jws = '' WHERE id IN (\(list(matching)))",
-                        arguments: StatementArguments(matching))
-                    try removePendingPosts(matching)
-                }
-                if !cases.isEmpty {
-                    try db.execute(
-                        sql: "UPDATE cases SET account = NULL, resolution = NULL WHERE id IN (\(list(cases)))",
-                        arguments: StatementArguments(cases))
-                    try db.execute(
-                        sql: "UPDATE case_events SET detail = NULL WHERE action <> 'opened' AND case_id IN (\(list(cases)))",
-                        arguments: StatementArguments(cases))
-                }
-                for table in ["account_response_counts", "account_answer_counts", "account_health"] {
-                    try db.execute(sql: "DELETE FROM \(table) WHERE swiftLowercaseString(account) = ?", arguments: [key])
-                }
-                try db.execute(sql: "DELETE FROM accounts WHERE swiftLowercaseString(id) = ?", arguments: [key])
+                summary.add(try Self.eraseAccount(Account.matchingKey(account), dryRun: dryRun, db))
             case .comments(let text, let site):
                 let folded = text.lowercased()
                 let rows = try Row.fetchAll(
@@ -140,15 +108,7 @@ extension SQLiteCollectorStorage {
                 }
             }
             if !dryRun, !summary.isEmpty {
-                try db.execute(
-                    sql: """
-                        INSERT INTO erasures (at, actor, kind, target_digest, responses, comments, account_references, cases, posts)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [
-                        date, actor, request.kind, request.targetDigest, summary.responses, summary.comments,
-                        summary.accountReferences, summary.cases, summary.posts,
-                    ])
+                try Self.logErasure(summary, kind: request.kind, target: request.targetDigest, by: actor, at: date, db)
             }
             return summary
         }
@@ -162,8 +122,25 @@ extension SQLiteCollectorStorage {
                     at: row["at"], actor: row["actor"], kind: row["kind"], targetDigest: row["target_digest"],
                     summary: ErasureSummary(
                         responses: row["responses"], comments: row["comments"], accountReferences: row["account_references"],
-                        cases: row["cases"], posts: row["posts"]))
+                        cases: row["cases"], posts: row["posts"], accounts: row["accounts"]))
             }
+        }
+    }
+
+    /// Everything about one account; see ``ErasureStorage/accountRecords(_:)``.
+    public func accountRecords(_ account: String) async throws -> AccountRecords {
+        let key = Account.matchingKey(account)
+        return try await read("read an account's records") { db in
+            let responses = try Row.fetchAll(
+                db, sql: "SELECT * FROM responses WHERE swiftLowercaseString(account) = ? ORDER BY completed_at, id", arguments: [key]
+            ).map { try Self.storedResponse($0, db) }
+            let health = try Row.fetchAll(
+                db, sql: "SELECT account, computed_at, zone, score FROM account_health WHERE swiftLowercaseString(account) = ? ORDER BY computed_at",
+                arguments: [key]
+            ).compactMap { row in
+                HealthZone(rawValue: row["zone"]).map { HealthSnapshot(account: row["account"], zone: $0, score: row["score"], at: row["computed_at"]) }
+            }
+            return AccountRecords(responses: responses, health: health)
         }
     }
 
@@ -189,10 +166,90 @@ extension SQLiteCollectorStorage {
         return SurveyResponse(draft: draft, id: id, sequence: UInt64(max(0, row["sequence"] as Int64)))
     }
 
-    /// Recomputes the health aggregates of one account (by its matching key) from its remaining responses.
+    /// Recomputes the health aggregates of one account (by its matching key) from its remaining responses; the days
+    /// before the retention horizon, whose responses are pruned, keep their aggregates.
     static func recountAccount(_ key: String, _ db: Database) throws {
-        try db.execute(sql: "DELETE FROM account_response_counts WHERE swiftLowercaseString(account) = ?", arguments: [key])
-        try db.execute(sql: "DELETE FROM account_answer_counts WHERE swiftLowercaseString(account) = ?", arguments: [key])
+        let kept = try prunedDay(db) ?? ""
+        try db.execute(sql: "DELETE FROM account_response_counts WHERE swiftLowercaseString(account) = ? AND day >= ?", arguments: [key, kept])
+        try db.execute(sql: "DELETE FROM account_answer_counts WHERE swiftLowercaseString(account) = ? AND day >= ?", arguments: [key, kept])
         try addAccountAggregates(db, where: "swiftLowercaseString(r.account) = ?", arguments: [key])
+    }
+
+    /// Erases the personal fields of one account (by its matching key); see ``ErasureRequest/account(_:)``. Only
+    /// responses and cases completed from `keptFrom` on count (a dry run of pruning leaves older ones in place).
+    static func eraseAccount(_ key: String, keptFrom: Date = .distantPast, dryRun: Bool, _ db: Database) throws -> ErasureSummary {
+        var summary = ErasureSummary()
+        let matching = try String.fetchAll(
+            db, sql: "SELECT id FROM responses WHERE swiftLowercaseString(account) = ? AND completed_at >= ?", arguments: [key, keptFrom])
+        let list = placeholders(matching)
+        summary.accountReferences = matching.count
+        if !matching.isEmpty {
+            summary.comments = try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM answers WHERE type = 'text' AND response_id IN (\(list))",
+                arguments: StatementArguments(matching)) ?? 0
+        }
+        let cases = try String.fetchAll(
+            db, sql: "SELECT id FROM cases WHERE swiftLowercaseString(account) = ? AND completed_at >= ?", arguments: [key, keptFrom])
+        summary.cases = cases.count
+        summary.posts = try pendingPostCount(matching, db)
+        guard !dryRun else { return summary }
+        if !matching.isEmpty {
+            try db.execute(
+                sql: "DELETE FROM answers WHERE type = 'text' AND response_id IN (\(list))", arguments: StatementArguments(matching))
+            // The signed original holds the account and the comments: only the checked columns stay.
+            try db.execute(
+                sql: "UPDATE responses SET account = NULL, jws = '' WHERE id IN (\(list))", arguments: StatementArguments(matching))
+            try removePendingPosts(matching, db)
+        }
+        if !cases.isEmpty {
+            try db.execute(
+                sql: "UPDATE cases SET account = NULL, resolution = NULL WHERE id IN (\(placeholders(cases)))",
+                arguments: StatementArguments(cases))
+            try db.execute(
+                sql: "UPDATE case_events SET detail = NULL WHERE action <> 'opened' AND case_id IN (\(placeholders(cases)))",
+                arguments: StatementArguments(cases))
+        }
+        for table in ["account_response_counts", "account_answer_counts", "account_health"] {
+            try db.execute(sql: "DELETE FROM \(table) WHERE swiftLowercaseString(account) = ?", arguments: [key])
+        }
+        try db.execute(sql: "DELETE FROM accounts WHERE swiftLowercaseString(id) = ?", arguments: [key])
+        return summary
+    }
+
+    /// `?, ?, ?` for `ids`.
+    static func placeholders(_ ids: [String]) -> String { ids.map { _ in "?" }.joined(separator: ", ") }
+
+    /// How many feed posts about `ids` wait to be sent.
+    static func pendingPostCount(_ ids: [String], _ db: Database) throws -> Int {
+        guard !ids.isEmpty else { return 0 }
+        return try Int.fetchOne(
+            db, sql: "SELECT COUNT(*) FROM feed_outbox WHERE state = 'pending' AND response_id IN (\(placeholders(ids)))",
+            arguments: StatementArguments(ids)) ?? 0
+    }
+
+    /// Removes the feed posts about `ids` that wait to be sent.
+    static func removePendingPosts(_ ids: [String], _ db: Database) throws {
+        guard !ids.isEmpty else { return }
+        try db.execute(
+            sql: "DELETE FROM feed_outbox WHERE state = 'pending' AND response_id IN (\(placeholders(ids)))",
+            arguments: StatementArguments(ids))
+    }
+
+    /// One line of the erasure log.
+    static func logErasure(_ summary: ErasureSummary, kind: String, target: String, by actor: String, at date: Date, _ db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO erasures (at, actor, kind, target_digest, responses, comments, account_references, cases, posts, accounts)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                date, actor, kind, target, summary.responses, summary.comments, summary.accountReferences, summary.cases,
+                summary.posts, summary.accounts,
+            ])
+    }
+
+    /// The UTC day (`YYYY-MM-DD`) before which responses are pruned, if any are.
+    static func prunedDay(_ db: Database) throws -> String? {
+        try Date.fetchOne(db, sql: "SELECT before FROM retention_horizons WHERE kind = 'responses'").map(ReportCalendar.day(of:))
     }
 }

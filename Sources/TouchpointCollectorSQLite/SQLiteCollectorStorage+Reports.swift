@@ -58,10 +58,11 @@ extension SQLiteCollectorStorage {
     /// Recomputes the report aggregates from the raw rows, in one transaction.
     ///
     /// Reports never need it (ingest keeps the aggregates exact); it is the repair for a database whose
-    /// aggregates were edited by hand. The migration that introduced them does the same.
+    /// aggregates were edited by hand. The migration that introduced them does the same. Days before the retention
+    /// horizon, whose raw responses are pruned, keep their aggregates.
     public func rebuildAggregates() async throws {
         try await write("rebuild the report aggregates") { db in
-            try db.execute(sql: "DELETE FROM report_tallies")
+            try db.execute(sql: "DELETE FROM report_tallies WHERE day >= ?", arguments: [try Self.prunedDay(db) ?? ""])
             try Self.backfillAggregates(db)
         }
     }

@@ -279,7 +279,8 @@ public struct SQLiteCollectorStorage: CollectorStorage {
 
     // MARK: Helpers
 
-    /// The missing sequence numbers of `kiosk` between 1 and its highest stored one.
+    /// The missing sequence numbers of `kiosk` between 1 and its highest stored one: neither stored, nor erased, nor at
+    /// or below the highest one pruned by the retention policy.
     static func gaps(_ db: Database, kiosk: String) throws -> [ClosedRange<UInt64>] {
         let rows = try Row.fetchAll(
             db,
@@ -287,11 +288,13 @@ public struct SQLiteCollectorStorage: CollectorStorage {
                 SELECT previous + 1 AS first, sequence - 1 AS last FROM (
                     SELECT sequence, LAG(sequence, 1, 0) OVER (ORDER BY sequence) AS previous
                     FROM (SELECT sequence FROM responses WHERE kiosk = ?
-                          UNION ALL SELECT sequence FROM erased_responses WHERE kiosk = ?))
+                          UNION ALL SELECT sequence FROM erased_responses WHERE kiosk = ?
+                          UNION ALL SELECT through FROM pruned_sequences WHERE kiosk = ?))
                 WHERE sequence - previous > 1
+                    AND sequence > COALESCE((SELECT through FROM pruned_sequences WHERE kiosk = ?), 0)
                 ORDER BY sequence
                 """,
-            arguments: [kiosk, kiosk])
+            arguments: [kiosk, kiosk, kiosk, kiosk])
         return rows.map { row in
             UInt64(max(0, row["first"] as Int64))...UInt64(max(0, row["last"] as Int64))
         }

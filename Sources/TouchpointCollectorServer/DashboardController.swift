@@ -146,6 +146,7 @@ struct DashboardController {
         cases.survey = filter.survey
         cases.language = filter.language
         data.caseFigures = CaseReport.make(try await storage.cases(cases), by: .site, at: date)
+        data.retention = try await storage.retentionNote(from: filter.from)
         if !data.hidden.contains(.comments) {
             data.comments = try await storage.comments(
                 CommentQuery(

@@ -155,6 +155,8 @@ public struct DashboardData: Sendable, Hashable {
     public var comments: [FeedComment]
     /// How many items of personal data the comments shown had masked, by kind (empty when none were, or for an admin).
     public var maskedPersonalData: [PersonalData.Kind: Int] = [:]
+    /// Where the retention policy removed raw data in the range shown (``RetentionHorizons/note(from:)``), or nil.
+    public var retention: String?
     /// The kiosk fleet.
     public var kiosks: [KioskRecord]
     /// The survey set each kiosk runs beside the one it is to run, by kiosk id (kiosks that reported one).

@@ -51,7 +51,8 @@ struct FeedController {
                 at: Date(), actor: caller?.auditName ?? "anonymous", action: "comments", target: request.uri.query,
                 count: comments.count, remote: remote))
             return UploadController.json(.ok, CommentPage(
-                comments: comments, masked: Dictionary(uniqueKeysWithValues: masked.map { ($0.key.rawValue, $0.value) })))
+                comments: comments, masked: Dictionary(uniqueKeysWithValues: masked.map { ($0.key.rawValue, $0.value) }),
+                retention: try await storage.retentionNote(from: query.since)))
         } catch {
             return unavailable(error)
         }
@@ -115,6 +116,8 @@ struct FeedController {
         var comments: [FeedComment]
         /// How many items of personal data were masked, by kind (`email`, `phone`, `personal-id`, `card`).
         var masked: [String: Int]
+        /// Where the retention policy removed comments in the range asked for, or nil.
+        var retention: String?
     }
 
     private func unavailable(_ error: any Error) -> Response {

@@ -50,7 +50,9 @@ struct ReportController {
         case .failure(let problem): return UploadController.error(.badRequest, "bad_parameter", problem.message)
         }
         do {
-            return UploadController.json(.ok, try await storage.report(query))
+            var report = try await storage.report(query)
+            report.retention = try await storage.retentionNote(from: query.from)
+            return UploadController.json(.ok, report)
         } catch {
             return unavailable(error)
         }
@@ -64,7 +66,9 @@ struct ReportController {
         case .failure(let problem): return UploadController.error(.badRequest, "bad_parameter", problem.message)
         }
         do {
-            return UploadController.json(.ok, try await storage.choiceReport(query))
+            var report = try await storage.choiceReport(query)
+            report.retention = try await storage.retentionNote(from: query.from)
+            return UploadController.json(.ok, report)
         } catch {
             return unavailable(error)
         }

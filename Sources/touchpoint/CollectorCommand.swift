@@ -14,7 +14,7 @@ struct CollectorCommand: AsyncParsableCommand {
         commandName: "collector", abstract: "The central collector: serve uploads, enrol and revoke kiosks.",
         subcommands: [
             Serve.self, Enroll.self, Revoke.self, Kiosks.self, ImportAccounts.self, Migrate.self, User.self, Token.self, Audit.self,
-            Surveys.self, Settings.self, Alerts.self, Erase.self, Erasures.self,
+            Surveys.self, Settings.self, Alerts.self, Erase.self, Erasures.self, Prune.self, SubjectAccess.self,
         ])
 
     /// Options every collector command shares.
@@ -50,6 +50,8 @@ struct CollectorCommand: AsyncParsableCommand {
         @Option(name: .long, help: "The collector's address as people reach it (e.g. https://cx.example.com), for links to cases in posts.")
         var publicURL: String?
         @Option(name: .long, help: "NPS targets per site and touchpoint (YAML), drawn on the dashboard's bars.") var targets: String?
+        @Option(name: .long, help: "The retention policy (YAML: how long comments, responses and inactive accounts are kept); pruned daily.")
+        var retention: String?
         @Option(name: .long, help: "The time zone of the dashboard's weekday × hour heatmap, e.g. Europe/Stockholm (default UTC).")
         var timeZone: String = "UTC"
         @Option(name: .long, help: "Report groups under this many answers are flagged (default 30).") var minGroupSize: Int = 30
@@ -120,6 +122,14 @@ struct CollectorCommand: AsyncParsableCommand {
             } catch {
                 throw ValidationError("the NPS targets do not validate:\n\(error)")
             }
+            var retentionPolicy: RetentionPolicy?
+            if let retention {
+                do {
+                    retentionPolicy = try RetentionPolicy.load(path: retention)
+                } catch {
+                    throw ValidationError("the retention policy does not validate:\n\(error)")
+                }
+            }
             guard let zone = TimeZone(identifier: timeZone) else {
                 throw ValidationError("--time-zone must be a time zone such as Europe/Stockholm or UTC, not '\(timeZone)'")
             }
@@ -175,6 +185,13 @@ struct CollectorCommand: AsyncParsableCommand {
                         "alerts.check_every": "\(alerts.checkInterval)",
                     ])
                 }
+            }
+            if let retentionPolicy {
+                services.append(.init(service: RetentionService(
+                    policy: retentionPolicy, storage: storage, logger: Logger(label: "touchpoint.retention"))))
+                logger.info("retention policy on", metadata: [
+                    "retention.policy": "\(retentionPolicy.description)", "retention.check_every": "\(retentionPolicy.checkEvery)",
+                ])
             }
             let group = ServiceGroup(configuration: .init(
                 services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

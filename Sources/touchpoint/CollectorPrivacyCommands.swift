@@ -77,12 +77,83 @@ extension CollectorCommand {
                 print("No erasures.")
                 return
             }
-            var table = TextTable(header: ["at", "by", "kind", "target (sha-256)", "erased"])
+            var table = TextTable(header: ["at", "by", "kind", "target (sha-256; retention: horizons)", "erased"])
             for record in log {
-                table.add([FeedEvent.time(record.at), record.actor, record.kind, String(record.targetDigest.prefix(23)) + "…",
-                           record.summary.description])
+                let target = record.kind == "retention" ? record.targetDigest : String(record.targetDigest.prefix(23)) + "…"
+                table.add([FeedEvent.time(record.at), record.actor, record.kind, target, record.summary.description])
             }
             print(table.render())
+        }
+    }
+}
+
+extension CollectorCommand {
+    /// `touchpoint collector prune`.
+    struct Prune: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Remove what the retention policy no longer allows: old comments, old responses, inactive accounts.",
+            discussion: """
+                The policy is the collector's --retention file (retention: { comments: 12 months, responses: 36 months, \
+                accounts: 24 months }). Comments of responses completed before their horizon go (the scores stay); \
+                responses before theirs go whole, while the report aggregates keep their figures; accounts whose last \
+                response is older than theirs are erased as by `collector erase --account`. Horizons are UTC midnights. \
+                `collector serve --retention FILE` does the same every day. The run is logged in the erasure log.
+                """)
+        @OptionGroup var options: Options
+        @Option(name: .long, help: "The retention policy (YAML).") var retention: String
+        @Flag(name: .long, help: "Say what would go; change nothing.") var dryRun = false
+
+        func run() async throws {
+            let policy: RetentionPolicy
+            do {
+                policy = try RetentionPolicy.load(path: retention)
+            } catch {
+                throw ValidationError("the retention policy does not validate:\n\(error)")
+            }
+            try options.bootstrapLogging()
+            let now = Date()
+            let horizons = policy.horizons(at: now)
+            let summary = try await options.withExistingStorage { storage in
+                try await storage.prune(horizons, by: commandLineActor, at: now, dryRun: dryRun)
+            }
+            print("Policy: \(policy.description) — prunes \(horizons.description).")
+            if summary.isEmpty {
+                print("Nothing is past the policy: nothing pruned.")
+            } else if dryRun {
+                print("Would prune: \(summary.description). (Dry run: nothing changed.)")
+            } else {
+                print("Pruned: \(summary.description). Logged in the erasure log (touchpoint collector erasures); "
+                    + "the report aggregates are kept.")
+            }
+        }
+    }
+
+    /// `touchpoint collector subject-access`.
+    struct SubjectAccess: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "subject-access",
+            abstract: "Write everything held about an account as JSON (an access request): responses, comments, health history, cases.")
+        @OptionGroup var options: Options
+        @Option(name: .long, help: "The account reference (any case and spacing).") var account: String
+        @Option(name: .shortAndLong, help: "Write to this file (mode 0600) instead of standard output.") var output: String?
+
+        func run() async throws {
+            try options.bootstrapLogging()
+            let report = try await options.withExistingStorage { storage in
+                try await SubjectAccessReport.gather(account: account, from: storage, at: Date())
+            }
+            let text = try jsonText(report)
+            if let output {
+                guard FileManager.default.createFile(
+                    atPath: output, contents: Data((text + "\n").utf8), attributes: [.posixPermissions: 0o600])
+                else {
+                    throw ValidationError("cannot write \(output)")
+                }
+                FileHandle.standardError.write(Data(
+                    "Wrote \(output): \(report.responses.count) responses, \(report.comments.count) comments, \(report.cases.count) cases, \(report.healthHistory.count) health snapshots.\n".utf8))
+            } else {
+                print(text)
+            }
         }
     }
 }

@@ -47,7 +47,11 @@ struct ExportCommand: AsyncParsableCommand {
             try handle.write(contentsOf: Data(csv.records(page).utf8))
             count += page.count
         }
+        let retention = try await storage.retentionNote(from: selection.from)
         try await storage.close()
+        if let retention {
+            FileHandle.standardError.write(Data((retention + "\n").utf8))
+        }
         if let output {
             try handle.close()
             FileHandle.standardError.write(Data("Exported \(count) answers to \(output).\n".utf8))

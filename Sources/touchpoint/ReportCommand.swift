@@ -49,9 +49,10 @@ struct ReportCommand: AsyncParsableCommand {
         guard let scored = ReportMetric(rawValue: metric) else {
             // Yes/no and choice answers: each option's count and share per group.
             let query = ReportQuery(metric: .nps, groupBy: groupBy, selection: selection, minimumCount: min)
-            let report: ChoiceReport
+            var report: ChoiceReport
             do {
                 report = try await storage.choiceReport(query)
+                report.retention = try await storage.retentionNote(from: selection.from)
             } catch {
                 try? await storage.close()
                 throw error
@@ -64,7 +65,15 @@ struct ReportCommand: AsyncParsableCommand {
             }
             return
         }
-        let report = try await storage.report(ReportQuery(metric: scored, groupBy: groupBy, selection: selection, minimumCount: min))
+        let report: Report
+        do {
+            var computed = try await storage.report(ReportQuery(metric: scored, groupBy: groupBy, selection: selection, minimumCount: min))
+            computed.retention = try await storage.retentionNote(from: selection.from)
+            report = computed
+        } catch {
+            try? await storage.close()
+            throw error
+        }
         try await storage.close()
         switch format {
         case .table: print(report.table())

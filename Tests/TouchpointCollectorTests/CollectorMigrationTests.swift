@@ -73,6 +73,16 @@ struct CollectorMigrationTests {
         // An erased response: its place in kiosk-2's sequence and the erasure log move too.
         let erased = try await storage.erase(.response(lundItems[1].response.id), by: "cli:dpo", at: now, dryRun: false)
         #expect(erased.responses == 1)
+        // A response pruned by the retention policy: its horizon and kiosk-2's pruned sequence numbers move too.
+        var early = FeedFixtures.response(sequence: 10, nps: 9, site: "lund", kiosk: "kiosk-2")
+        early.completedAt = Fixtures.start.addingTimeInterval(-10 * 86_400)
+        early.startedAt = early.completedAt.addingTimeInterval(-30)
+        var generator = SeededGenerator(state: 10)
+        early.id = UUIDv7.make(at: early.completedAt, using: &generator)
+        #expect(try await storage.ingest(try items([early], key: lund), health: Fixtures.health, kiosk: "kiosk-2", at: now).map(\.status) == [.stored])
+        let pruned = try await storage.prune(
+            RetentionHorizons(responses: Fixtures.start.addingTimeInterval(-86_400)), by: "cli:dpo", at: now, dryRun: false)
+        #expect(pruned.responses == 1)
 
         _ = try await storage.recordAccountHealth(model: .builtIn, at: now)
         // Who may read: a user with a session, a revoked and a live API token, the audit log.

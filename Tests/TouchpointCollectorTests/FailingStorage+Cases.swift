@@ -19,4 +19,7 @@ extension FailingStorage {
 extension FailingStorage {
     func erase(_ request: ErasureRequest, by actor: String, at date: Date, dryRun: Bool) async throws -> ErasureSummary { throw fail() }
     func erasures() async throws -> [ErasureRecord] { throw fail() }
+    func prune(_ horizons: RetentionHorizons, by actor: String, at date: Date, dryRun: Bool) async throws -> ErasureSummary { throw fail() }
+    func retentionHorizons() async throws -> RetentionHorizons { throw fail() }
+    func accountRecords(_ account: String) async throws -> AccountRecords { throw fail() }
 }

@@ -44,12 +44,18 @@ public struct ErasureSummary: Sendable, Hashable, Codable {
     public var cases = 0
     /// Pending feed posts removed.
     public var posts = 0
+    /// Accounts erased by the retention policy (no response since its horizon).
+    public var accounts = 0
     /// Whether this was a dry run (nothing changed).
     public var dryRun = false
 
     /// Creates a summary.
-    public init(responses: Int = 0, comments: Int = 0, accountReferences: Int = 0, cases: Int = 0, posts: Int = 0, dryRun: Bool = false) {
+    public init(
+        responses: Int = 0, comments: Int = 0, accountReferences: Int = 0, cases: Int = 0, posts: Int = 0, accounts: Int = 0,
+        dryRun: Bool = false
+    ) {
         self.responses = responses
+        self.accounts = accounts
         self.comments = comments
         self.accountReferences = accountReferences
         self.cases = cases
@@ -58,12 +64,22 @@ public struct ErasureSummary: Sendable, Hashable, Codable {
     }
 
     /// Whether nothing matched.
-    public var isEmpty: Bool { responses == 0 && comments == 0 && accountReferences == 0 && cases == 0 && posts == 0 }
+    public var isEmpty: Bool { responses == 0 && comments == 0 && accountReferences == 0 && cases == 0 && posts == 0 && accounts == 0 }
+
+    /// Adds what `other` removed.
+    public mutating func add(_ other: ErasureSummary) {
+        responses += other.responses
+        comments += other.comments
+        accountReferences += other.accountReferences
+        cases += other.cases
+        posts += other.posts
+        accounts += other.accounts
+    }
 
     /// `2 responses, 3 comments, …` for people.
     public var description: String {
         let parts: [(Int, String, String)] = [
-            (responses, "response", "responses"), (comments, "comment", "comments"),
+            (accounts, "inactive account", "inactive accounts"), (responses, "response", "responses"), (comments, "comment", "comments"),
             (accountReferences, "account reference", "account references"), (cases, "follow-up case", "follow-up cases"),
             (posts, "pending feed post", "pending feed posts"),
         ]
@@ -78,9 +94,9 @@ public struct ErasureRecord: Sendable, Hashable, Codable {
     public var at: Date
     /// Who (`cli:USER`).
     public var actor: String
-    /// `response`, `account` or `comments`.
+    /// `response`, `account`, `comments`, or `retention` (a run of the retention policy).
     public var kind: String
-    /// ``ErasureRequest/targetDigest``.
+    /// ``ErasureRequest/targetDigest``; for `retention`, the horizons applied (``RetentionHorizons/description``).
     public var targetDigest: String
     /// What was removed.
     public var summary: ErasureSummary
@@ -104,6 +120,10 @@ public protocol ErasureStorage: Sendable {
 
     /// The erasure log, oldest first.
     func erasures() async throws -> [ErasureRecord]
+
+    /// Everything the response and health tables hold about `account` (matched as ``Account/matchingKey(_:)``), for
+    /// an access request (``SubjectAccessReport``).
+    func accountRecords(_ account: String) async throws -> AccountRecords
 }
 
 extension ReportAggregateBatch {

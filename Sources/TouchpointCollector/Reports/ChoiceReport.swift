@@ -67,6 +67,8 @@ public struct ChoiceReport: Sendable, Hashable, Encodable {
     public var rows: [Row]
     /// Every counted answer.
     public var total: Row
+    /// Where the retention policy removed raw data in the report's range (``RetentionHorizons/note(from:)``), or nil.
+    public var retention: String?
 
     /// The grouping a choice report of `query` uses: the query's, with `question` first unless it is grouped or filtered
     /// by question already (options of different questions do not add up).
@@ -116,7 +118,7 @@ public struct ChoiceReport: Sendable, Hashable, Encodable {
         let single = filters["question"] != nil || !groupBy.contains(.question) || questions.count <= 1
         table.add(["total"] + Array(repeating: "", count: max(0, groupBy.count - 1))
             + [String(total.n), single ? Self.optionsText(total) : "(\(questions.count) questions)"])
-        return table.render()
+        return table.render() + (retention.map { "\n\n" + $0 } ?? "")
     }
 
     static func optionsText(_ row: Row) -> String {
