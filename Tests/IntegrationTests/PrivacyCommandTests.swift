@@ -47,4 +47,52 @@ struct PrivacyCommandTests {
         let bad = try workspace.run(["collector", "erase", "--comment-matching", "x", "--site", "s"] + database)
         #expect(bad.status != 0 && bad.stderr.contains("at least 3 characters"), "\(bad)")
     }
+
+    @Test("prune by a retention policy (dry run first): reports keep their figures and say what is gone; subject access as JSON")
+    func pruneAndSubjectAccessFromTheCommandLine() throws {
+        let workspace = try Workspace()
+        let demo = try workspace.run(
+            ["demo", "--output", "demo", "--responses", "300", "--months", "6", "--seed", "11"], timeout: 120)
+        try #require(demo.status == 0, "\(demo)")
+        let database = ["--database", "demo/collector.sqlite"]
+        try "retention:\n  comments: 1 month\n  responses: 3 months\n  accounts: 2 months\n"
+            .write(to: workspace.url("retention.yaml"), atomically: true, encoding: .utf8)
+        // An account with a response in the last weeks, asked about before pruning.
+        let export = try workspace.run(["export"] + database)
+        let rows = export.stdout.split(whereSeparator: \.isNewline).dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        let accounts = rows.compactMap { $0.count > 9 && !$0[9].isEmpty ? String($0[9]) : nil }
+        let account = try #require(accounts.last, "no account in the demo")
+        let access = try workspace.run(["collector", "subject-access", "--account", account] + database)
+        let answer = try #require(try JSONSerialization.jsonObject(with: Data(access.stdout.utf8)) as? [String: Any], "\(access)")
+        #expect((answer["responses"] as? [Any])?.isEmpty == false && answer["cases"] is [Any] && answer["healthHistory"] is [Any])
+        #expect(answer["account"] as? String == account && answer["comments"] is [Any])
+        let written = try workspace.run(["collector", "subject-access", "--account", account, "--output", "access.json"] + database)
+        let attributes = try FileManager.default.attributesOfItem(atPath: workspace.url("access.json").path)
+        #expect(written.status == 0 && (attributes[.posixPermissions] as? Int) == 0o600, "\(written)")
+
+        func npsTotal() throws -> String {
+            try workspace.run(["report", "nps", "--by", "month"] + database).stdout
+        }
+        let before = try npsTotal()
+        let dry = try workspace.run(["collector", "prune", "--retention", "retention.yaml", "--dry-run"] + database)
+        #expect(dry.status == 0 && dry.stdout.contains("Would prune: ") && dry.stdout.contains("responses"), "\(dry)")
+        #expect(try workspace.run(["export"] + database).stdout == export.stdout, "a dry run changed the export")
+        let pruned = try workspace.run(["collector", "prune", "--retention", "retention.yaml"] + database)
+        #expect(pruned.status == 0 && pruned.stdout.contains("Pruned: "), "\(pruned)")
+        // The figures stay (aggregates), the table says what is gone; the export lost the old rows.
+        let after = try npsTotal()
+        #expect(after.hasPrefix(before.trimmingCharacters(in: .newlines)) && after.contains("Removed by the retention policy"), "\(after)")
+        let exportAfter = try workspace.run(["export"] + database)
+        #expect(exportAfter.stdout.count < export.stdout.count && exportAfter.stderr.contains("Removed by the retention policy"))
+        let kiosks = try workspace.run(["collector", "kiosks", "--json"] + database)
+        let fleet = try #require(try JSONSerialization.jsonObject(with: Data(kiosks.stdout.utf8)) as? [[String: Any]], "\(kiosks)")
+        #expect(fleet.allSatisfy { ($0["gaps"] as? [Any])?.isEmpty == true }, "a pruned response is not a gap")
+        let log = try workspace.run(["collector", "erasures"] + database)
+        #expect(log.stdout.contains("retention") && log.stdout.contains("responses before"), "\(log)")
+
+        try "retention:\n  comments: soon\n".write(
+            to: workspace.url("bad.yaml"), atomically: true, encoding: .utf8)
+        let bad = try workspace.run(["collector", "prune", "--retention", "bad.yaml"] + database)
+        #expect(bad.status != 0 && bad.stderr.contains("bad.yaml:2:13") && bad.stderr.contains("retention.comments"), "\(bad)")
+    }
 }

@@ -3,6 +3,8 @@ import Testing
 import TouchpointCollector
 import TouchpointCore
 import TouchpointJOSE
+import TouchpointCollectorServer
+import Synchronization
 
 /// The retention policy, pruning on a fixed clock and access requests, on both backends (issue 15).
 @Suite("Retention and access")
@@ -157,6 +159,32 @@ struct RetentionTests {
             _ = try await storage.erase(.account("ACME"), by: "cli:dpo", at: now, dryRun: false)
             let after = try await SubjectAccessReport.gather(account: "ACME", from: storage, at: now)
             #expect(after.responses.isEmpty && after.comments.isEmpty && after.cases.isEmpty && after.healthHistory.isEmpty && after.crm == nil)
+        }
+    }
+
+    @Test func theCollectorsWorkerPrunesWhenItStartsAndOnItsSchedule() async throws {
+        try await withStorage { storage, _ in
+            _ = try await fill(storage)
+            let clock = Mutex(now)
+            let (slept, sleeping) = AsyncStream<Void>.makeStream()
+            let service = RetentionService(
+                policy: policy, storage: storage, logger: quietLogger, now: { clock.withLock { $0 } },
+                sleep: { _ in
+                    sleeping.yield()
+                    try await Task.sleep(for: .seconds(3600))
+                })
+            let running = Task { try await service.run() }
+            var waits = slept.makeAsyncIterator()
+            _ = await waits.next()
+            running.cancel()
+            _ = await running.result
+            // The first run pruned at once and is in the erasure log under the collector's name.
+            #expect(try await storage.retentionHorizons() == policy.horizons(at: now))
+            #expect(try await storage.erasures().map(\.actor) == [RetentionService.actor])
+            // The next run, a day later, moves the horizons on.
+            clock.withLock { $0 = $0.addingTimeInterval(86_400) }
+            try await service.check()
+            #expect(try await storage.retentionHorizons() == policy.horizons(at: now.addingTimeInterval(86_400)))
         }
     }
 }
