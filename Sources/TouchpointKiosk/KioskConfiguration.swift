@@ -72,6 +72,12 @@ public struct KioskConfiguration: Sendable, Hashable {
     /// Mask personal data (e-mail addresses, phone numbers, personal identity and card numbers) in free-text answers
     /// before the response is signed, so the raw text never leaves the kiosk; the privacy notice says so (default false).
     public var maskPersonalData = false
+    /// Days a sent response stays in `responses/sent/` before it is removed (default 30; 0 removes them at the next
+    /// daily prune).
+    public var keepSentDays = 30
+    /// Days a rejected response stays in `responses/rejected/` (default 30, at most 90: it holds answers that never
+    /// reach the collector).
+    public var keepRejectedDays = 30
     /// The thank-you shown after a response, by language, instead of the built-in one.
     public var thankYou: LocalizedText?
     /// Where the configuration the collector sends is cached (see ``TouchpointSync/SurveyCache``).
@@ -93,7 +99,7 @@ public struct KioskConfiguration: Sendable, Hashable {
     public static let fileKeys = [
         "site", "kiosk", "touchpoint", "language", "idleTimeout", "staffPinHash", "minimumSeconds",
         "maxAnswerLength", "thankYouSeconds", "surveys", "responses", "keyFile", "historyFile", "collector",
-        "collectorToken", "collectorTokenFile", "collectorCA", "singleKey", "privacyNotice", "thankYou", "surveyCache", "maskPersonalData", "accountPattern", "accountUppercase", "accountExample",
+        "collectorToken", "collectorTokenFile", "collectorCA", "singleKey", "privacyNotice", "thankYou", "surveyCache", "maskPersonalData", "keepSentDays", "keepRejectedDays", "accountPattern", "accountUppercase", "accountExample",
         "pinAttempts", "pinLockoutSeconds", "logDirectory",
     ]
 
@@ -169,6 +175,14 @@ public struct KioskConfiguration: Sendable, Hashable {
             case "singleKey": singleKey = try flag()
             case "privacyNotice": privacyNotice = try Self.localizedText(value, key: key, file: file, at: at)
             case "maskPersonalData": maskPersonalData = try flag()
+            case "keepSentDays":
+                guard let value = value.int, value >= 0 else { throw ConfigurationError("\(at): keepSentDays must be a whole number of days, 0 or more") }
+                keepSentDays = value
+            case "keepRejectedDays":
+                guard let value = value.int, (1...90).contains(value) else {
+                    throw ConfigurationError("\(at): keepRejectedDays must be a whole number of days from 1 to 90 (rejected responses hold answers that never reach the collector)")
+                }
+                keepRejectedDays = value
             case "thankYou": thankYou = try Self.localizedText(value, key: key, file: file, at: at)
             case "surveyCache": surveyCacheDirectory = try string()
             case "accountPattern":

@@ -137,41 +137,76 @@ public struct ResponseSync: Sendable {
 
     /// Removes files in `sent/` whose id (UUIDv7) is older than `days` days before `now`; returns how many.
     ///
-    /// `rejected/` is never touched. Files whose name is not a UUIDv7 are kept. Before the first removal the
-    /// kiosk's sequence counter is made durable (``SequenceCounter/makeDurable(file:bootID:)``): the kiosk writes
-    /// it without fsync and, after a machine crash, recovers it from the stored files, so a file may go only
-    /// once a number at least as high as its own is on disk. Throws (removing nothing) if the counter cannot be.
+    /// `rejected/` is not touched (see ``pruneRejected(olderThan:now:)``). Files whose name is not a UUIDv7 are kept.
+    /// Before the first removal the kiosk's sequence counter is made durable
+    /// (``SequenceCounter/makeDurable(file:bootID:)``): the kiosk writes it without fsync and, after a machine crash,
+    /// recovers it from the stored files, so a file may go only once a number at least as high as its own is on disk.
+    /// Throws (removing nothing) if the counter cannot be.
     @discardableResult
     public func pruneSent(olderThan days: Int, now: Date) throws -> Int {
-        guard FileManager.default.fileExists(atPath: sentDirectory.path) else { return 0 }
+        try prune(sentDirectory, olderThan: days, now: now, rejected: false)
+    }
+
+    /// Removes files in `rejected/` older than `days` days (at most ``SyncConfiguration/maximumRejectedDays``) before
+    /// `now`, by the time in their id or, for a name that is not a UUIDv7, the file's modification time; returns how
+    /// many. The counter is made durable first, as for ``pruneSent(olderThan:now:)``.
+    @discardableResult
+    public func pruneRejected(olderThan days: Int, now: Date) throws -> Int {
+        try prune(rejectedDirectory, olderThan: min(days, SyncConfiguration.maximumRejectedDays), now: now, rejected: true)
+    }
+
+    /// Prunes `sent/` and `rejected/` by the configuration's settings.
+    public func pruneKept(now: Date) throws {
+        try pruneSent(olderThan: configuration.sentRetentionDays, now: now)
+        try pruneRejected(olderThan: configuration.rejectedRetentionDays, now: now)
+    }
+
+    private func prune(_ directory: URL, olderThan days: Int, now: Date, rejected: Bool) throws -> Int {
+        guard FileManager.default.fileExists(atPath: directory.path) else { return 0 }
         let cutoff = now.addingTimeInterval(-Double(max(days, 0)) * 86_400)
-        let stream = try DirectoryStream(sentDirectory)
+        let stream = try DirectoryStream(directory)
         defer { stream.close() }
         var removed = 0
         var counterIsDurable = false
         while let name = try stream.nextResponseName() {
-            guard let date = UUIDv7.date(of: String(name.dropLast(5))), date < cutoff else { continue }
+            let path = directory.appendingPathComponent(name).path
+            var date = UUIDv7.date(of: String(name.dropLast(5)))
+            if date == nil, rejected {
+                var status = stat()
+                if stat(path, &status) == 0 {
+                    date = Date(timeIntervalSince1970: TimeInterval(status.st_mtim.tv_sec))
+                }
+            }
+            guard let date, date < cutoff else { continue }
             if !counterIsDurable {
                 do {
                     try SequenceCounter.makeDurable(file: responsesDirectory.appendingPathComponent("sequence"))
                 } catch let error as StoreError {
-                    throw SyncError(.io, "not pruning \(sentDirectory.path)", cause: error)
+                    throw SyncError(.io, "not pruning \(directory.path)", cause: error)
                 }
                 counterIsDurable = true
             }
-            let path = sentDirectory.appendingPathComponent(name).path
             guard unlink(path) == 0 || errno == ENOENT else {
                 throw SyncError.system("unlink", path)
+            }
+            if rejected {
+                // A rejected file's reason goes with it.
+                let reason = directory.appendingPathComponent(Self.reasonFileName(for: name)).path
+                guard unlink(reason) == 0 || errno == ENOENT else {
+                    throw SyncError.system("unlink", reason)
+                }
             }
             removed += 1
         }
         if removed > 0 {
             do {
-                try DurableFile.fsyncDirectory(sentDirectory)
+                try DurableFile.fsyncDirectory(directory)
             } catch {
-                throw SyncError(.io, "cannot flush \(sentDirectory.path)", cause: DescribedError(description: "\(error)"))
+                throw SyncError(.io, "cannot flush \(directory.path)", cause: DescribedError(description: "\(error)"))
             }
-            logger.info("pruned sent responses", metadata: ["sync.pruned": "\(removed)", "sync.days": "\(days)"])
+            logger.info("pruned kept responses", metadata: [
+                "sync.directory": "\(directory.lastPathComponent)", "sync.pruned": "\(removed)", "sync.days": "\(days)",
+            ])
         }
         return removed
     }

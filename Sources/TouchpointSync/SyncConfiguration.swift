@@ -11,6 +11,12 @@ public struct SyncConfiguration: Sendable {
     public var maxAttempts: Int
     /// Days a file stays in `sent/` before ``ResponseSync/pruneSent(olderThan:now:)`` removes it.
     public var sentRetentionDays: Int
+    /// Days a file stays in `rejected/` (for staff to look into) before ``ResponseSync/pruneRejected(olderThan:now:)``
+    /// removes it; never more than ``maximumRejectedDays`` (default 30).
+    public var rejectedRetentionDays = 30
+    /// The most days a rejected response is kept on a kiosk, whatever the setting: it holds a customer's answers
+    /// that will never reach the collector.
+    public static let maximumRejectedDays = 90
     /// How long watch mode waits between passes when all is well.
     public var watchInterval: Duration
     /// How often watch mode reports buffer health with an empty batch when nothing is pending.

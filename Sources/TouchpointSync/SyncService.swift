@@ -66,6 +66,16 @@ public final class SyncService: Service, Sendable {
     /// One probe and maybe one pass; returns how long to wait (nil: until triggered).
     private func cycle(_ state: inout LoopState, triggered: Bool) async -> Duration? {
         let configuration = sync.configuration
+        // Sent and rejected files go after their days once a day, whether the collector is reachable or not.
+        let today = sync.now()
+        if state.lastPrune.map({ today.timeIntervalSince($0) >= 86_400 }) ?? true {
+            state.lastPrune = today
+            do {
+                try sync.pruneKept(now: today)
+            } catch {
+                logger.warning("cannot prune kept responses", metadata: ["error": "\(error)"])
+            }
+        }
         let reachable = await sync.transport.probe()
         board.update { $0.reachable = reachable }
         guard reachable else {
@@ -105,10 +115,6 @@ public final class SyncService: Service, Sendable {
             }
             state.failures = 0
             state.lastReport = .now
-            if state.lastPrune.map({ finished.timeIntervalSince($0) >= 86_400 }) ?? true {
-                state.lastPrune = finished
-                _ = try sync.pruneSent(olderThan: configuration.sentRetentionDays, now: finished)
-            }
             return configuration.watchInterval
         } catch {
             return record(error, &state)

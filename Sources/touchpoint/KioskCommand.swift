@@ -148,8 +148,11 @@ final class BackgroundSyncRunner: Sendable {
                 Set(((try? ResponseFile.scan(pending)) ?? []).compactMap { ResponseFile.read($0, key: nil).response?.survey })
             })
         let defaults = configuration.unconfiguredIdentity
+        var syncConfiguration = SyncConfiguration()
+        syncConfiguration.sentRetentionDays = configuration.keepSentDays
+        syncConfiguration.rejectedRetentionDays = configuration.keepRejectedDays
         let sync = ResponseSync(
-            responsesDirectory: responses, kiosk: configuration.kiosk, transport: transport, logger: logger,
+            responsesDirectory: responses, kiosk: configuration.kiosk, transport: transport, configuration: syncConfiguration, logger: logger,
             annotateHealth: { health in
                 config.annotate(&health)
                 health.defaults = defaults.isEmpty ? nil : defaults

@@ -25,11 +25,18 @@ struct SyncCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Bytes per batch (default 2 MiB).")
     var batchBytes: Int?
 
-    @Option(name: .long, help: "Days to keep files in sent/ (default 30).")
+    @Option(name: .long, help: "Days to keep files in sent/ (default: keepSentDays in touchpoint.yaml, else 30).")
     var keepSentDays: Int?
+
+    @Option(name: .long, help: "Days to keep files in rejected/, at most 90 (default: keepRejectedDays in touchpoint.yaml, else 30).")
+    var keepRejectedDays: Int?
 
     func validate() throws {
         if once && watch { throw ValidationError("choose --once or --watch, not both") }
+        if let keepSentDays, keepSentDays < 0 { throw ValidationError("--keep-sent-days must be 0 or more") }
+        if let keepRejectedDays, !(1...SyncConfiguration.maximumRejectedDays).contains(keepRejectedDays) {
+            throw ValidationError("--keep-rejected-days must be from 1 to \(SyncConfiguration.maximumRejectedDays): rejected responses hold answers that never reach the collector")
+        }
     }
 
     func run() async throws {
@@ -42,7 +49,8 @@ struct SyncCommand: AsyncParsableCommand {
         var syncConfiguration = SyncConfiguration()
         if let batchCount { syncConfiguration.batchCount = batchCount }
         if let batchBytes { syncConfiguration.batchBytes = batchBytes }
-        if let keepSentDays { syncConfiguration.sentRetentionDays = keepSentDays }
+        syncConfiguration.sentRetentionDays = keepSentDays ?? configuration.keepSentDays
+        syncConfiguration.rejectedRetentionDays = keepRejectedDays ?? configuration.keepRejectedDays
         let transportConfiguration = try configuration.uploadTransportConfiguration(collectorURL: url)
         let responses = URL(fileURLWithPath: configuration.responsesDirectory, isDirectory: true)
         let progress = ProgressLine()
@@ -62,7 +70,7 @@ struct SyncCommand: AsyncParsableCommand {
                 let summary = try await sync.syncOnce(progress: { progress.show($0) })
                 progress.finish()
                 FileHandle.standardOutput.write(Data("\(summary)\n".utf8))
-                _ = try? sync.pruneSent(olderThan: syncConfiguration.sentRetentionDays, now: Date())
+                try? sync.pruneKept(now: Date())
             } catch {
                 progress.finish()
                 FileHandle.standardError.write(Data("sync failed: \(error)\n".utf8))

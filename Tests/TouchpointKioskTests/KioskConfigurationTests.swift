@@ -99,6 +99,21 @@ import TouchpointStore
         }
     }
 
+    @Test func keptResponsesHaveTheirDaysAndRejectedOnesAtMost90() throws {
+        var configuration = KioskConfiguration()
+        #expect(configuration.keepSentDays == 30 && configuration.keepRejectedDays == 30)
+        try configuration.apply(yaml: "keepSentDays: 7\nkeepRejectedDays: 90\n", file: "t.yaml")
+        #expect(configuration.keepSentDays == 7 && configuration.keepRejectedDays == 90)
+        #expect(throws: ConfigurationError(
+            "t.yaml:1:1: keepRejectedDays must be a whole number of days from 1 to 90 (rejected responses hold answers that never reach the collector)"
+        )) {
+            try configuration.apply(yaml: "keepRejectedDays: 365\n", file: "t.yaml")
+        }
+        #expect(throws: ConfigurationError("t.yaml:2:1: keepSentDays must be a whole number of days, 0 or more")) {
+            try configuration.apply(yaml: "site: a\nkeepSentDays: -1\n", file: "t.yaml")
+        }
+    }
+
     @Test func unknownKeysAndBadValuesSayWhere() {
         var configuration = KioskConfiguration()
         #expect(throws: ConfigurationError("touchpoint.yaml:2:1: unknown key 'idle' (known: \(KioskConfiguration.fileKeys.joined(separator: ", ")))")) {

@@ -394,6 +394,32 @@ struct ResponseSyncTests {
         #expect(try sync.pruneSent(olderThan: 30, now: now) == 0)
     }
 
+    @Test("rejected files go after their days (90 at most), by the time in their id or else their file's, with their reasons")
+    func pruneRejected() throws {
+        let buffer = try Buffer()
+        defer { buffer.remove() }
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        var random = SeededGenerator(state: 11)
+        let old = UUIDv7.make(at: now.addingTimeInterval(-31 * 86_400), using: &random)
+        let recent = UUIDv7.make(at: now.addingTimeInterval(-29 * 86_400), using: &random)
+        let ancient = UUIDv7.make(at: now.addingTimeInterval(-91 * 86_400), using: &random)
+        for id in [old, recent, ancient] {
+            try Data("{}".utf8).write(to: buffer.rejected.appendingPathComponent("\(id).json"))
+            try Data("bad signature".utf8).write(to: buffer.rejected.appendingPathComponent("\(id).reason"))
+        }
+        // A file whose name is no id goes by its modification time.
+        let odd = buffer.rejected.appendingPathComponent("not-a-uuid.json")
+        try Data("{}".utf8).write(to: odd)
+        try FileManager.default.setAttributes([.modificationDate: now.addingTimeInterval(-40 * 86_400)], ofItemAtPath: odd.path)
+        let sync = buffer.sync(InMemoryUploadTransport())
+        // A year asked for is 90 days.
+        #expect(try sync.pruneRejected(olderThan: 365, now: now) == 1)
+        #expect(try buffer.names(in: buffer.rejected).filter { $0.hasPrefix(ancient) }.isEmpty)
+        #expect(try sync.pruneRejected(olderThan: 30, now: now) == 2)
+        #expect(try buffer.names(in: buffer.rejected) == ["\(recent).json", "\(recent).reason"])
+        #expect(try sync.pruneRejected(olderThan: 30, now: now) == 0)
+    }
+
     @Test("health and hasPending stream the directories")
     func healthAndPending() throws {
         let buffer = try Buffer()
