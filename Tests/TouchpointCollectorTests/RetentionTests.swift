@@ -5,6 +5,9 @@ import TouchpointCore
 import TouchpointJOSE
 import TouchpointCollectorServer
 import Synchronization
+import Hummingbird
+import HummingbirdTesting
+import HTTPTypes
 
 /// The retention policy, pruning on a fixed clock and access requests, on both backends (issue 15).
 @Suite("Retention and access")
@@ -185,6 +188,33 @@ struct RetentionTests {
             clock.withLock { $0 = $0.addingTimeInterval(86_400) }
             try await service.check()
             #expect(try await storage.retentionHorizons() == policy.horizons(at: now.addingTimeInterval(86_400)))
+        }
+    }
+
+    @Test func routesAndTheDashboardSayWhereRawDataIsGone() async throws {
+        try await withStorage { storage, _ in
+            _ = try await fill(storage)
+            let horizons = policy.horizons(at: now)
+            _ = try await storage.prune(horizons, by: "cli:dpo", at: now, dryRun: false)
+            let analyst = try await TestAccess.token(in: storage, role: .analyst)
+            let app = buildApplication(
+                configuration: CollectorConfiguration(minimumGroupSize: 1), storage: storage, surveys: try Fixtures.catalog(),
+                logger: quietLogger)
+            let responsesDay = ReportCalendar.day(of: try #require(horizons.responses))
+            try await app.test(.router) { client in
+                func get(_ uri: String) async throws -> String {
+                    let response = try await client.execute(uri: uri, method: .get, headers: [.authorization: "Bearer \(analyst)"])
+                    #expect(response.status == .ok, "\(uri)")
+                    return String(decoding: response.body.readableBytesView, as: UTF8.self)
+                }
+                for uri in ["/v1/reports/nps", "/v1/reports/choice", "/v1/comments", "/?range=all"] {
+                    let text = try await get(uri)
+                    #expect(text.contains("Removed by the retention policy: raw responses before \(responsesDay)"), "\(uri)")
+                }
+                // A range after the horizons holds all its raw data: nothing to say.
+                let recent = try await get("/v1/reports/nps?from=\(ReportCalendar.day(of: now.addingTimeInterval(-10 * 86_400)))")
+                #expect(!recent.contains("retention"), "\(recent)")
+            }
         }
     }
 }
