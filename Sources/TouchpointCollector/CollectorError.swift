@@ -3,7 +3,7 @@ public struct CollectorError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is; compare against the static members.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
-            case conflict, notFound, invalidKey, invalidID, invalidInput, overloaded, unavailable
+            case conflict, notFound, invalidKey, invalidID, invalidInput, overloaded, unavailable, encrypted
         }
 
         private let base: Base
@@ -26,6 +26,8 @@ public struct CollectorError: Error, Sendable, CustomStringConvertible {
         public static let overloaded = Code(.overloaded)
         /// The database cannot be opened, read or written.
         public static let unavailable = Code(.unavailable)
+        /// Comments are stored encrypted and no (or another) `--comment-key` was given.
+        public static let encrypted = Code(.encrypted)
 
         /// The code's name, e.g. `conflict`.
         public var description: String { base.rawValue }

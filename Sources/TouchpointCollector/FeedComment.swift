@@ -54,6 +54,27 @@ extension FeedComment {
 extension CommentQuery {
     /// The search text as storages compare it: lowercased as Swift does (each storage lowercases the comments alike).
     public var foldedText: String? { text?.lowercased() }
+
+    /// This query answered by looking for ``text`` in the opened comments rather than in SQL (comments sealed at rest):
+    /// pages through `fetch` without the text, newest first, keeping the matching comments, until ``limit`` are found
+    /// (the last response's other matching comments kept with them) or the comments end.
+    public func searchingOpenedText(_ fetch: (CommentQuery) async throws -> [FeedComment]) async throws -> [FeedComment] {
+        guard let folded = foldedText else { return try await fetch(self) }
+        var page = self
+        page.text = nil
+        page.limit = max(limit, 500)
+        var found: [FeedComment] = []
+        while true {
+            let batch = try await fetch(page)
+            found += batch.filter { $0.text.lowercased().contains(folded) }
+            if found.count >= limit {
+                let lastID = found[limit - 1].responseID
+                return Array(found.prefix(limit)) + found.dropFirst(limit).prefix { $0.responseID == lastID }
+            }
+            guard batch.count >= page.limit, let last = batch.last else { return found }
+            page.before = .response(last.responseID)
+        }
+    }
 }
 
 /// One free-text comment with the context of its response, as `GET /v1/comments` returns it.

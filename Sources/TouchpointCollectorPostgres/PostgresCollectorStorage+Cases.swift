@@ -146,8 +146,9 @@ extension PostgresCollectorStorage {
     /// One case with its scores, comments and history; see ``CaseStorage/followUpCase(_:)``.
     public func followUpCase(_ id: String) async throws -> FollowUpCase? {
         let logger = self.logger
+        let cipher = commentCipher
         return try await read("read a follow-up case") { connection in
-            try await Self.fullCase(id, lock: false, on: connection, logger: logger)
+            try await Self.fullCase(id, lock: false, cipher: cipher, on: connection, logger: logger)
         }
     }
 
@@ -155,8 +156,9 @@ extension PostgresCollectorStorage {
     @discardableResult
     public func changeCase(_ id: String, _ change: CaseChange, by actor: String, at date: Date) async throws -> FollowUpCase {
         let logger = self.logger
+        let cipher = commentCipher
         return try await write("change a follow-up case") { connection in
-            guard let current = try await Self.fullCase(id, lock: true, on: connection, logger: logger) else {
+            guard let current = try await Self.fullCase(id, lock: true, cipher: cipher, on: connection, logger: logger) else {
                 throw CollectorError(.notFound, "there is no case \(id)")
             }
             let (changed, event) = try current.applying(change, by: actor, at: date)
@@ -212,7 +214,9 @@ extension PostgresCollectorStorage {
     }
 
     /// Case `id` with its answers and history (its row locked for the transaction with `lock`).
-    static func fullCase(_ id: String, lock: Bool, on connection: PostgresConnection, logger: Logger) async throws -> FollowUpCase? {
+    static func fullCase(
+        _ id: String, lock: Bool, cipher: CommentCipher?, on connection: PostgresConnection, logger: Logger
+    ) async throws -> FollowUpCase? {
         let query: PostgresQuery = lock
             ? "SELECT * FROM cases WHERE id = \(id) FOR UPDATE" : "SELECT * FROM cases WHERE id = \(id)"
         guard let row = try await rows(query, on: connection, logger: logger).first else { return nil }
@@ -222,7 +226,8 @@ extension PostgresCollectorStorage {
             on: connection, logger: logger) {
             followUp.add(
                 answer: try answer["question"].decode(String.self), type: try answer["type"].decode(String.self),
-                number: try answer["number_value"].decode(Int?.self), text: try answer["text_value"].decode(String?.self))
+                number: try answer["number_value"].decode(Int?.self),
+                text: try CommentCipher.openOrPlaceholder(try answer["text_value"].decode(String?.self), with: cipher))
         }
         followUp.events = try await rows(
             "SELECT at, actor, action, detail FROM case_events WHERE case_id = \(id) ORDER BY position",

@@ -62,6 +62,7 @@ extension PostgresCollectorStorage {
     /// Erases what `request` names; see ``ErasureStorage/erase(_:by:at:dryRun:)``.
     public func erase(_ request: ErasureRequest, by actor: String, at date: Date, dryRun: Bool) async throws -> ErasureSummary {
         let logger = self.logger
+        let cipher = commentCipher
         return try await write("erase personal data") { connection in
             var summary = ErasureSummary(dryRun: dryRun)
             func count(_ query: PostgresQuery) async throws -> Int {
@@ -84,7 +85,7 @@ extension PostgresCollectorStorage {
                 summary.posts = try await pendingPosts([id])
                 guard !dryRun else { break }
                 // The aggregates lose exactly what ingest added for it.
-                let response = try await Self.storedResponse(row, on: connection, logger: logger)
+                let response = try await Self.storedResponse(row, cipher: nil, strict: false, on: connection, logger: logger)
                 var points: [String: Int] = [:]
                 for scale in try await Self.rows(
                     """
@@ -116,15 +117,19 @@ extension PostgresCollectorStorage {
             case .account(let account):
                 summary.add(try await Self.eraseAccount(Account.matchingKey(account), dryRun: dryRun, on: connection, logger: logger))
             case .comments(let text, let site):
+                // Matched in Swift (as Swift lowercases), so comments sealed at rest are matched on their opened text.
                 let folded = text.lowercased()
                 let rows = try await Self.rows(
                     PostgresQuery(
                         unsafeSQL: """
-                            SELECT a.response_id, a.position FROM answers a JOIN responses r ON r.id = a.response_id
-                            WHERE r.site = $1 AND a.type = 'text' AND strpos(\(Self.folded("a.text_value")), $2) > 0
+                            SELECT a.response_id, a.position, a.text_value FROM answers a JOIN responses r ON r.id = a.response_id
+                            WHERE r.site = $1 AND a.type = 'text' AND a.text_value IS NOT NULL
                             """,
-                        binds: Self.binds(site, folded)),
-                    on: connection, logger: logger)
+                        binds: Self.binds(site)),
+                    on: connection, logger: logger
+                ).filter { row in
+                    (try CommentCipher.open(try row["text_value"].decode(String?.self), with: cipher))?.lowercased().contains(folded) ?? false
+                }
                 summary.comments = rows.count
                 var matching: Set<String> = []
                 for row in rows { matching.insert(try row["response_id"].decode(String.self)) }
@@ -170,13 +175,14 @@ extension PostgresCollectorStorage {
     public func accountRecords(_ account: String) async throws -> AccountRecords {
         let key = Account.matchingKey(account)
         let logger = self.logger
+        let cipher = commentCipher
         return try await read("read an account's records") { connection in
             var records = AccountRecords()
             for row in try await Self.rows(
                 PostgresQuery(
                     unsafeSQL: "SELECT * FROM responses WHERE \(Self.folded("account")) = $1 ORDER BY completed_at, id", binds: Self.binds(key)),
                 on: connection, logger: logger) {
-                records.responses.append(try await Self.storedResponse(row, on: connection, logger: logger))
+                records.responses.append(try await Self.storedResponse(row, cipher: cipher, strict: true, on: connection, logger: logger))
             }
             for row in try await Self.rows(
                 PostgresQuery(
@@ -203,7 +209,11 @@ extension PostgresCollectorStorage {
     }
 
     /// The stored response of a `responses` row, with its answers, as ingest stored it.
-    static func storedResponse(_ row: PostgresRandomAccessRow, on connection: PostgresConnection, logger: Logger) async throws -> SurveyResponse {
+    /// Comments come opened with `cipher`; a sealed one without it throws when `strict`, else reads as
+    /// ``CommentCipher/sealedPlaceholder`` (only scores matter to an erasure's aggregates).
+    static func storedResponse(
+        _ row: PostgresRandomAccessRow, cipher: CommentCipher?, strict: Bool, on connection: PostgresConnection, logger: Logger
+    ) async throws -> SurveyResponse {
         let id = try row["id"].decode(String.self)
         var answers: [Answer] = []
         for answer in try await rows(
@@ -211,7 +221,10 @@ extension PostgresCollectorStorage {
             on: connection, logger: logger) {
             guard let type = QuestionType(rawValue: try answer["type"].decode(String.self)),
                 let value = AnswerValue.stored(
-                    type: type, number: try answer["number_value"].decode(Int?.self), text: try answer["text_value"].decode(String?.self))
+                    type: type, number: try answer["number_value"].decode(Int?.self),
+                    text: strict
+                        ? try CommentCipher.open(try answer["text_value"].decode(String?.self), with: cipher)
+                        : try CommentCipher.openOrPlaceholder(try answer["text_value"].decode(String?.self), with: cipher))
             else { continue }
             answers.append(Answer(question: try answer["question"].decode(String.self), type: type, value: value))
         }

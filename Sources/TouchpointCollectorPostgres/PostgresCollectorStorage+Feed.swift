@@ -14,7 +14,12 @@ extension PostgresCollectorStorage {
 
     /// Comments newest first; see ``FeedStorage/comments(_:)``.
     public func comments(_ query: CommentQuery) async throws -> [FeedComment] {
+        if commentCipher != nil, query.text != nil {
+            // Sealed text cannot be searched in SQL: page through the comments and look in the opened text.
+            return try await query.searchingOpenedText { try await self.comments($0) }
+        }
         let logger = self.logger
+        let cipher = commentCipher
         return try await read("read comments") { connection in
             var sql = SQLBuilder()
             var conditions = ["a.type = 'text'", "a.text_value IS NOT NULL", "a.text_value <> ''"]
@@ -52,7 +57,7 @@ extension PostgresCollectorStorage {
             let rows = try await Self.rows(
                 sql.query(select + " WHERE " + conditions.joined(separator: " AND ") + " ORDER BY r.id DESC, a.position LIMIT \(limit)"),
                 on: connection, logger: logger)
-            var comments = try rows.map(Self.comment)
+            var comments = try rows.map { try Self.comment($0, cipher) }
             // Keep the last response's comments together on this page.
             if rows.count == query.limit, let last = rows.last {
                 let id = try last["id"].decode(String.self)
@@ -63,20 +68,21 @@ extension PostgresCollectorStorage {
                         AND a.text_value IS NOT NULL AND a.text_value <> ''\(query.foldedText.map { " AND " + search.replacingOccurrences(of: "%@", with: rest.bind($0)) } ?? "") ORDER BY a.position
                     """
                 let restRows = try await Self.rows(rest.query(restSQL), on: connection, logger: logger)
-                comments += try restRows.map(Self.comment)
+                comments += try restRows.map { try Self.comment($0, cipher) }
             }
             return comments
         }
     }
 
-    private static func comment(_ row: PostgresRandomAccessRow) throws -> FeedComment {
+    private static func comment(_ row: PostgresRandomAccessRow, _ cipher: CommentCipher?) throws -> FeedComment {
         FeedComment(
             responseID: try row["id"].decode(String.self), completedAt: try row["completed_at"].decode(PostgresTimestamp.self).date,
             site: try row["site"].decode(String.self), kiosk: try row["kiosk"].decode(String.self),
             touchpoint: try row["touchpoint"].decode(String.self),
             stage: JourneyStage(rawValue: try row["stage"].decode(String.self)) ?? .shop,
             surveyID: try row["survey_id"].decode(String.self), questionID: try row["question"].decode(String.self),
-            language: try row["language"].decode(String.self), text: try row["text_value"].decode(String.self),
+            language: try row["language"].decode(String.self),
+            text: try CommentCipher.open(try row["text_value"].decode(String.self), with: cipher) ?? "",
             npsScore: try row["nps"].decode(Int?.self), account: try row["account"].decode(String?.self))
     }
 
@@ -89,6 +95,7 @@ extension PostgresCollectorStorage {
     public func fanOut(to webhooks: [Webhook], caseLinks: CaseLinks?, at date: Date, limit: Int) async throws -> FeedFanOut {
         let limit = max(limit, 1)
         let logger = self.logger
+        let cipher = commentCipher
         // Most calls find nothing new: answer those from a read, without any lock.
         let idle = try await read("read the comment feed cursor") { connection -> Bool in
             let rows = try await Self.rows(
@@ -152,7 +159,8 @@ extension PostgresCollectorStorage {
                 for answer in answers {
                     FeedEvent.collect(
                         question: try answer["question"].decode(String.self), type: try answer["type"].decode(String.self),
-                        number: try answer["number_value"].decode(Int?.self), text: try answer["text_value"].decode(String?.self),
+                        number: try answer["number_value"].decode(Int?.self),
+                        text: try CommentCipher.open(try answer["text_value"].decode(String?.self), with: cipher),
                         scores: &response.scores, comments: &response.comments)
                 }
                 for webhook in webhooks {
@@ -160,7 +168,7 @@ extension PostgresCollectorStorage {
                         let inserted = try await Self.rows(
                             """
                             INSERT INTO feed_outbox (webhook, response_id, event, body, next_attempt_at, created_at)
-                            VALUES (\(webhook.name), \(event.responseID), \(event.key), \(event.body),
+                            VALUES (\(webhook.name), \(event.responseID), \(event.key), \(try CommentCipher.seal(event.body, with: cipher)),
                                 \(PostgresTimestamp(date)), \(PostgresTimestamp(date)))
                             ON CONFLICT (webhook, response_id, event) DO NOTHING RETURNING id
                             """, on: connection, logger: logger)
@@ -185,6 +193,7 @@ extension PostgresCollectorStorage {
         let logger = self.logger
         let claimant = self.claimant
         let lease = Self.claimLease.components.seconds
+        let cipher = commentCipher
         return try await write("claim a feed outbox row") { connection in
             try await Self.rows(
                 """
@@ -199,15 +208,15 @@ extension PostgresCollectorStorage {
                 RETURNING o.id, o.webhook, o.response_id, o.event, o.body, o.state, o.attempts, o.next_attempt_at,
                     o.last_error, o.created_at
                 """, on: connection, logger: logger
-            ).first.map(Self.entry)
+            ).first.map { try Self.entry($0, cipher) }
         }
     }
 
-    private static func entry(_ row: PostgresRandomAccessRow) throws -> OutboxEntry {
+    private static func entry(_ row: PostgresRandomAccessRow, _ cipher: CommentCipher?) throws -> OutboxEntry {
         OutboxEntry(
             id: try row["id"].decode(Int64.self), webhook: try row["webhook"].decode(String.self),
             responseID: try row["response_id"].decode(String.self), event: try row["event"].decode(String.self),
-            body: try row["body"].decode(String?.self),
+            body: try CommentCipher.open(try row["body"].decode(String?.self), with: cipher),
             state: OutboxEntry.State(rawValue: try row["state"].decode(String.self)) ?? .pending,
             attempts: try row["attempts"].decode(Int.self),
             nextAttemptAt: try row["next_attempt_at"].decode(PostgresTimestamp.self).date,

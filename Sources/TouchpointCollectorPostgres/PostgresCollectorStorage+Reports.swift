@@ -272,6 +272,7 @@ extension PostgresCollectorStorage {
     /// A page of raw answers in (response id, position) order; see ``ReportStorage/exportAnswers(_:after:limit:)``.
     public func exportAnswers(_ selection: AnswerSelection, after: ExportedAnswer?, limit: Int) async throws -> [ExportedAnswer] {
         let logger = self.logger
+        let cipher = commentCipher
         return try await read("export answers") { connection in
             var sql = SQLBuilder()
             var conditions = Self.rawConditions(selection, &sql)
@@ -301,7 +302,8 @@ extension PostgresCollectorStorage {
                 if let number = try row[15].decode(Int?.self) {
                     value = type == QuestionType.yesno.rawValue ? (number != 0 ? "yes" : "no") : String(number)
                 } else {
-                    value = try row[16].decode(String?.self) ?? ""
+                    let text = try row[16].decode(String?.self)
+                    value = (type == QuestionType.text.rawValue ? try CommentCipher.open(text, with: cipher) : text) ?? ""
                 }
                 // The answers of one response are adjacent: decode its columns (and its date) once.
                 if var answer = page.last, answer.responseID == id {

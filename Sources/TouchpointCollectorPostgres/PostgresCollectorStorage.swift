@@ -22,6 +22,8 @@ public struct PostgresCollectorStorage: CollectorStorage {
     /// This storage's name in outbox claims: one per open storage, i.e. per collector process.
     let claimant: String
     let logger: Logger
+    /// Seals comment text, signed originals and feed posts at rest (`--comment-key`); nil stores them as they are.
+    let commentCipher: CommentCipher?
 
     /// How long ``nextPending(webhook:)`` keeps a row for this process before another may take it over.
     public static let claimLease: Duration = .seconds(60)
@@ -32,7 +34,10 @@ public struct PostgresCollectorStorage: CollectorStorage {
     /// Throws `.unavailable` naming `host:port` when the server cannot be reached, saying the credentials were
     /// refused when it refuses them, and naming the database when it does not exist. The password never appears
     /// in errors or logs.
-    public init(url: String, maximumConnections: Int = 10, logger: Logger) async throws {
+    ///
+    /// With `commentCipher`, comment text, signed originals and feed posts are stored sealed and read opened.
+    public init(url: String, maximumConnections: Int = 10, commentCipher: CommentCipher? = nil, logger: Logger) async throws {
+        self.commentCipher = commentCipher
         let location = try PostgresDatabaseURL(url)
         let tls = try Self.tls(location)
         // The pool starts first, so it is running (PostgresNIO warns otherwise) by the time the first query leases
@@ -311,12 +316,13 @@ public struct PostgresCollectorStorage: CollectorStorage {
     /// skip, and the item is classified against the row that won (a resend is `duplicate`).
     public func ingest(_ items: [VerifiedItem], health: BufferHealth, kiosk: String, at date: Date) async throws -> [ItemResult] {
         let logger = self.logger
+        let cipher = commentCipher
         return try await write("store a batch of kiosk \(kiosk)") { connection in
             // Shared with other ingests; the feed's fan-out takes it exclusively to learn which rows are committed.
             try await connection.query("SELECT pg_advisory_xact_lock_shared(\(Self.ingestLock))", logger: logger)
             // One multi-row insert per table: the responses (a row that conflicts with a stored one, or with an
             // earlier item of this batch, is skipped), then the answers of those inserted.
-            let inserted = try await Self.insertResponses(items, receivedAt: date, on: connection, logger: logger)
+            let inserted = try await Self.insertResponses(items, receivedAt: date, cipher: cipher, on: connection, logger: logger)
             var results: [ItemResult] = []
             results.reserveCapacity(items.count)
             var stored: [VerifiedItem] = []
@@ -339,7 +345,7 @@ public struct PostgresCollectorStorage: CollectorStorage {
                 storedIDs.append(response.id)
                 results.append(.stored(index: item.index, id: response.id))
             }
-            try await Self.insertAnswers(of: stored, on: connection, logger: logger)
+            try await Self.insertAnswers(of: stored, cipher: cipher, on: connection, logger: logger)
             // The follow-up cases they open, in the same transaction: one per response, never again for a resend.
             try await Self.openCases(stored, at: date, on: connection, logger: logger)
             try await aggregates.write(connection, logger: logger)
@@ -390,7 +396,7 @@ public struct PostgresCollectorStorage: CollectorStorage {
             jws.reserveCapacity(capacity)
         }
 
-        mutating func append(_ item: VerifiedItem) throws {
+        mutating func append(_ item: VerifiedItem, cipher: CommentCipher?) throws {
             let response = item.response
             id.append(response.id)
             kiosk.append(response.kiosk)
@@ -412,18 +418,18 @@ public struct PostgresCollectorStorage: CollectorStorage {
             hasAccount.append(response.account != nil)
             appVersion.append(response.appVersion)
             contentHash.append(item.contentHash)
-            jws.append(try item.jws.storedText())
+            jws.append(try CommentCipher.seal(try item.jws.storedText(), with: cipher) ?? "")
         }
     }
 
     /// Inserts every item's response row in one statement (`ON CONFLICT DO NOTHING`) and returns the rows inserted.
     private static func insertResponses(
-        _ items: [VerifiedItem], receivedAt date: Date, on connection: PostgresConnection, logger: Logger
+        _ items: [VerifiedItem], receivedAt date: Date, cipher: CommentCipher?, on connection: PostgresConnection, logger: Logger
     ) async throws -> Set<StoredRowKey> {
         guard !items.isEmpty else { return [] }
         var columns = ResponseColumns(capacity: items.count)
         for item in items {
-            try columns.append(item)
+            try columns.append(item, cipher: cipher)
         }
         var sql = SQLBuilder()
         let c = columns
@@ -457,7 +463,9 @@ public struct PostgresCollectorStorage: CollectorStorage {
     }
 
     /// Inserts the answers of the stored items in one statement.
-    private static func insertAnswers(of items: [VerifiedItem], on connection: PostgresConnection, logger: Logger) async throws {
+    private static func insertAnswers(
+        of items: [VerifiedItem], cipher: CommentCipher?, on connection: PostgresConnection, logger: Logger
+    ) async throws {
         var responseID: [String] = [], position: [Int] = [], question: [String] = [], type: [String] = []
         var number: [Int] = [], hasNumber: [Bool] = [], text: [String] = [], hasText: [Bool] = []
         for item in items {
@@ -469,7 +477,7 @@ public struct PostgresCollectorStorage: CollectorStorage {
                 type.append(answer.type.rawValue)
                 number.append(numberValue ?? 0)
                 hasNumber.append(numberValue != nil)
-                text.append(textValue ?? "")
+                text.append((answer.type == .text ? try CommentCipher.seal(textValue, with: cipher) : textValue) ?? "")
                 hasText.append(textValue != nil)
             }
         }

@@ -107,14 +107,16 @@ extension SQLiteCollectorStorage {
 
     /// One case with its scores, comments and history; see ``CaseStorage/followUpCase(_:)``.
     public func followUpCase(_ id: String) async throws -> FollowUpCase? {
-        try await read("read a follow-up case") { db in try Self.fullCase(id, db) }
+        let cipher = commentCipher
+        return try await read("read a follow-up case") { db in try Self.fullCase(id, cipher, db) }
     }
 
     /// Applies a change to a case; see ``CaseStorage/changeCase(_:_:by:at:)``.
     @discardableResult
     public func changeCase(_ id: String, _ change: CaseChange, by actor: String, at date: Date) async throws -> FollowUpCase {
-        try await write("change a follow-up case") { db in
-            guard let current = try Self.fullCase(id, db) else {
+        let cipher = commentCipher
+        return try await write("change a follow-up case") { db in
+            guard let current = try Self.fullCase(id, cipher, db) else {
                 throw CollectorError(.notFound, "there is no case \(id)")
             }
             let (changed, event) = try current.applying(change, by: actor, at: date)
@@ -175,13 +177,15 @@ extension SQLiteCollectorStorage {
     }
 
     /// Case `id` with its answers and history, read in `db`.
-    static func fullCase(_ id: String, _ db: Database) throws -> FollowUpCase? {
+    static func fullCase(_ id: String, _ cipher: CommentCipher?, _ db: Database) throws -> FollowUpCase? {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM cases WHERE id = ?", arguments: [id]) else { return nil }
         var followUp = followUpCase(row)
         for answer in try Row.fetchAll(
             db, sql: "SELECT question, type, number_value, text_value FROM answers WHERE response_id = ? ORDER BY position",
             arguments: [id]) {
-            followUp.add(answer: answer["question"], type: answer["type"], number: answer["number_value"], text: answer["text_value"])
+            followUp.add(
+                answer: answer["question"], type: answer["type"], number: answer["number_value"],
+                text: try CommentCipher.openOrPlaceholder(answer["text_value"], with: cipher))
         }
         followUp.events = try Row.fetchAll(
             db, sql: "SELECT at, actor, action, detail FROM case_events WHERE case_id = ? ORDER BY position", arguments: [id]

@@ -47,7 +47,8 @@ extension SQLiteCollectorStorage {
 
     /// Erases what `request` names; see ``ErasureStorage/erase(_:by:at:dryRun:)``.
     public func erase(_ request: ErasureRequest, by actor: String, at date: Date, dryRun: Bool) async throws -> ErasureSummary {
-        try await write("erase personal data") { db in
+        let cipher = commentCipher
+        return try await write("erase personal data") { db in
             var summary = ErasureSummary(dryRun: dryRun)
             func list(_ ids: [String]) -> String { Self.placeholders(ids) }
             func pendingPosts(_ ids: [String]) throws -> Int { try Self.pendingPostCount(ids, db) }
@@ -61,7 +62,7 @@ extension SQLiteCollectorStorage {
                 summary.posts = try pendingPosts([id])
                 guard !dryRun else { break }
                 // The aggregates lose exactly what ingest added for it.
-                let response = try Self.storedResponse(row, db)
+                let response = try Self.storedResponse(row, nil, strict: false, db)
                 let points = try Row.fetchAll(
                     db, sql: "SELECT question, points FROM report_scales WHERE survey = ? AND version = ?",
                     arguments: [response.survey.id, response.survey.version])
@@ -85,14 +86,18 @@ extension SQLiteCollectorStorage {
             case .account(let account):
                 summary.add(try Self.eraseAccount(Account.matchingKey(account), dryRun: dryRun, db))
             case .comments(let text, let site):
+                // Matched in Swift (as Swift lowercases), so comments sealed at rest are matched on their opened text.
                 let folded = text.lowercased()
                 let rows = try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT a.response_id, a.position FROM answers a JOIN responses r ON r.id = a.response_id
-                        WHERE r.site = ? AND a.type = 'text' AND instr(swiftLowercaseString(a.text_value), ?) > 0
+                        SELECT a.response_id, a.position, a.text_value FROM answers a JOIN responses r ON r.id = a.response_id
+                        WHERE r.site = ? AND a.type = 'text' AND a.text_value IS NOT NULL
                         """,
-                    arguments: [site, folded])
+                    arguments: [site]
+                ).filter { row in
+                    (try CommentCipher.open(row["text_value"], with: cipher))?.lowercased().contains(folded) ?? false
+                }
                 summary.comments = rows.count
                 let matching = Array(Set(rows.map { $0["response_id"] as String })).sorted()
                 summary.posts = try pendingPosts(matching)
@@ -130,10 +135,11 @@ extension SQLiteCollectorStorage {
     /// Everything about one account; see ``ErasureStorage/accountRecords(_:)``.
     public func accountRecords(_ account: String) async throws -> AccountRecords {
         let key = Account.matchingKey(account)
+        let cipher = commentCipher
         return try await read("read an account's records") { db in
             let responses = try Row.fetchAll(
                 db, sql: "SELECT * FROM responses WHERE swiftLowercaseString(account) = ? ORDER BY completed_at, id", arguments: [key]
-            ).map { try Self.storedResponse($0, db) }
+            ).map { try Self.storedResponse($0, cipher, strict: true, db) }
             let health = try Row.fetchAll(
                 db, sql: "SELECT account, computed_at, zone, score FROM account_health WHERE swiftLowercaseString(account) = ? ORDER BY computed_at",
                 arguments: [key]
@@ -145,14 +151,19 @@ extension SQLiteCollectorStorage {
     }
 
     /// The stored response of a `responses` row, with its answers, as ingest stored it.
-    static func storedResponse(_ row: Row, _ db: Database) throws -> SurveyResponse {
+    /// Comments come opened with `cipher`; a sealed one without it throws when `strict`, else reads as
+    /// ``CommentCipher/sealedPlaceholder`` (only scores matter to an erasure's aggregates).
+    static func storedResponse(_ row: Row, _ cipher: CommentCipher?, strict: Bool, _ db: Database) throws -> SurveyResponse {
         let id: String = row["id"]
         let answers = try Row.fetchAll(
             db, sql: "SELECT question, type, number_value, text_value FROM answers WHERE response_id = ? ORDER BY position",
             arguments: [id]
         ).compactMap { answer -> Answer? in
             guard let type = QuestionType(rawValue: answer["type"]),
-                let value = AnswerValue.stored(type: type, number: answer["number_value"], text: answer["text_value"])
+                let value = AnswerValue.stored(
+                    type: type, number: answer["number_value"], text: strict
+                        ? try CommentCipher.open(answer["text_value"], with: cipher)
+                        : try CommentCipher.openOrPlaceholder(answer["text_value"], with: cipher))
             else { return nil }
             return Answer(question: answer["question"], type: type, value: value)
         }

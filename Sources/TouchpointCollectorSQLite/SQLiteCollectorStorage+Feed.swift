@@ -37,7 +37,12 @@ extension SQLiteCollectorStorage {
 
     /// Comments newest first; see ``FeedStorage/comments(_:)``.
     public func comments(_ query: CommentQuery) async throws -> [FeedComment] {
-        try await read("read comments") { db in
+        if commentCipher != nil, query.text != nil {
+            // Sealed text cannot be searched in SQL: page through the comments and look in the opened text.
+            return try await query.searchingOpenedText { try await self.comments($0) }
+        }
+        let cipher = commentCipher
+        return try await read("read comments") { db in
             var conditions = ["a.type = 'text'", "a.text_value IS NOT NULL", "a.text_value <> ''"]
             var arguments: [any DatabaseValueConvertible] = []
             switch query.before {
@@ -81,7 +86,7 @@ extension SQLiteCollectorStorage {
                 db, sql: select + " WHERE " + conditions.joined(separator: " AND ")
                     + " ORDER BY r.id DESC, a.position LIMIT ?",
                 arguments: StatementArguments(arguments + [query.limit]))
-            var comments = rows.map(Self.comment)
+            var comments = try rows.map { try Self.comment($0, cipher) }
             // Keep the last response's comments together on this page.
             if rows.count == query.limit, let last = rows.last {
                 let id: String = last["id"]
@@ -92,18 +97,18 @@ extension SQLiteCollectorStorage {
                             AND a.text_value <> ''\(search) ORDER BY a.position
                         """,
                     arguments: StatementArguments([id, position] as [any DatabaseValueConvertible] + (query.foldedText.map { [$0] } ?? [])))
-                comments += rest.map(Self.comment)
+                comments += try rest.map { try Self.comment($0, cipher) }
             }
             return comments
         }
     }
 
-    private static func comment(_ row: Row) -> FeedComment {
+    private static func comment(_ row: Row, _ cipher: CommentCipher?) throws -> FeedComment {
         FeedComment(
             responseID: row["id"], completedAt: row["completed_at"], site: row["site"], kiosk: row["kiosk"],
             touchpoint: row["touchpoint"], stage: JourneyStage(rawValue: row["stage"]) ?? .shop,
-            surveyID: row["survey_id"], questionID: row["question"], language: row["language"], text: row["text_value"],
-            npsScore: row["nps"], account: row["account"])
+            surveyID: row["survey_id"], questionID: row["question"], language: row["language"],
+            text: try CommentCipher.open(row["text_value"], with: cipher) ?? "", npsScore: row["nps"], account: row["account"])
     }
 
     // MARK: Outbox
@@ -119,6 +124,7 @@ extension SQLiteCollectorStorage {
             return (try Int64.fetchOne(db, sql: "SELECT MAX(rowid) FROM responses") ?? 0) <= cursor
         }
         if idle { return FeedFanOut() }
+        let cipher = commentCipher
         return try await write("queue comment feed posts") { db in
             guard let cursor = try Int64.fetchOne(db, sql: "SELECT last_rowid FROM feed_cursor WHERE id = 1") else {
                 let end = try Int64.fetchOne(db, sql: "SELECT MAX(rowid) FROM responses") ?? 0
@@ -162,11 +168,14 @@ extension SQLiteCollectorStorage {
                 for answer in try Row.fetchAll(answers, arguments: [response.responseID]) {
                     FeedEvent.collect(
                         question: answer["question"], type: answer["type"], number: answer["number_value"],
-                        text: answer["text_value"], scores: &response.scores, comments: &response.comments)
+                        text: try CommentCipher.open(answer["text_value"], with: cipher), scores: &response.scores,
+                        comments: &response.comments)
                 }
                 for webhook in webhooks {
                     for event in FeedEvent.events(for: response, webhook: webhook) {
-                        try insert.execute(arguments: [webhook.name, event.responseID, event.key, event.body, date, date])
+                        try insert.execute(arguments: [
+                            webhook.name, event.responseID, event.key, try CommentCipher.seal(event.body, with: cipher), date, date,
+                        ])
                         queued += db.changesCount
                     }
                 }
@@ -180,18 +189,19 @@ extension SQLiteCollectorStorage {
 
     /// The oldest pending row of `webhook`; see ``FeedStorage/nextPending(webhook:)``.
     public func nextPending(webhook: String) async throws -> OutboxEntry? {
-        try await read("read the feed outbox") { db in
+        let cipher = commentCipher
+        return try await read("read the feed outbox") { db in
             try Row.fetchOne(
                 db, sql: "SELECT * FROM feed_outbox WHERE webhook = ? AND state = 'pending' ORDER BY id LIMIT 1",
                 arguments: [webhook]
-            ).map(Self.entry)
+            ).map { try Self.entry($0, cipher) }
         }
     }
 
-    private static func entry(_ row: Row) -> OutboxEntry {
+    private static func entry(_ row: Row, _ cipher: CommentCipher?) throws -> OutboxEntry {
         OutboxEntry(
             id: row["id"], webhook: row["webhook"], responseID: row["response_id"], event: row["event"],
-            body: row["body"], state: OutboxEntry.State(rawValue: row["state"]) ?? .pending, attempts: row["attempts"],
+            body: try CommentCipher.open(row["body"], with: cipher), state: OutboxEntry.State(rawValue: row["state"]) ?? .pending, attempts: row["attempts"],
             nextAttemptAt: row["next_attempt_at"], lastError: row["last_error"], createdAt: row["created_at"])
     }
 

@@ -272,7 +272,8 @@ extension SQLiteCollectorStorage {
 
     /// A page of raw answers in (response id, position) order; see ``ReportStorage/exportAnswers(_:after:limit:)``.
     public func exportAnswers(_ selection: AnswerSelection, after: ExportedAnswer?, limit: Int) async throws -> [ExportedAnswer] {
-        try await read("export answers") { db in
+        let cipher = commentCipher
+        return try await read("export answers") { db in
             var (conditions, arguments) = Self.rawConditions(selection)
             if let after {
                 // `r.id >= ?` on its own lets SQLite seek; with only the OR (and bound values) it scans every row.
@@ -296,7 +297,7 @@ extension SQLiteCollectorStorage {
                 let position: Int = row[12]
                 let type: String = row[14]
                 let number: Int? = row[15]
-                let text: String? = row[16]
+                let text = type == QuestionType.text.rawValue ? try CommentCipher.open(row[16], with: cipher) : row[16] as String?
                 let value: String
                 if let number {
                     value = type == QuestionType.yesno.rawValue ? (number != 0 ? "yes" : "no") : String(number)

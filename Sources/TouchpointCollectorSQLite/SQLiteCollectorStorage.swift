@@ -14,12 +14,16 @@ public struct SQLiteCollectorStorage: CollectorStorage {
     /// The pool; extensions in `SQLiteCollectorStorage+*.swift` use it through ``write(_:_:)`` and ``read(_:_:)``.
     let pool: DatabasePool
     let logger: Logger
+    /// Seals comment text, signed originals and feed posts at rest (`--comment-key`); nil stores them as they are.
+    let commentCipher: CommentCipher?
 
     /// Opens (creating if needed) the database at `path` and migrates it to the current schema.
     ///
     /// `busyTimeout` is how long a write waits for another process (e.g. `collector enroll`) holding the
-    /// write lock before failing with `.overloaded`. Throws `.unavailable` if the file cannot be opened.
-    public init(path: String, busyTimeout: TimeInterval = 5, logger: Logger) throws {
+    /// write lock before failing with `.overloaded`. Throws `.unavailable` if the file cannot be opened. With
+    /// `commentCipher`, comment text, signed originals and feed posts are stored sealed and read opened.
+    public init(path: String, busyTimeout: TimeInterval = 5, commentCipher: CommentCipher? = nil, logger: Logger) throws {
+        self.commentCipher = commentCipher
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout)
         configuration.label = "touchpoint-collector"
@@ -188,7 +192,8 @@ public struct SQLiteCollectorStorage: CollectorStorage {
 
     /// Stores a verified batch in one transaction; see ``CollectorStorage/ingest(_:health:kiosk:at:)``.
     public func ingest(_ items: [VerifiedItem], health: BufferHealth, kiosk: String, at date: Date) async throws -> [ItemResult] {
-        try await write("store a batch of kiosk \(kiosk)") { db in
+        let cipher = commentCipher
+        return try await write("store a batch of kiosk \(kiosk)") { db in
             var results: [ItemResult] = []
             results.reserveCapacity(items.count)
             var storedCount = 0
@@ -222,7 +227,7 @@ public struct SQLiteCollectorStorage: CollectorStorage {
                         index: item.index, id: response.id, kiosk: response.kiosk, sequence: response.sequence, by: other))
                     continue
                 }
-                let jwsText = try item.jws.storedText()
+                let jwsText = try CommentCipher.seal(try item.jws.storedText(), with: cipher) ?? ""
                 try insertResponse.execute(arguments: [
                     response.id, response.kiosk, sequence, item.kid, response.survey.id, response.survey.version,
                     response.survey.digest, response.site, response.touchpoint, response.stage.rawValue, response.language,
@@ -232,7 +237,8 @@ public struct SQLiteCollectorStorage: CollectorStorage {
                 for (position, answer) in response.answers.enumerated() {
                     let (number, text) = answer.value.storedColumns
                     try insertAnswer.execute(arguments: [
-                        response.id, position, answer.question, answer.type.rawValue, number, text,
+                        response.id, position, answer.question, answer.type.rawValue, number,
+                        answer.type == .text ? try CommentCipher.seal(text, with: cipher) : text,
                     ])
                 }
                 var tally = stored[response.kiosk] ?? (0, 0)

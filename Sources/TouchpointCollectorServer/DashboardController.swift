@@ -148,11 +148,16 @@ struct DashboardController {
         data.caseFigures = CaseReport.make(try await storage.cases(cases), by: .site, at: date)
         data.retention = try await storage.retentionNote(from: filter.from)
         if !data.hidden.contains(.comments) {
-            data.comments = try await storage.comments(
-                CommentQuery(
-                    limit: Self.commentCount, before: commentsBefore.map { .response($0) } ?? filter.to.map { .time($0) },
-                    since: filter.from, site: filter.site, touchpoint: filter.touchpoint, stage: filter.stage,
-                    survey: filter.survey, language: filter.language, text: filter.search))
+            do {
+                data.comments = try await storage.comments(
+                    CommentQuery(
+                        limit: Self.commentCount, before: commentsBefore.map { .response($0) } ?? filter.to.map { .time($0) },
+                        since: filter.from, site: filter.site, touchpoint: filter.touchpoint, stage: filter.stage,
+                        survey: filter.survey, language: filter.language, text: filter.search))
+            } catch let error as CollectorError where error.code == .encrypted {
+                // Comments sealed at rest and no key here: the rest of the page works without them.
+                data.unavailable[.comments] = error.message
+            }
             if !PersonalDataParameter.showsOnPages(to: role) {
                 data.maskedPersonalData = FeedComment.maskPersonalData(in: &data.comments)
             }

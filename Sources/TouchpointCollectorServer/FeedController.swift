@@ -121,6 +121,7 @@ struct FeedController {
     }
 
     private func unavailable(_ error: any Error) -> Response {
+        if let sealed = UploadController.sealedComments(error) { return sealed }
         logger.error("storage failed while reading the feed", metadata: ["error": "\(error)"])
         var headers = HTTPFields()
         headers[.retryAfter] = String(UploadController.retryAfterSeconds)

@@ -200,6 +200,7 @@ struct ReportController {
     }
 
     private func unavailable(_ error: any Error) -> Response {
+        if let sealed = UploadController.sealedComments(error) { return sealed }
         logger.error("storage failed while reading a report", metadata: ["error": "\(error)"])
         var headers = HTTPFields()
         headers[.retryAfter] = String(UploadController.retryAfterSeconds)

@@ -229,4 +229,11 @@ public struct UploadController: Sendable {
     static func error(_ status: HTTPResponse.Status, _ code: String, _ message: String, headers: HTTPFields = [:]) -> Response {
         json(status, UploadError(error: code, message: message), headers: headers)
     }
+
+    /// 503 `comments_encrypted` for an error saying comments are sealed at rest and this collector cannot open them
+    /// (no or another `--comment-key`); nil for any other error.
+    static func sealedComments(_ error: any Error) -> Response? {
+        guard let error = error as? CollectorError, error.code == .encrypted else { return nil }
+        return self.error(.serviceUnavailable, "comments_encrypted", error.message)
+    }
 }

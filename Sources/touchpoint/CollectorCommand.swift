@@ -14,7 +14,7 @@ struct CollectorCommand: AsyncParsableCommand {
         commandName: "collector", abstract: "The central collector: serve uploads, enrol and revoke kiosks.",
         subcommands: [
             Serve.self, Enroll.self, Revoke.self, Kiosks.self, ImportAccounts.self, Migrate.self, User.self, Token.self, Audit.self,
-            Surveys.self, Settings.self, Alerts.self, Erase.self, Erasures.self, Prune.self, SubjectAccess.self,
+            Surveys.self, Settings.self, Alerts.self, Erase.self, Erasures.self, Prune.self, SubjectAccess.self, CommentKey.self,
         ])
 
     /// Options every collector command shares.
@@ -25,13 +25,26 @@ struct CollectorCommand: AsyncParsableCommand {
         @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
         var logLevel: String = "info"
 
+        @Option(name: .long, help: "Store comments encrypted at rest with this key file (from `collector comment-key`; mode 0600), and read them with it.")
+        var commentKey: String?
+
+        /// The cipher `--comment-key` names, if any.
+        func commentCipher() throws -> CommentCipher? {
+            guard let commentKey else { return nil }
+            do {
+                return try CommentCipher.load(path: commentKey)
+            } catch let error as CollectorError {
+                throw ValidationError(error.message)
+            }
+        }
+
         func bootstrapLogging() throws {
             try bootstrapStandardErrorLogging(levelName: logLevel)
         }
 
         /// Opens (creating and migrating if needed) the database `--database` names.
         func openStorage(logger: Logger) async throws -> any CollectorStorage {
-            try await CollectorDatabase(database).open(logger: logger)
+            try await CollectorDatabase(database).open(commentCipher: try commentCipher(), logger: logger)
         }
     }
 

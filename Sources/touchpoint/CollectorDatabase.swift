@@ -22,15 +22,15 @@ enum CollectorDatabase: CustomStringConvertible {
 
     /// Opens the storage, migrating it to the current schema. With `mustExist`, a SQLite file that is not
     /// there is an error instead of a new, empty database (the read-only commands).
-    func open(logger: Logger, mustExist: Bool = false) async throws -> any CollectorStorage {
+    func open(commentCipher: CommentCipher? = nil, logger: Logger, mustExist: Bool = false) async throws -> any CollectorStorage {
         switch self {
         case .sqlite(let path):
             guard !mustExist || FileManager.default.fileExists(atPath: path) else {
                 throw ValidationError("--database: no collector database at \(path)")
             }
-            return try SQLiteCollectorStorage(path: path, logger: logger)
+            return try SQLiteCollectorStorage(path: path, commentCipher: commentCipher, logger: logger)
         case .postgres(let url):
-            return try await PostgresCollectorStorage(url: url, logger: logger)
+            return try await PostgresCollectorStorage(url: url, commentCipher: commentCipher, logger: logger)
         }
     }
 

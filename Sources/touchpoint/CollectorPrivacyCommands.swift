@@ -157,3 +157,27 @@ extension CollectorCommand {
         }
     }
 }
+
+extension CollectorCommand {
+    /// `touchpoint collector comment-key`.
+    struct CommentKey: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "comment-key",
+            abstract: "Write a new key for encrypting comments at rest (32 random bytes, mode 0600); give it to the collector with --comment-key.",
+            discussion: """
+                Keep the key outside the database and its backups: whoever has both can read the comments; without the key \
+                the comments cannot be read back (reports and aggregates still work). Every collector process on one \
+                database needs the same key.
+                """)
+        @Argument(help: "The key file to create (not overwritten).") var file: String
+
+        func run() throws {
+            do {
+                try CommentCipher.createKeyFile(at: file)
+            } catch let error as CollectorError {
+                throw ValidationError(error.message)
+            }
+            print("Wrote \(file) (mode 0600). Start the collector with --comment-key \(file); keep a copy apart from the database's backups.")
+        }
+    }
+}

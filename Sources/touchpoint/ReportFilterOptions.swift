@@ -47,7 +47,7 @@ extension CollectorCommand.Options {
     /// Opens the collector database for reading; a missing SQLite file is a `ValidationError` (not a new
     /// database).
     func openExistingStorage(logger: Logging.Logger) async throws -> any CollectorStorage {
-        try await CollectorDatabase(database).open(logger: logger, mustExist: true)
+        try await CollectorDatabase(database).open(commentCipher: try commentCipher(), logger: logger, mustExist: true)
     }
 
     /// Opens the existing database, runs `body`, closes it (also when `body` throws).

@@ -48,21 +48,22 @@ struct StorageLocation: Sendable {
     var postgresURL: String?
 
     /// Opens a storage on the database (another connection pool, for PostgreSQL: another "process").
-    func open() async throws -> any TestStorage {
+    func open(commentCipher: CommentCipher? = nil) async throws -> any TestStorage {
         switch backend {
         case .sqlite:
-            return try SQLiteCollectorStorage(path: directory.appendingPathComponent("collector.sqlite").path, logger: quietLogger)
+            return try SQLiteCollectorStorage(
+                path: directory.appendingPathComponent("collector.sqlite").path, commentCipher: commentCipher, logger: quietLogger)
         case .postgres:
             guard let postgresURL else { throw TestPostgres.Unavailable() }
-            return try await PostgresCollectorStorage(url: postgresURL, logger: quietLogger)
+            return try await PostgresCollectorStorage(url: postgresURL, commentCipher: commentCipher, logger: quietLogger)
         }
     }
 }
 
 extension StorageLocation {
     /// Opens a storage, runs `body` with it and closes it (also when `body` throws).
-    func withOpened<T>(_ body: (any TestStorage) async throws -> T) async throws -> T {
-        let storage = try await open()
+    func withOpened<T>(commentCipher: CommentCipher? = nil, _ body: (any TestStorage) async throws -> T) async throws -> T {
+        let storage = try await open(commentCipher: commentCipher)
         do {
             let result = try await body(storage)
             try? await storage.close()
