@@ -24,6 +24,11 @@ public protocol AccountStorage: Sendable {
 
     /// Each account's latest recorded snapshot, by account id.
     func latestHealthSnapshots() async throws -> [String: HealthSnapshot]
+
+    /// The form this storage keys an account reference by in its aggregates (``healthInputs(answersSince:recentSince:)``):
+    /// its token when account references are sealed at rest (``CommentCipher/accountKey(_:with:)``), else its
+    /// matching key.
+    func accountKey(_ reference: String) -> String
 }
 
 extension AccountStorage {
@@ -40,19 +45,19 @@ extension AccountStorage {
         let accounts = try await self.accounts()
         var previous: [String: HealthSnapshot] = [:]
         for (account, snapshot) in try await latestHealthSnapshots() {
-            previous[Account.matchingKey(account)] = snapshot
+            previous[accountKey(account)] = snapshot
         }
         // References match accounts ignoring case and spacing (``Account/matchingKey(_:)``); a reference no
         // import names becomes an account of its own, under its first spelling in sort order.
         var byKey: [String: Account] = [:]
-        for account in accounts where byKey[Account.matchingKey(account.id)] == nil {
-            byKey[Account.matchingKey(account.id)] = account
+        for account in accounts where byKey[accountKey(account.id)] == nil {
+            byKey[accountKey(account.id)] = account
         }
         let known = Set(byKey.values.map(\.id))
         var inputsByKey: [String: HealthInputs] = [:]
         for reference in inputs.keys.sorted() {
             guard let input = inputs[reference] else { continue }
-            let key = Account.matchingKey(reference)
+            let key = accountKey(reference)
             if byKey[key] == nil { byKey[key] = Account(id: reference) }
             inputsByKey[key] = inputsByKey[key].map { $0.adding(input) } ?? input
         }

@@ -54,7 +54,9 @@ extension PostgresCollectorStorage {
     }
 
     /// Opens the cases of the responses just stored (called by ingest, in its transaction): one insert per table.
-    static func openCases(_ items: [VerifiedItem], at date: Date, on connection: PostgresConnection, logger: Logger) async throws {
+    static func openCases(
+        _ items: [VerifiedItem], at date: Date, cipher: CommentCipher?, on connection: PostgresConnection, logger: Logger
+    ) async throws {
         var id: [String] = [], completedAt: [PostgresTimestamp] = [], site: [String] = [], kiosk: [String] = []
         var touchpoint: [String] = [], stage: [String] = [], survey: [String] = [], language: [String] = []
         var account: [String] = [], hasAccount: [Bool] = [], cause: [String] = [], owner: [String] = []
@@ -70,7 +72,7 @@ extension PostgresCollectorStorage {
             stage.append(response.stage.rawValue)
             survey.append(response.survey.id)
             language.append(response.language)
-            account.append(response.account ?? "")
+            account.append(try CommentCipher.seal(response.account, with: cipher) ?? "")
             hasAccount.append(response.account != nil)
             cause.append(opening.trigger)
             owner.append(opening.owner ?? "")
@@ -109,6 +111,7 @@ extension PostgresCollectorStorage {
     /// The cases `query` selects; see ``CaseStorage/cases(_:)``.
     public func cases(_ query: CaseQuery) async throws -> [FollowUpCase] {
         let logger = self.logger
+        let cipher = commentCipher
         return try await read("read follow-up cases") { connection in
             var sql = SQLBuilder()
             var conditions: [String] = []
@@ -139,7 +142,7 @@ extension PostgresCollectorStorage {
             if let limit = query.limit {
                 statement += " LIMIT \(sql.bind(max(limit, 0)))"
             }
-            return try await Self.rows(sql.query(statement), on: connection, logger: logger).map(Self.followUpCase)
+            return try await Self.rows(sql.query(statement), on: connection, logger: logger).map { try Self.followUpCase($0, cipher) }
         }
     }
 
@@ -183,6 +186,7 @@ extension PostgresCollectorStorage {
     /// Queues the overdue notices due; see ``CaseStorage/noticeOverdueCases(rules:links:at:)``.
     public func noticeOverdueCases(rules: CaseRules, links: CaseLinks?, at date: Date) async throws -> [FollowUpCase] {
         let logger = self.logger
+        let cipher = commentCipher
         let stamp = PostgresTimestamp(date)
         return try await write("queue overdue case notices") { connection in
             // SKIP LOCKED: a case another process is noticing (or changing) now is left to it.
@@ -192,7 +196,7 @@ extension PostgresCollectorStorage {
                     AND overdue_notified_at IS NULL
                 ORDER BY due_at, id FOR UPDATE SKIP LOCKED
                 """, on: connection, logger: logger
-            ).map(Self.followUpCase)
+            ).map { try Self.followUpCase($0, cipher) }
             var noticed: [FollowUpCase] = []
             for var followUp in overdue {
                 try await connection.query(
@@ -220,7 +224,7 @@ extension PostgresCollectorStorage {
         let query: PostgresQuery = lock
             ? "SELECT * FROM cases WHERE id = \(id) FOR UPDATE" : "SELECT * FROM cases WHERE id = \(id)"
         guard let row = try await rows(query, on: connection, logger: logger).first else { return nil }
-        var followUp = try followUpCase(row)
+        var followUp = try followUpCase(row, cipher)
         for answer in try await rows(
             "SELECT question, type, number_value, text_value FROM answers WHERE response_id = \(id) ORDER BY position",
             on: connection, logger: logger) {
@@ -242,7 +246,7 @@ extension PostgresCollectorStorage {
     }
 
     /// The case of a `cases` row (without answers and history).
-    static func followUpCase(_ row: PostgresRandomAccessRow) throws -> FollowUpCase {
+    static func followUpCase(_ row: PostgresRandomAccessRow, _ cipher: CommentCipher?) throws -> FollowUpCase {
         FollowUpCase(
             id: try row["id"].decode(String.self), openedAt: try row["opened_at"].decode(PostgresTimestamp.self).date,
             completedAt: try row["completed_at"].decode(PostgresTimestamp.self).date,
@@ -250,7 +254,8 @@ extension PostgresCollectorStorage {
             touchpoint: try row["touchpoint"].decode(String.self),
             stage: JourneyStage(rawValue: try row["stage"].decode(String.self)) ?? .shop,
             surveyID: try row["survey_id"].decode(String.self), language: try row["language"].decode(String.self),
-            account: try row["account"].decode(String?.self), trigger: try row["cause"].decode(String.self),
+            account: try CommentCipher.openOrPlaceholder(try row["account"].decode(String?.self), with: cipher),
+            trigger: try row["cause"].decode(String.self),
             owner: try row["owner"].decode(String?.self), dueAt: try row["due_at"].decode(PostgresTimestamp.self).date,
             status: CaseStatus(rawValue: try row["status"].decode(String.self)) ?? .open,
             firstContactAt: try row["first_contact_at"].decode(PostgresTimestamp?.self)?.date,

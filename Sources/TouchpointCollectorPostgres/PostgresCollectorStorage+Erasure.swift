@@ -50,6 +50,10 @@ extension PostgresCollectorStorage {
                 )
                 """,
             ]),
+            Migration(name: "privacy v3: account references sealed at rest", statements: [
+                // With --comment-key, `account` holds the reference's token and this its sealed spelling.
+                "ALTER TABLE responses ADD COLUMN account_sealed TEXT",
+            ]),
         ]
     }
 
@@ -111,11 +115,13 @@ extension PostgresCollectorStorage {
                     """, logger: logger)
                 try await connection.query(
                     "UPDATE kiosks SET response_count = GREATEST(response_count - 1, 0) WHERE id = \(response.kiosk)", logger: logger)
-                if let account = response.account {
+                if let account = try row["account"].decode(String?.self) {
+                    // The stored reference (a token when sealed) is its own matching key's form.
                     try await Self.recountAccount(Account.matchingKey(account), on: connection, logger: logger)
                 }
             case .account(let account):
-                summary.add(try await Self.eraseAccount(Account.matchingKey(account), dryRun: dryRun, on: connection, logger: logger))
+                summary.add(try await Self.eraseAccount(
+                    CommentCipher.accountKey(account, with: cipher), dryRun: dryRun, on: connection, logger: logger))
             case .comments(let text, let site):
                 // Matched in Swift (as Swift lowercases), so comments sealed at rest are matched on their opened text.
                 let folded = text.lowercased()
@@ -171,11 +177,16 @@ extension PostgresCollectorStorage {
         }
     }
 
+    /// How the aggregates key `reference`; see ``AccountStorage/accountKey(_:)``.
+    public func accountKey(_ reference: String) -> String {
+        CommentCipher.accountKey(reference, with: commentCipher)
+    }
+
     /// Everything about one account; see ``ErasureStorage/accountRecords(_:)``.
     public func accountRecords(_ account: String) async throws -> AccountRecords {
-        let key = Account.matchingKey(account)
         let logger = self.logger
         let cipher = commentCipher
+        let key = CommentCipher.accountKey(account, with: cipher)
         return try await read("read an account's records") { connection in
             var records = AccountRecords()
             for row in try await Self.rows(
@@ -239,7 +250,10 @@ extension PostgresCollectorStorage {
             completedAt: try row["completed_at"].decode(PostgresTimestamp.self).date, answers: answers,
             status: ResponseStatus(rawValue: try row["status"].decode(String.self)) ?? .complete,
             suspect: try row["suspect"].decode(Bool.self), mode: KioskMode(rawValue: try row["mode"].decode(String.self)) ?? .attended,
-            account: try row["account"].decode(String?.self), appVersion: try row["app_version"].decode(String.self))
+            account: try CommentCipher.shownAccount(
+                stored: try row["account"].decode(String?.self), sealed: try row["account_sealed"].decode(String?.self), with: cipher,
+                strict: strict),
+            appVersion: try row["app_version"].decode(String.self))
         return SurveyResponse(draft: draft, id: id, sequence: UInt64(max(0, try row["sequence"].decode(Int64.self))))
     }
 
@@ -261,29 +275,33 @@ extension PostgresCollectorStorage {
         _ key: String, keptFrom: Date = Date(timeIntervalSince1970: 0), dryRun: Bool, on connection: PostgresConnection, logger: Logger
     ) async throws -> ErasureSummary {
         var summary = ErasureSummary()
-        func ids(_ table: String) async throws -> [String] {
+        func ids(_ sql: String) async throws -> [String] {
             var binds = PostgresBindings()
             binds.append(key)
             binds.append(PostgresTimestamp(keptFrom))
-            return try await rows(
-                PostgresQuery(unsafeSQL: "SELECT id FROM \(table) WHERE \(folded("account")) = $1 AND completed_at >= $2", binds: binds),
-                on: connection, logger: logger
-            ).map { try $0["id"].decode(String.self) }
+            return try await rows(PostgresQuery(unsafeSQL: sql, binds: binds), on: connection, logger: logger)
+                .map { try $0["id"].decode(String.self) }
         }
-        let matching = try await ids("responses")
+        let matching = try await ids("SELECT id FROM responses WHERE \(folded("account")) = $1 AND completed_at >= $2")
         summary.accountReferences = matching.count
         if !matching.isEmpty {
             summary.comments = try await count(
                 "SELECT COUNT(*) AS n FROM answers WHERE type = 'text' AND response_id = ANY(\(matching))", on: connection, logger: logger)
         }
-        let cases = try await ids("cases")
+        // A case's account is sealed when the response's is a token: match those through their response.
+        let cases = try await ids(
+            """
+            SELECT id FROM cases WHERE completed_at >= $2 AND (\(folded("account")) = $1
+                OR id IN (SELECT id FROM responses WHERE \(folded("account")) = $1))
+            """)
         summary.cases = cases.count
         summary.posts = try await pendingPostCount(matching, on: connection, logger: logger)
         guard !dryRun else { return summary }
         if !matching.isEmpty {
             try await connection.query("DELETE FROM answers WHERE type = 'text' AND response_id = ANY(\(matching))", logger: logger)
             // The signed original holds the account and the comments: only the checked columns stay.
-            try await connection.query("UPDATE responses SET account = NULL, jws = '' WHERE id = ANY(\(matching))", logger: logger)
+            try await connection.query(
+                "UPDATE responses SET account = NULL, account_sealed = NULL, jws = '' WHERE id = ANY(\(matching))", logger: logger)
             try await removePendingPosts(matching, on: connection, logger: logger)
         }
         if !cases.isEmpty {

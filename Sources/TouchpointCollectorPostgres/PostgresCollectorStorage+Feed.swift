@@ -48,7 +48,7 @@ extension PostgresCollectorStorage {
             }
             let select = """
                 SELECT r.id, r.completed_at, r.site, r.kiosk, r.touchpoint, r.stage, r.survey_id, r.language,
-                    r.account, a.question, a.position, a.text_value,
+                    r.account, r.account_sealed, a.question, a.position, a.text_value,
                     (SELECT n.number_value FROM answers n WHERE n.response_id = r.id AND n.type = 'nps'
                      ORDER BY n.position LIMIT 1) AS nps
                 FROM responses r JOIN answers a ON a.response_id = r.id
@@ -83,7 +83,10 @@ extension PostgresCollectorStorage {
             surveyID: try row["survey_id"].decode(String.self), questionID: try row["question"].decode(String.self),
             language: try row["language"].decode(String.self),
             text: try CommentCipher.open(try row["text_value"].decode(String.self), with: cipher) ?? "",
-            npsScore: try row["nps"].decode(Int?.self), account: try row["account"].decode(String?.self))
+            npsScore: try row["nps"].decode(Int?.self),
+            account: try CommentCipher.shownAccount(
+                stored: try row["account"].decode(String?.self), sealed: try row["account_sealed"].decode(String?.self), with: cipher,
+                strict: true))
     }
 
     // MARK: Outbox
@@ -127,7 +130,7 @@ extension PostgresCollectorStorage {
             let cursor = try cursorRow["last_seq"].decode(Int64.self)
             let rows = try await Self.rows(
                 """
-                SELECT seq, id, kiosk, survey_id, site, touchpoint, stage, language, completed_at, account,
+                SELECT seq, id, kiosk, survey_id, site, touchpoint, stage, language, completed_at, account, account_sealed,
                     EXISTS (SELECT 1 FROM cases WHERE cases.id = responses.id) AS has_case
                 FROM responses WHERE seq > \(cursor) AND seq <= \(horizon) ORDER BY seq LIMIT \(limit + 1)
                 """, on: connection, logger: logger)
@@ -143,7 +146,9 @@ extension PostgresCollectorStorage {
                     touchpoint: try row["touchpoint"].decode(String.self),
                     stage: JourneyStage(rawValue: try row["stage"].decode(String.self)) ?? .shop,
                     surveyID: try row["survey_id"].decode(String.self), language: try row["language"].decode(String.self),
-                    account: try row["account"].decode(String?.self))
+                    account: try CommentCipher.shownAccount(
+                        stored: try row["account"].decode(String?.self), sealed: try row["account_sealed"].decode(String?.self),
+                        with: cipher, strict: true))
                 if let caseLinks, try row["has_case"].decode(Bool.self) {
                     response.caseLink = caseLinks.url(of: response.responseID)
                 }

@@ -286,7 +286,8 @@ extension PostgresCollectorStorage {
             let rows = try await Self.rows(
                 sql.query("""
                     SELECT r.id, r.completed_at, r.site, r.kiosk, r.touchpoint, r.stage, r.survey_id, r.survey_version,
-                        r.language, r.account, r.status, r.suspect, a.position, a.question, a.type, a.number_value, a.text_value
+                        r.language, r.account, r.status, r.suspect, a.position, a.question, a.type, a.number_value, a.text_value,
+                        r.account_sealed
                     FROM responses r JOIN answers a ON a.response_id = r.id
                     \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
                     ORDER BY r.id, a.position
@@ -319,7 +320,9 @@ extension PostgresCollectorStorage {
                     site: try row[2].decode(String.self), kiosk: try row[3].decode(String.self),
                     touchpoint: try row[4].decode(String.self), stage: try row[5].decode(String.self),
                     survey: try row[6].decode(String.self), surveyVersion: try row[7].decode(Int.self),
-                    language: try row[8].decode(String.self), account: try row[9].decode(String?.self),
+                    language: try row[8].decode(String.self),
+                    account: try CommentCipher.shownAccount(
+                        stored: try row[9].decode(String?.self), sealed: try row[17].decode(String?.self), with: cipher, strict: true),
                     status: try row[10].decode(String.self), suspect: try row[11].decode(Bool.self), position: position,
                     question: try row[13].decode(String.self), type: type, value: value))
             }

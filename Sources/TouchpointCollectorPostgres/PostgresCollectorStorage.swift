@@ -347,7 +347,7 @@ public struct PostgresCollectorStorage: CollectorStorage {
             }
             try await Self.insertAnswers(of: stored, cipher: cipher, on: connection, logger: logger)
             // The follow-up cases they open, in the same transaction: one per response, never again for a resend.
-            try await Self.openCases(stored, at: date, on: connection, logger: logger)
+            try await Self.openCases(stored, at: date, cipher: cipher, on: connection, logger: logger)
             try await aggregates.write(connection, logger: logger)
             // So do the per-account aggregates of the health scores (the responses just inserted).
             if !storedIDs.isEmpty {
@@ -388,7 +388,7 @@ public struct PostgresCollectorStorage: CollectorStorage {
         var touchpoint: [String] = [], stage: [String] = [], language: [String] = []
         var startedAt: [PostgresTimestamp] = [], completedAt: [PostgresTimestamp] = []
         var status: [String] = [], suspect: [Bool] = [], mode: [String] = []
-        var account: [String] = [], hasAccount: [Bool] = []
+        var account: [String] = [], hasAccount: [Bool] = [], accountSealed: [String] = []
         var appVersion: [String] = [], contentHash: [String] = [], jws: [String] = []
 
         init(capacity: Int) {
@@ -414,8 +414,9 @@ public struct PostgresCollectorStorage: CollectorStorage {
             status.append(response.status.rawValue)
             suspect.append(response.suspect)
             mode.append(response.mode.rawValue)
-            account.append(response.account ?? "")
+            account.append(CommentCipher.storedAccount(response.account, with: cipher) ?? "")
             hasAccount.append(response.account != nil)
+            accountSealed.append(cipher == nil ? "" : try CommentCipher.seal(response.account, with: cipher) ?? "")
             appVersion.append(response.appVersion)
             contentHash.append(item.contentHash)
             jws.append(try CommentCipher.seal(try item.jws.storedText(), with: cipher) ?? "")
@@ -436,20 +437,21 @@ public struct PostgresCollectorStorage: CollectorStorage {
         let statement = """
             INSERT INTO responses (id, kiosk, sequence, kid, survey_id, survey_version, survey_digest, site,
                 touchpoint, stage, language, started_at, completed_at, status, suspect, mode, account,
-                app_version, content_hash, jws, received_at)
+                app_version, content_hash, jws, received_at, account_sealed)
             SELECT id, kiosk, sequence, kid, survey_id, survey_version, survey_digest, site, touchpoint, stage, language,
                 started_at, completed_at, status, suspect, mode, CASE WHEN has_account THEN account END,
-                app_version, content_hash, jws, \(sql.bind(date))
+                app_version, content_hash, jws, \(sql.bind(date)), NULLIF(account_sealed, '')
             FROM unnest(\(sql.bind(c.id))::text[], \(sql.bind(c.kiosk))::text[], \(sql.bind(c.sequence))::bigint[],
                 \(sql.bind(c.kid))::text[], \(sql.bind(c.surveyID))::text[], \(sql.bind(c.surveyVersion))::bigint[],
                 \(sql.bind(c.surveyDigest))::text[], \(sql.bind(c.site))::text[], \(sql.bind(c.touchpoint))::text[],
                 \(sql.bind(c.stage))::text[], \(sql.bind(c.language))::text[], \(sql.bind(c.startedAt))::timestamptz[],
                 \(sql.bind(c.completedAt))::timestamptz[], \(sql.bind(c.status))::text[], \(sql.bind(c.suspect))::bool[],
                 \(sql.bind(c.mode))::text[], \(sql.bind(c.account))::text[], \(sql.bind(c.hasAccount))::bool[],
-                \(sql.bind(c.appVersion))::text[], \(sql.bind(c.contentHash))::text[], \(sql.bind(c.jws))::text[])
+                \(sql.bind(c.appVersion))::text[], \(sql.bind(c.contentHash))::text[], \(sql.bind(c.jws))::text[],
+                \(sql.bind(c.accountSealed))::text[])
                 AS item(id, kiosk, sequence, kid, survey_id, survey_version, survey_digest, site, touchpoint, stage,
                     language, started_at, completed_at, status, suspect, mode, account, has_account, app_version,
-                    content_hash, jws)
+                    content_hash, jws, account_sealed)
             ON CONFLICT DO NOTHING
             RETURNING id, sequence, content_hash
             """

@@ -46,14 +46,17 @@ extension SQLiteCollectorStorage {
     }
 
     /// Opens the case of a response just stored (called by ingest, in its transaction).
-    static func openCase(_ opening: CaseOpening, of response: SurveyResponse, at date: Date, _ db: Database) throws {
+    static func openCase(
+        _ opening: CaseOpening, of response: SurveyResponse, at date: Date, cipher: CommentCipher?, _ db: Database
+    ) throws {
         try db.cachedStatement(sql: """
             INSERT INTO cases (id, opened_at, completed_at, site, kiosk, touchpoint, stage, survey_id, language, account,
                 cause, owner, due_at, status, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?) ON CONFLICT (id) DO NOTHING
             """).execute(arguments: [
                 response.id, date, response.completedAt, response.site, response.kiosk, response.touchpoint,
-                response.stage.rawValue, response.survey.id, response.language, response.account, opening.trigger,
+                response.stage.rawValue, response.survey.id, response.language,
+                try CommentCipher.seal(response.account, with: cipher), opening.trigger,
                 opening.owner, opening.dueAt, date,
             ])
         guard db.changesCount > 0 else { return }
@@ -64,7 +67,8 @@ extension SQLiteCollectorStorage {
 
     /// The cases `query` selects; see ``CaseStorage/cases(_:)``.
     public func cases(_ query: CaseQuery) async throws -> [FollowUpCase] {
-        try await read("read follow-up cases") { db in
+        let cipher = commentCipher
+        return try await read("read follow-up cases") { db in
             var conditions: [String] = []
             var arguments = StatementArguments()
             if !query.statuses.isEmpty {
@@ -101,7 +105,7 @@ extension SQLiteCollectorStorage {
                 sql += " LIMIT ?"
                 _ = arguments.append(contentsOf: [max(limit, 0)])
             }
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.followUpCase)
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { try Self.followUpCase($0, cipher) }
         }
     }
 
@@ -141,6 +145,7 @@ extension SQLiteCollectorStorage {
 
     /// Queues the overdue notices due; see ``CaseStorage/noticeOverdueCases(rules:links:at:)``.
     public func noticeOverdueCases(rules: CaseRules, links: CaseLinks?, at date: Date) async throws -> [FollowUpCase] {
+        let cipher = commentCipher
         // Most checks find nothing: answer those from a read, without taking the write lock.
         let due = try await read("look for overdue cases") { db in
             try Bool.fetchOne(db, sql: """
@@ -157,7 +162,7 @@ extension SQLiteCollectorStorage {
                     ORDER BY due_at, id
                     """,
                 arguments: [date]
-            ).map(Self.followUpCase)
+            ).map { try Self.followUpCase($0, cipher) }
             let post = try db.cachedStatement(sql: """
                 INSERT INTO feed_outbox (webhook, response_id, event, body, next_attempt_at, created_at)
                 VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (webhook, response_id, event) DO NOTHING
@@ -179,7 +184,7 @@ extension SQLiteCollectorStorage {
     /// Case `id` with its answers and history, read in `db`.
     static func fullCase(_ id: String, _ cipher: CommentCipher?, _ db: Database) throws -> FollowUpCase? {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM cases WHERE id = ?", arguments: [id]) else { return nil }
-        var followUp = followUpCase(row)
+        var followUp = try followUpCase(row, cipher)
         for answer in try Row.fetchAll(
             db, sql: "SELECT question, type, number_value, text_value FROM answers WHERE response_id = ? ORDER BY position",
             arguments: [id]) {
@@ -198,11 +203,12 @@ extension SQLiteCollectorStorage {
     }
 
     /// The case of a `cases` row (without answers and history).
-    static func followUpCase(_ row: Row) -> FollowUpCase {
+    static func followUpCase(_ row: Row, _ cipher: CommentCipher?) throws -> FollowUpCase {
         FollowUpCase(
             id: row["id"], openedAt: row["opened_at"], completedAt: row["completed_at"], site: row["site"],
             kiosk: row["kiosk"], touchpoint: row["touchpoint"], stage: JourneyStage(rawValue: row["stage"]) ?? .shop,
-            surveyID: row["survey_id"], language: row["language"], account: row["account"], trigger: row["cause"],
+            surveyID: row["survey_id"], language: row["language"],
+            account: try CommentCipher.openOrPlaceholder(row["account"], with: cipher), trigger: row["cause"],
             owner: row["owner"], dueAt: row["due_at"], status: CaseStatus(rawValue: row["status"]) ?? .open,
             firstContactAt: row["first_contact_at"], closedAt: row["closed_at"], resolution: row["resolution"],
             overdueNotifiedAt: row["overdue_notified_at"])

@@ -43,6 +43,10 @@ extension SQLiteCollectorStorage {
                 );
                 """)
         }
+        migrator.registerMigration("privacy v3: account references sealed at rest") { db in
+            // With --comment-key, `account` holds the reference's token and this its sealed spelling.
+            try db.execute(sql: "ALTER TABLE responses ADD COLUMN account_sealed TEXT")
+        }
     }
 
     /// Erases what `request` names; see ``ErasureStorage/erase(_:by:at:dryRun:)``.
@@ -80,11 +84,12 @@ extension SQLiteCollectorStorage {
                     arguments: [response.kiosk, Int64(clamping: response.sequence), date])
                 try db.execute(
                     sql: "UPDATE kiosks SET response_count = max(response_count - 1, 0) WHERE id = ?", arguments: [response.kiosk])
-                if let account = response.account {
+                if let account = row["account"] as String? {
+                    // The stored reference (a token when sealed) is its own matching key's form.
                     try Self.recountAccount(Account.matchingKey(account), db)
                 }
             case .account(let account):
-                summary.add(try Self.eraseAccount(Account.matchingKey(account), dryRun: dryRun, db))
+                summary.add(try Self.eraseAccount(CommentCipher.accountKey(account, with: cipher), dryRun: dryRun, db))
             case .comments(let text, let site):
                 // Matched in Swift (as Swift lowercases), so comments sealed at rest are matched on their opened text.
                 let folded = text.lowercased()
@@ -132,10 +137,15 @@ extension SQLiteCollectorStorage {
         }
     }
 
+    /// How the aggregates key `reference`; see ``AccountStorage/accountKey(_:)``.
+    public func accountKey(_ reference: String) -> String {
+        CommentCipher.accountKey(reference, with: commentCipher)
+    }
+
     /// Everything about one account; see ``ErasureStorage/accountRecords(_:)``.
     public func accountRecords(_ account: String) async throws -> AccountRecords {
-        let key = Account.matchingKey(account)
         let cipher = commentCipher
+        let key = CommentCipher.accountKey(account, with: cipher)
         return try await read("read an account's records") { db in
             let responses = try Row.fetchAll(
                 db, sql: "SELECT * FROM responses WHERE swiftLowercaseString(account) = ? ORDER BY completed_at, id", arguments: [key]
@@ -173,7 +183,9 @@ extension SQLiteCollectorStorage {
             stage: JourneyStage(rawValue: row["stage"]) ?? .shop, language: row["language"],
             startedAt: row["started_at"], completedAt: row["completed_at"],
             answers: answers, status: ResponseStatus(rawValue: row["status"]) ?? .complete, suspect: row["suspect"],
-            mode: KioskMode(rawValue: row["mode"]) ?? .attended, account: row["account"], appVersion: row["app_version"])
+            mode: KioskMode(rawValue: row["mode"]) ?? .attended,
+            account: try CommentCipher.shownAccount(stored: row["account"], sealed: row["account_sealed"], with: cipher, strict: strict),
+            appVersion: row["app_version"])
         return SurveyResponse(draft: draft, id: id, sequence: UInt64(max(0, row["sequence"] as Int64)))
     }
 
@@ -199,8 +211,14 @@ extension SQLiteCollectorStorage {
                 db, sql: "SELECT COUNT(*) FROM answers WHERE type = 'text' AND response_id IN (\(list))",
                 arguments: StatementArguments(matching)) ?? 0
         }
+        // A case's account is sealed when the response's is a token: match those through their response.
         let cases = try String.fetchAll(
-            db, sql: "SELECT id FROM cases WHERE swiftLowercaseString(account) = ? AND completed_at >= ?", arguments: [key, keptFrom])
+            db,
+            sql: """
+                SELECT id FROM cases WHERE completed_at >= ? AND (swiftLowercaseString(account) = ?
+                    OR id IN (SELECT id FROM responses WHERE swiftLowercaseString(account) = ?))
+                """,
+            arguments: [keptFrom, key, key])
         summary.cases = cases.count
         summary.posts = try pendingPostCount(matching, db)
         guard !dryRun else { return summary }
@@ -209,7 +227,8 @@ extension SQLiteCollectorStorage {
                 sql: "DELETE FROM answers WHERE type = 'text' AND response_id IN (\(list))", arguments: StatementArguments(matching))
             // The signed original holds the account and the comments: only the checked columns stay.
             try db.execute(
-                sql: "UPDATE responses SET account = NULL, jws = '' WHERE id IN (\(list))", arguments: StatementArguments(matching))
+                sql: "UPDATE responses SET account = NULL, account_sealed = NULL, jws = '' WHERE id IN (\(list))",
+                arguments: StatementArguments(matching))
             try removePendingPosts(matching, db)
         }
         if !cases.isEmpty {

@@ -77,7 +77,7 @@ extension SQLiteCollectorStorage {
             // Responses drive the scan (newest id first, down the primary key) so a page stops early.
             let select = """
                 SELECT r.id, r.completed_at, r.site, r.kiosk, r.touchpoint, r.stage, r.survey_id, r.language,
-                    r.account, a.question, a.position, a.text_value,
+                    r.account, r.account_sealed, a.question, a.position, a.text_value,
                     (SELECT n.number_value FROM answers n WHERE n.response_id = r.id AND n.type = 'nps'
                      ORDER BY n.position LIMIT 1) AS nps
                 FROM responses r CROSS JOIN answers a ON a.response_id = r.id
@@ -108,7 +108,8 @@ extension SQLiteCollectorStorage {
             responseID: row["id"], completedAt: row["completed_at"], site: row["site"], kiosk: row["kiosk"],
             touchpoint: row["touchpoint"], stage: JourneyStage(rawValue: row["stage"]) ?? .shop,
             surveyID: row["survey_id"], questionID: row["question"], language: row["language"],
-            text: try CommentCipher.open(row["text_value"], with: cipher) ?? "", npsScore: row["nps"], account: row["account"])
+            text: try CommentCipher.open(row["text_value"], with: cipher) ?? "", npsScore: row["nps"],
+            account: try CommentCipher.shownAccount(stored: row["account"], sealed: row["account_sealed"], with: cipher, strict: true))
     }
 
     // MARK: Outbox
@@ -136,7 +137,7 @@ extension SQLiteCollectorStorage {
             let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT rowid, id, kiosk, survey_id, site, touchpoint, stage, language, completed_at, account,
+                    SELECT rowid, id, kiosk, survey_id, site, touchpoint, stage, language, completed_at, account, account_sealed,
                         EXISTS (SELECT 1 FROM cases WHERE cases.id = responses.id) AS has_case
                     FROM responses WHERE rowid > ? ORDER BY rowid LIMIT ?
                     """,
@@ -157,7 +158,8 @@ extension SQLiteCollectorStorage {
                     kind: .comment, responseID: row["id"], completedAt: row["completed_at"], site: row["site"],
                     kiosk: row["kiosk"], touchpoint: row["touchpoint"],
                     stage: JourneyStage(rawValue: row["stage"]) ?? .shop, surveyID: row["survey_id"],
-                    language: row["language"], account: row["account"])
+                    language: row["language"],
+                    account: try CommentCipher.shownAccount(stored: row["account"], sealed: row["account_sealed"], with: cipher, strict: true))
                 if let caseLinks, row["has_case"] as Bool {
                     response.caseLink = caseLinks.url(of: response.responseID)
                 }

@@ -283,7 +283,8 @@ extension SQLiteCollectorStorage {
             arguments.append(max(1, limit))
             let sql = """
                 SELECT r.id, r.completed_at, r.site, r.kiosk, r.touchpoint, r.stage, r.survey_id, r.survey_version,
-                    r.language, r.account, r.status, r.suspect, a.position, a.question, a.type, a.number_value, a.text_value
+                    r.language, r.account, r.status, r.suspect, a.position, a.question, a.type, a.number_value, a.text_value,
+                    r.account_sealed
                 FROM responses r JOIN answers a ON a.response_id = r.id
                 \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
                 ORDER BY r.id, a.position
@@ -315,7 +316,8 @@ extension SQLiteCollectorStorage {
                 }
                 page.append(ExportedAnswer(
                     responseID: id, completedAt: row[1], site: row[2], kiosk: row[3], touchpoint: row[4], stage: row[5],
-                    survey: row[6], surveyVersion: row[7], language: row[8], account: row[9], status: row[10],
+                    survey: row[6], surveyVersion: row[7], language: row[8],
+                    account: try CommentCipher.shownAccount(stored: row[9], sealed: row[17], with: cipher, strict: true), status: row[10],
                     suspect: row[11], position: position, question: row[13], type: type, value: value))
             }
             return page

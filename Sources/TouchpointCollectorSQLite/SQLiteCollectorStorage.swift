@@ -206,8 +206,8 @@ public struct SQLiteCollectorStorage: CollectorStorage {
             let insertResponse = try db.cachedStatement(sql: """
                 INSERT INTO responses (id, kiosk, sequence, kid, survey_id, survey_version, survey_digest, site,
                     touchpoint, stage, language, started_at, completed_at, status, suspect, mode, account,
-                    app_version, content_hash, jws, received_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    app_version, content_hash, jws, received_at, account_sealed)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             let insertAnswer = try db.cachedStatement(sql: """
                 INSERT INTO answers (response_id, position, question, type, number_value, text_value)
@@ -232,7 +232,8 @@ public struct SQLiteCollectorStorage: CollectorStorage {
                     response.id, response.kiosk, sequence, item.kid, response.survey.id, response.survey.version,
                     response.survey.digest, response.site, response.touchpoint, response.stage.rawValue, response.language,
                     response.startedAt.sqliteText, response.completedAt.sqliteText, response.status.rawValue, response.suspect,
-                    response.mode.rawValue, response.account, response.appVersion, item.contentHash, jwsText, receivedAt,
+                    response.mode.rawValue, CommentCipher.storedAccount(response.account, with: cipher), response.appVersion,
+                    item.contentHash, jwsText, receivedAt, cipher == nil ? nil : try CommentCipher.seal(response.account, with: cipher),
                 ])
                 for (position, answer) in response.answers.enumerated() {
                     let (number, text) = answer.value.storedColumns
@@ -249,7 +250,7 @@ public struct SQLiteCollectorStorage: CollectorStorage {
                 aggregates.add(response, cesPoints: item.cesPoints)
                 // So does the follow-up case it opens: one per response, never again for a resend.
                 if let opening = item.followUp {
-                    try Self.openCase(opening, of: response, at: date, db)
+                    try Self.openCase(opening, of: response, at: date, cipher: cipher, db)
                 }
                 storedCount += 1
                 results.append(.stored(index: item.index, id: response.id))

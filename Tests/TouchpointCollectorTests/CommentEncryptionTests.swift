@@ -22,6 +22,11 @@ struct CommentEncryptionTests {
         #expect(throws: CollectorError.self) { try other.open(sealed) }
         #expect(throws: CollectorError.self) { try CommentCipher.open(sealed, with: nil) }
         #expect(try CommentCipher.openOrPlaceholder(sealed, with: nil) == CommentCipher.sealedPlaceholder)
+        // Account tokens: one per account whatever the spelling, keyed (another key gives another), lowercase.
+        let token = cipher.accountToken(" Acme  AB ")
+        #expect(token == cipher.accountToken("ACME AB") && token != other.accountToken("ACME AB") && token != cipher.accountToken("ACME"))
+        #expect(CommentCipher.isToken(token) && token == token.lowercased() && cipher.accountToken(token) == token && !token.contains("acme"))
+        #expect(CommentCipher.accountKey(" Acme  AB ", with: nil) == "acme ab")
         var damaged = sealed
         damaged.removeLast(2)
         #expect(throws: CollectorError.self) { try cipher.open(damaged + "AA") }
@@ -55,6 +60,7 @@ struct CommentEncryptionTests {
             let hook = Webhook(name: "all", url: try #require(URL(string: "https://hooks.example.com/x")), detractors: true)
             let (report, plainExport) = try await location.withOpened(commentCipher: cipher) { storage in
                 try await FeedFixtures.enroll(storage, key: key)
+                _ = try await storage.importAccounts(AccountImport(accounts: [Account(id: "Acme", owner: "per")]), at: Fixtures.start)
                 #expect(try await storage.fanOut(to: [hook], at: Fixtures.start, limit: 10).started)
                 #expect(try await FeedFixtures.ingest(responses, into: storage, key: key).allSatisfy { $0 == .stored })
                 #expect(try await storage.fanOut(to: [hook], at: FeedFixtures.receivedAt, limit: 100).queued > 0)
@@ -68,6 +74,12 @@ struct CommentEncryptionTests {
                     .comments.map(\.text) == [Self.secret])
                 let export = try await storage.exportAnswers(AnswerSelection(), after: nil, limit: 100)
                 #expect(export.contains { $0.value == Self.secret })
+                // The account reference reads as written, and the health of the CRM's account counts its response.
+                #expect(export.first { $0.responseID == responses[0].id }?.account == "ACME")
+                #expect(try await storage.comments(CommentQuery()).first { $0.responseID == responses[0].id }?.account == "ACME")
+                #expect(try await storage.followUpCase(responses[0].id)?.account == "ACME")
+                let health = try await storage.accountHealth(model: .builtIn, at: FeedFixtures.receivedAt)
+                #expect(health.first { $0.id == "Acme" }?.responses == 1, "\(health.map(\.id))")
                 return (try await storage.report(ReportQuery(metric: .nps, groupBy: [.site], minimumCount: 1)), export)
             }
             // Without the key: reports and aggregates work; comments, the export and the feed say they need it.
@@ -80,6 +92,11 @@ struct CommentEncryptionTests {
                 // A case stays workable, its comment shown as sealed.
                 let followUp = try #require(try await storage.followUpCase(responses[0].id))
                 #expect(followUp.comments.map(\.text) == [CommentCipher.sealedPlaceholder])
+                #expect(followUp.account == CommentCipher.sealedPlaceholder)
+                // The health aggregates hold the account's token, not its name: without the key it is not tied to the CRM.
+                let health = try await storage.accountHealth(model: .builtIn, at: FeedFixtures.receivedAt)
+                #expect(health.first { $0.id == "Acme" }?.responses == 0)
+                #expect(health.contains { CommentCipher.isToken($0.id) && $0.responses == 1 })
                 try await storage.changeCase(responses[0].id, .note("Called"), by: "per", at: FeedFixtures.receivedAt)
             }
             // With the key again (another process): erasure by comment text matches the opened text.
@@ -88,12 +105,18 @@ struct CommentEncryptionTests {
                 #expect(summary.comments == 1)
                 #expect(try await storage.comments(CommentQuery()).map(\.text) == ["Snabbt och trevligt"])
                 #expect(try await storage.exportAnswers(AnswerSelection(), after: nil, limit: 100).count == plainExport.count - 1)
+                // Erasure and access by account find it through its token, whatever the spelling.
+                #expect(try await SubjectAccessReport.gather(account: " acme", from: storage, at: FeedFixtures.receivedAt).responses.count == 1)
+                let erased = try await storage.erase(.account("Acme"), by: "cli:dpo", at: FeedFixtures.receivedAt, dryRun: false)
+                #expect(erased.accountReferences == 1 && erased.cases == 1)
+                #expect(try await storage.accountRecords("ACME").responses.isEmpty)
             }
             if backend == .sqlite {
                 // Nowhere in the database file (the write-ahead log is merged into it on close) is the text.
                 let bytes = try Data(contentsOf: location.directory.appendingPathComponent("collector.sqlite"))
                 #expect(bytes.range(of: Data("Snabbt och trevligt".utf8)) == nil)
                 #expect(bytes.range(of: Data("Sven Berg".utf8)) == nil)
+                #expect(bytes.range(of: Data("ACME".utf8)) == nil)
             }
         }
     }

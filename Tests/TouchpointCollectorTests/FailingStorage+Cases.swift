@@ -22,4 +22,5 @@ extension FailingStorage {
     func prune(_ horizons: RetentionHorizons, by actor: String, at date: Date, dryRun: Bool) async throws -> ErasureSummary { throw fail() }
     func retentionHorizons() async throws -> RetentionHorizons { throw fail() }
     func accountRecords(_ account: String) async throws -> AccountRecords { throw fail() }
+    func accountKey(_ reference: String) -> String { Account.matchingKey(reference) }
 }

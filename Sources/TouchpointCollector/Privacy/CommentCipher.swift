@@ -8,20 +8,64 @@ import Foundation
 import TouchpointCore
 import TouchpointJOSE
 
-/// Encryption at rest of comment text (`--comment-key FILE`): ChaCha20-Poly1305 with a random nonce per value, the
-/// key kept in a file outside the database.
+/// Encryption at rest of comment text and account references (`--comment-key FILE`), the key kept in a file outside
+/// the database.
 ///
-/// A sealed value is stored as `enc1:` + base64url(nonce ‖ ciphertext ‖ tag); a value without the prefix was stored
-/// before encryption was turned on and is read as it is. Reports and aggregates never read comment text, so they work
-/// without the key; reading a sealed comment without it is ``CollectorError/Code/encrypted``.
+/// Text is sealed with ChaCha20-Poly1305 and a random nonce per value, stored as `enc1:` + base64url(nonce ‖
+/// ciphertext ‖ tag); a value without the prefix was stored before encryption was turned on and is read as it is. An
+/// account reference is stored as a keyed token (`acct:` + 40 hex digits of an HMAC-SHA256 of its matching key), the
+/// same for every spelling of the account, so aggregates, health and lookups group by it without the key, and sealed
+/// beside it for display. Reading a sealed value without the key is ``CollectorError/Code/encrypted``.
 public struct CommentCipher: Sendable {
     /// What a sealed value starts with.
     public static let prefix = "enc1:"
+    /// What an account token starts with.
+    public static let tokenPrefix = "acct:"
     private let key: SymmetricKey
+    private let tokenKey: SymmetricKey
 
-    /// A cipher with `key` (256 bits).
+    /// A cipher with `key` (256 bits); the sealing and the token keys are derived from it (HKDF-SHA256).
     public init(key: SymmetricKey) {
-        self.key = key
+        self.key = HKDF<SHA256>.deriveKey(inputKeyMaterial: key, info: Data("touchpoint comment sealing".utf8), outputByteCount: 32)
+        tokenKey = HKDF<SHA256>.deriveKey(inputKeyMaterial: key, info: Data("touchpoint account token".utf8), outputByteCount: 32)
+    }
+
+    // MARK: Account references
+
+    /// Whether `stored` is an account token.
+    public static func isToken(_ stored: String) -> Bool {
+        stored.hasPrefix(tokenPrefix)
+    }
+
+    /// The token of an account reference: the same for every spelling ``Account/matchingKey(_:)`` folds together; a
+    /// token is its own token.
+    public func accountToken(_ reference: String) -> String {
+        guard !Self.isToken(reference) else { return reference }
+        let mac = HMAC<SHA256>.authenticationCode(for: Data(Account.matchingKey(reference).utf8), using: tokenKey)
+        return Self.tokenPrefix + mac.prefix(20).map { byte in
+            let digits = Array("0123456789abcdef")
+            return String([digits[Int(byte >> 4)], digits[Int(byte & 0x0f)]])
+        }.joined()
+    }
+
+    /// How storage matches an account reference (`WHERE lower(account) = ?`): its token with a cipher, its matching
+    /// key without one.
+    public static func accountKey(_ reference: String, with cipher: CommentCipher?) -> String {
+        cipher?.accountToken(reference) ?? Account.matchingKey(reference)
+    }
+
+    /// What the account column stores for `reference`: its token with a cipher (sealed beside it), itself without.
+    public static func storedAccount(_ reference: String?, with cipher: CommentCipher?) -> String? {
+        guard let reference, let cipher else { return reference }
+        return cipher.accountToken(reference)
+    }
+
+    /// The account reference as written, from the account column and the sealed copy beside it: a token is shown
+    /// as its sealed copy opened (without a cipher: throws when `strict`, else ``sealedPlaceholder``); a plain
+    /// reference as it is.
+    public static func shownAccount(stored: String?, sealed: String?, with cipher: CommentCipher?, strict: Bool) throws -> String? {
+        guard let stored, isToken(stored), let sealed else { return stored }
+        return strict ? try open(sealed, with: cipher) : try openOrPlaceholder(sealed, with: cipher)
     }
 
     /// Whether `stored` is sealed.
