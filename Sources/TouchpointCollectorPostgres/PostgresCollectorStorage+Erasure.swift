@@ -120,6 +120,7 @@ extension PostgresCollectorStorage {
                     try await Self.recountAccount(Account.matchingKey(account), on: connection, logger: logger)
                 }
             case .account(let account):
+                if cipher == nil { try await Self.refuseTokensWithoutKey(on: connection, logger: logger) }
                 summary.add(try await Self.eraseAccount(
                     CommentCipher.accountKey(account, with: cipher), dryRun: dryRun, on: connection, logger: logger))
             case .comments(let text, let site):
@@ -188,6 +189,7 @@ extension PostgresCollectorStorage {
         let cipher = commentCipher
         let key = CommentCipher.accountKey(account, with: cipher)
         return try await read("read an account's records") { connection in
+            if cipher == nil { try await Self.refuseTokensWithoutKey(on: connection, logger: logger) }
             var records = AccountRecords()
             for row in try await Self.rows(
                 PostgresQuery(
@@ -316,6 +318,14 @@ extension PostgresCollectorStorage {
         try await connection.query(PostgresQuery(
             unsafeSQL: "DELETE FROM accounts WHERE \(folded("id")) = $1", binds: binds(key)), logger: logger)
         return summary
+    }
+
+    /// Throws ``CommentCipher/tokensNeedTheKey`` when account references are stored as tokens (a lookup by reference
+    /// without the key would find nothing and say so wrongly).
+    static func refuseTokensWithoutKey(on connection: PostgresConnection, logger: Logger) async throws {
+        if try await count("SELECT COUNT(*) AS n FROM (SELECT 1 FROM responses WHERE account LIKE 'acct:%' LIMIT 1) t", on: connection, logger: logger) > 0 {
+            throw CommentCipher.tokensNeedTheKey
+        }
     }
 
     /// The `n` column of the first row of `query` (a `COUNT(*) AS n`).

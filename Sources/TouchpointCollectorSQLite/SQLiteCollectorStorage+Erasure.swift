@@ -89,6 +89,7 @@ extension SQLiteCollectorStorage {
                     try Self.recountAccount(Account.matchingKey(account), db)
                 }
             case .account(let account):
+                if cipher == nil { try Self.refuseTokensWithoutKey(db) }
                 summary.add(try Self.eraseAccount(CommentCipher.accountKey(account, with: cipher), dryRun: dryRun, db))
             case .comments(let text, let site):
                 // Matched in Swift (as Swift lowercases), so comments sealed at rest are matched on their opened text.
@@ -147,6 +148,7 @@ extension SQLiteCollectorStorage {
         let cipher = commentCipher
         let key = CommentCipher.accountKey(account, with: cipher)
         return try await read("read an account's records") { db in
+            if cipher == nil { try Self.refuseTokensWithoutKey(db) }
             let responses = try Row.fetchAll(
                 db, sql: "SELECT * FROM responses WHERE swiftLowercaseString(account) = ? ORDER BY completed_at, id", arguments: [key]
             ).map { try Self.storedResponse($0, cipher, strict: true, db) }
@@ -244,6 +246,14 @@ extension SQLiteCollectorStorage {
         }
         try db.execute(sql: "DELETE FROM accounts WHERE swiftLowercaseString(id) = ?", arguments: [key])
         return summary
+    }
+
+    /// Throws ``CommentCipher/tokensNeedTheKey`` when account references are stored as tokens (a lookup by reference
+    /// without the key would find nothing and say so wrongly).
+    static func refuseTokensWithoutKey(_ db: Database) throws {
+        if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM responses WHERE account LIKE 'acct:%')") ?? false {
+            throw CommentCipher.tokensNeedTheKey
+        }
     }
 
     /// `?, ?, ?` for `ids`.

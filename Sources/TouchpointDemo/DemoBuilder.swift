@@ -28,6 +28,8 @@ public struct DemoBuilder: Sendable {
         public var force: Bool
         /// What to generate.
         public var generation: DemoConfiguration
+        /// Seal comments and account references at rest with this cipher (`--comment-key`); nil stores them as written.
+        public var commentCipher: CommentCipher?
 
         /// Creates options.
         public init(output: URL, surveysDirectory: URL, force: Bool = false, generation: DemoConfiguration = DemoConfiguration()) {
@@ -84,7 +86,7 @@ public struct DemoBuilder: Sendable {
         progress("Creating \(dataSet.kiosks.count) demo kiosks with their own Ed25519 keys and enrolling them…")
         let storage: SQLiteCollectorStorage
         do {
-            storage = try SQLiteCollectorStorage(path: options.database.path, logger: logger)
+            storage = try SQLiteCollectorStorage(path: options.database.path, commentCipher: options.commentCipher, logger: logger)
         } catch {
             throw DemoError(.collector, "cannot create \(options.database.path)", cause: DescribedCause("\(error)"))
         }

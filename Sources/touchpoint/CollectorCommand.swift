@@ -164,6 +164,9 @@ struct CollectorCommand: AsyncParsableCommand {
                 throw ValidationError("cannot read the health model \(health ?? ""): \(error.localizedDescription)")
             }
             let storage = try await options.openStorage(logger: logger)
+            if let commentKey = options.commentKey {
+                logger.info("comments and account references sealed at rest", metadata: ["comment_key.file": "\(commentKey)"])
+            }
             let catalog = SurveyDirectory.load(URL(fileURLWithPath: surveys, isDirectory: true))
             for problem in catalog.problems { logger.warning("survey does not validate", metadata: ["problem": "\(problem)"]) }
             var configuration = CollectorConfiguration(

@@ -33,6 +33,9 @@ struct DemoCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Replace an existing demo directory.")
     var force = false
 
+    @Option(name: .long, help: "Store the demo's comments and account references encrypted with this key file (from `collector comment-key`).")
+    var commentKey: String?
+
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "warning"
 
@@ -50,10 +53,17 @@ struct DemoCommand: AsyncParsableCommand {
 
     func run() async throws {
         try bootstrapStandardErrorLogging(levelName: logLevel)
-        let options = DemoBuilder.Options(
+        var options = DemoBuilder.Options(
             output: URL(fileURLWithPath: output, isDirectory: true),
             surveysDirectory: URL(fileURLWithPath: surveys, isDirectory: true), force: force,
             generation: DemoConfiguration(responses: responses, months: months, seed: seed))
+        if let commentKey {
+            do {
+                options.commentCipher = try CommentCipher.load(path: commentKey)
+            } catch let error as CollectorError {
+                throw ValidationError(error.message)
+            }
+        }
         let anchor = try today.map(Self.anchor) ?? Date()
         let builder = DemoBuilder(options: options, logger: Logger(label: "touchpoint.demo"), now: { anchor })
         let summary: DemoSummary
@@ -67,7 +77,8 @@ struct DemoCommand: AsyncParsableCommand {
         }
         say("")
         say(summary.description)
-        let database = shellQuoted(output.hasSuffix("/") ? output + "collector.sqlite" : output + "/collector.sqlite")
+        var database = shellQuoted(output.hasSuffix("/") ? output + "collector.sqlite" : output + "/collector.sqlite")
+        if let commentKey { database += " --comment-key " + shellQuoted(commentKey) }
         let accounts = shellQuoted(output.hasSuffix("/") ? output + "accounts.csv" : output + "/accounts.csv")
         say("""
 

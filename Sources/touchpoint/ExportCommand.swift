@@ -42,10 +42,16 @@ struct ExportCommand: AsyncParsableCommand {
         }
         var count = 0
         var csv = AnswerCSVWriter(neutralisingFormulas: !rawCSV, maskingPersonalData: !showPersonalData)
-        try handle.write(contentsOf: Data(AnswerCSVWriter.header.utf8))
+        // The header goes with the first page, so a first page that cannot be read (comments sealed, no key) leaves
+        // nothing half-written.
+        var wroteHeader = false
         try await storage.exportAnswers(selection, chunkSize: 5000) { page in
-            try handle.write(contentsOf: Data(csv.records(page).utf8))
+            try handle.write(contentsOf: Data(((wroteHeader ? "" : AnswerCSVWriter.header) + csv.records(page)).utf8))
+            wroteHeader = true
             count += page.count
+        }
+        if !wroteHeader {
+            try handle.write(contentsOf: Data(AnswerCSVWriter.header.utf8))
         }
         let retention = try await storage.retentionNote(from: selection.from)
         try await storage.close()

@@ -98,6 +98,11 @@ struct CommentEncryptionTests {
                 #expect(health.first { $0.id == "Acme" }?.responses == 0)
                 #expect(health.contains { CommentCipher.isToken($0.id) && $0.responses == 1 })
                 try await storage.changeCase(responses[0].id, .note("Called"), by: "per", at: FeedFixtures.receivedAt)
+                // Looking an account up by its reference needs the key: without it nothing would be found, wrongly.
+                await #expect(throws: CollectorError.self) { try await storage.accountRecords("ACME") }
+                await #expect(throws: CollectorError.self) {
+                    try await storage.erase(.account("ACME"), by: "cli:dpo", at: FeedFixtures.receivedAt, dryRun: true)
+                }
             }
             // With the key again (another process): erasure by comment text matches the opened text.
             try await location.withOpened(commentCipher: cipher) { storage in

@@ -54,6 +54,10 @@ public struct CommentCipher: Sendable {
         cipher?.accountToken(reference) ?? Account.matchingKey(reference)
     }
 
+    /// The error for looking an account up by its reference without the key in a database that stores tokens.
+    public static let tokensNeedTheKey = CollectorError(
+        .encrypted, "account references are stored as keyed tokens: give the collector its --comment-key file to find an account")
+
     /// What the account column stores for `reference`: its token with a cipher (sealed beside it), itself without.
     public static func storedAccount(_ reference: String?, with cipher: CommentCipher?) -> String? {
         guard let reference, let cipher else { return reference }
