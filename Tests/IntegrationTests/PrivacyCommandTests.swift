@@ -95,4 +95,44 @@ struct PrivacyCommandTests {
         let bad = try workspace.run(["collector", "prune", "--retention", "bad.yaml"] + database)
         #expect(bad.status != 0 && bad.stderr.contains("bad.yaml:2:13") && bad.stderr.contains("retention.comments"), "\(bad)")
     }
+
+    @Test("a demo stored with --comment-key: reports work without the key; comments, export and access need it")
+    func commentKeyFromTheCommandLine() throws {
+        let workspace = try Workspace()
+        let created = try workspace.run(["collector", "comment-key", "comment.key"])
+        let mode = try FileManager.default.attributesOfItem(atPath: workspace.url("comment.key").path)[.posixPermissions] as? Int
+        #expect(created.status == 0 && mode == 0o600, "\(created)")
+        #expect(try workspace.run(["collector", "comment-key", "comment.key"]).status != 0, "a key file was replaced")
+        let demo = try workspace.run(
+            ["demo", "--output", "demo", "--responses", "200", "--months", "2", "--seed", "5", "--comment-key", "comment.key"],
+            timeout: 120)
+        try #require(demo.status == 0, "\(demo)")
+        let database = ["--database", "demo/collector.sqlite"]
+        let key = ["--comment-key", "comment.key"]
+        let report = try workspace.run(["report", "nps"] + database)
+        #expect(report.status == 0 && report.stdout.contains("NPS"), "\(report)")
+        let refused = try workspace.run(["export"] + database)
+        #expect(refused.status != 0 && refused.stderr.contains("--comment-key") && refused.stdout.isEmpty, "\(refused)")
+        let export = try workspace.run(["export"] + database + key)
+        #expect(export.status == 0 && export.stdout.hasPrefix("response_id,"), "\(export)")
+        let rows = export.stdout.split(whereSeparator: \.isNewline).dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        let account = try #require(rows.compactMap { $0.count > 9 && !$0[9].isEmpty ? String($0[9]) : nil }.first, "no account")
+        #expect(account.hasPrefix("ACC-"), "the export shows \(account)")
+        // Health ties the scores to the CRM's names only with the key.
+        let sealedHealth = try workspace.run(["health"] + database)
+        #expect(sealedHealth.stdout.contains("acct:"), "\(sealedHealth.stdout.prefix(600))")
+        let health = try workspace.run(["health"] + database + key)
+        #expect(!health.stdout.contains("acct:"), "\(health.stdout.prefix(600))")
+        let access = try workspace.run(["collector", "subject-access", "--account", account] + database)
+        #expect(access.status != 0 && access.stderr.contains("--comment-key"), "\(access)")
+        let answer = try workspace.run(["collector", "subject-access", "--account", account] + database + key)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(answer.stdout.utf8)) as? [String: Any], "\(answer)")
+        #expect((json["responses"] as? [Any])?.isEmpty == false)
+        // Nothing a customer typed is in the database file as text.
+        let bytes = try Data(contentsOf: workspace.url("demo/collector.sqlite"))
+        #expect(bytes.range(of: Data(",\(account),".utf8)) == nil)
+        if let comment = rows.first(where: { $0.count > 14 && $0[13] == "text" && $0[14].count > 12 }).map({ String($0[14]).trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }) {
+            #expect(bytes.range(of: Data(comment.utf8)) == nil, "\(comment) is in the database")
+        }
+    }
 }
