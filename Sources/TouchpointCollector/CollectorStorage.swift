@@ -8,7 +8,7 @@ import TouchpointJOSE
 /// The collector's storage. SQL lives only in its implementations (`SQLiteCollectorStorage` in
 /// TouchpointCollectorSQLite), so another database can follow without touching verification or routes.
 public protocol CollectorStorage: ReportStorage, FeedStorage, AccountStorage, AccessStorage, FleetStorage,
-    FleetAlertStorage, CaseStorage, ErasureStorage, RetentionStorage {
+    FleetAlertStorage, CaseStorage, ErasureStorage, RetentionStorage, PersonalDataStorage {
     /// Enrols `jwk` as the active key of kiosk `kiosk` at `site`, with an optional bearer token hash.
     ///
     /// A kiosk has at most one active key: enrolling a second key while one is active throws `.conflict`

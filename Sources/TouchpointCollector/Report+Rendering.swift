@@ -55,9 +55,7 @@ extension Report {
         if metric == .ces, total.n > 0, total.scale == nil {
             notes.append("† answers on 1–5 and 1–7 scales do not average; the easy share compares across scales.")
         }
-        if let retention {
-            notes.append(retention)
-        }
+        notes += self.notes?.lines ?? []
         if !notes.isEmpty {
             output += [""] + notes
         }

@@ -202,8 +202,8 @@ public struct Report: Sendable, Hashable, Codable {
     public var rows: [ReportRow]
     /// Every counted answer in one row.
     public var total: ReportRow
-    /// Where the retention policy removed raw data in the report's range (``RetentionHorizons/note(from:)``), or nil.
-    public var retention: String?
+    /// What the report says about privacy beside its figures (``ReportNotes``), when an outlet asked; nil otherwise.
+    public var notes: ReportNotes?
 
     /// Builds a report from tallies keyed by group values (in `query.groupBy` order): pure.
     public init(query: ReportQuery, tallies: [[String]: ReportTally]) {

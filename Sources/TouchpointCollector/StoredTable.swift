@@ -81,7 +81,7 @@ public struct StoredTable: Sendable, Hashable {
             .init("language", .text), .init("started_at", .timestamp), .init("completed_at", .timestamp),
             .init("status", .text), .init("suspect", .boolean), .init("mode", .text), .init("account", .text),
             .init("app_version", .text), .init("content_hash", .text), .init("jws", .text),
-            .init("received_at", .timestamp), .init("account_sealed", .text),
+            .init("received_at", .timestamp), .init("account_sealed", .text), .init("personal_data", .text),
         ], orderedBy: ["id"]),
         StoredTable("answers", [
             .init("response_id", .text), .init("position", .integer), .init("question", .text), .init("type", .text),

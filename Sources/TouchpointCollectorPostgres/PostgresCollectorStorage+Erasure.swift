@@ -54,6 +54,11 @@ extension PostgresCollectorStorage {
                 // With --comment-key, `account` holds the reference's token and this its sealed spelling.
                 "ALTER TABLE responses ADD COLUMN account_sealed TEXT",
             ]),
+            Migration(name: "privacy v4: personal data counted per response", statements: [
+                // Counted at ingest (``PersonalDataCounts``); responses stored before count none.
+                "ALTER TABLE responses ADD COLUMN personal_data TEXT",
+                "CREATE INDEX responses_with_personal_data ON responses (completed_at) WHERE personal_data IS NOT NULL",
+            ]),
         ]
     }
 
@@ -150,7 +155,8 @@ extension PostgresCollectorStorage {
                         "DELETE FROM answers WHERE response_id = \(id) AND position = \(position)", logger: logger)
                 }
                 if !ids.isEmpty {
-                    try await connection.query("UPDATE responses SET jws = '' WHERE id = ANY(\(ids))", logger: logger)
+                    try await connection.query(
+                        "UPDATE responses SET jws = '', personal_data = NULL WHERE id = ANY(\(ids))", logger: logger)
                     try await removePendingPosts(ids)
                 }
             }
@@ -303,7 +309,8 @@ extension PostgresCollectorStorage {
             try await connection.query("DELETE FROM answers WHERE type = 'text' AND response_id = ANY(\(matching))", logger: logger)
             // The signed original holds the account and the comments: only the checked columns stay.
             try await connection.query(
-                "UPDATE responses SET account = NULL, account_sealed = NULL, jws = '' WHERE id = ANY(\(matching))", logger: logger)
+                "UPDATE responses SET account = NULL, account_sealed = NULL, jws = '', personal_data = NULL WHERE id = ANY(\(matching))",
+                logger: logger)
             try await removePendingPosts(matching, on: connection, logger: logger)
         }
         if !cases.isEmpty {

@@ -163,6 +163,24 @@ extension PostgresCollectorStorage {
         }
     }
 
+    /// Personal data in the comments `selection` covers; see ``PersonalDataStorage/personalDataCounts(_:)``.
+    public func personalDataCounts(_ selection: AnswerSelection) async throws -> [PersonalData.Kind: Int] {
+        let logger = self.logger
+        return try await read("count personal data in comments") { connection in
+            var perResponse = selection
+            perResponse.filters[.question] = nil
+            var sql = SQLBuilder()
+            let conditions = ["r.personal_data IS NOT NULL"] + Self.rawConditions(perResponse, &sql)
+            var counts: [PersonalData.Kind: Int] = [:]
+            for row in try await Self.rows(
+                sql.query("SELECT r.personal_data FROM responses r WHERE " + conditions.joined(separator: " AND ")),
+                on: connection, logger: logger) {
+                PersonalDataCounts.add(stored: try row["personal_data"].decode(String?.self), to: &counts)
+            }
+            return counts
+        }
+    }
+
     /// The WHERE conditions of `selection` over `responses r JOIN answers a`.
     private static func rawConditions(_ selection: AnswerSelection, _ sql: inout SQLBuilder) -> [String] {
         var conditions: [String] = []

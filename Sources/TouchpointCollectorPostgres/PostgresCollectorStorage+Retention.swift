@@ -86,8 +86,8 @@ extension PostgresCollectorStorage {
                     // The signed original holds the comments.
                     try await run(
                         """
-                        UPDATE responses SET jws = ''
-                        WHERE jws <> '' AND completed_at < \(before) AND completed_at >= \(floor)
+                        UPDATE responses SET jws = '', personal_data = NULL
+                        WHERE (jws <> '' OR personal_data IS NOT NULL) AND completed_at < \(before) AND completed_at >= \(floor)
                         """)
                     try await run(
                         """

@@ -388,7 +388,7 @@ public struct PostgresCollectorStorage: CollectorStorage {
         var touchpoint: [String] = [], stage: [String] = [], language: [String] = []
         var startedAt: [PostgresTimestamp] = [], completedAt: [PostgresTimestamp] = []
         var status: [String] = [], suspect: [Bool] = [], mode: [String] = []
-        var account: [String] = [], hasAccount: [Bool] = [], accountSealed: [String] = []
+        var account: [String] = [], hasAccount: [Bool] = [], accountSealed: [String] = [], personalData: [String] = []
         var appVersion: [String] = [], contentHash: [String] = [], jws: [String] = []
 
         init(capacity: Int) {
@@ -417,6 +417,7 @@ public struct PostgresCollectorStorage: CollectorStorage {
             account.append(CommentCipher.storedAccount(response.account, with: cipher) ?? "")
             hasAccount.append(response.account != nil)
             accountSealed.append(cipher == nil ? "" : try CommentCipher.seal(response.account, with: cipher) ?? "")
+            personalData.append(PersonalDataCounts.stored(PersonalDataCounts.of(response)) ?? "")
             appVersion.append(response.appVersion)
             contentHash.append(item.contentHash)
             jws.append(try CommentCipher.seal(try item.jws.storedText(), with: cipher) ?? "")
@@ -437,10 +438,10 @@ public struct PostgresCollectorStorage: CollectorStorage {
         let statement = """
             INSERT INTO responses (id, kiosk, sequence, kid, survey_id, survey_version, survey_digest, site,
                 touchpoint, stage, language, started_at, completed_at, status, suspect, mode, account,
-                app_version, content_hash, jws, received_at, account_sealed)
+                app_version, content_hash, jws, received_at, account_sealed, personal_data)
             SELECT id, kiosk, sequence, kid, survey_id, survey_version, survey_digest, site, touchpoint, stage, language,
                 started_at, completed_at, status, suspect, mode, CASE WHEN has_account THEN account END,
-                app_version, content_hash, jws, \(sql.bind(date)), NULLIF(account_sealed, '')
+                app_version, content_hash, jws, \(sql.bind(date)), NULLIF(account_sealed, ''), NULLIF(personal_data, '')
             FROM unnest(\(sql.bind(c.id))::text[], \(sql.bind(c.kiosk))::text[], \(sql.bind(c.sequence))::bigint[],
                 \(sql.bind(c.kid))::text[], \(sql.bind(c.surveyID))::text[], \(sql.bind(c.surveyVersion))::bigint[],
                 \(sql.bind(c.surveyDigest))::text[], \(sql.bind(c.site))::text[], \(sql.bind(c.touchpoint))::text[],
@@ -448,10 +449,10 @@ public struct PostgresCollectorStorage: CollectorStorage {
                 \(sql.bind(c.completedAt))::timestamptz[], \(sql.bind(c.status))::text[], \(sql.bind(c.suspect))::bool[],
                 \(sql.bind(c.mode))::text[], \(sql.bind(c.account))::text[], \(sql.bind(c.hasAccount))::bool[],
                 \(sql.bind(c.appVersion))::text[], \(sql.bind(c.contentHash))::text[], \(sql.bind(c.jws))::text[],
-                \(sql.bind(c.accountSealed))::text[])
+                \(sql.bind(c.accountSealed))::text[], \(sql.bind(c.personalData))::text[])
                 AS item(id, kiosk, sequence, kid, survey_id, survey_version, survey_digest, site, touchpoint, stage,
                     language, started_at, completed_at, status, suspect, mode, account, has_account, app_version,
-                    content_hash, jws, account_sealed)
+                    content_hash, jws, account_sealed, personal_data)
             ON CONFLICT DO NOTHING
             RETURNING id, sequence, content_hash
             """

@@ -47,6 +47,13 @@ extension SQLiteCollectorStorage {
             // With --comment-key, `account` holds the reference's token and this its sealed spelling.
             try db.execute(sql: "ALTER TABLE responses ADD COLUMN account_sealed TEXT")
         }
+        migrator.registerMigration("privacy v4: personal data counted per response") { db in
+            // Counted at ingest (``PersonalDataCounts``); responses stored before count none.
+            try db.execute(sql: """
+                ALTER TABLE responses ADD COLUMN personal_data TEXT;
+                CREATE INDEX responses_with_personal_data ON responses (completed_at) WHERE personal_data IS NOT NULL;
+                """)
+        }
     }
 
     /// Erases what `request` names; see ``ErasureStorage/erase(_:by:at:dryRun:)``.
@@ -114,7 +121,9 @@ extension SQLiteCollectorStorage {
                         arguments: [row["response_id"] as String, row["position"] as Int])
                 }
                 if !matching.isEmpty {
-                    try db.execute(sql: "UPDATE responses SET jws = '' WHERE id IN (\(list(matching)))", arguments: StatementArguments(matching))
+                    try db.execute(
+                        sql: "UPDATE responses SET jws = '', personal_data = NULL WHERE id IN (\(list(matching)))",
+                        arguments: StatementArguments(matching))
                     try removePendingPosts(matching)
                 }
             }
@@ -229,7 +238,7 @@ extension SQLiteCollectorStorage {
                 sql: "DELETE FROM answers WHERE type = 'text' AND response_id IN (\(list))", arguments: StatementArguments(matching))
             // The signed original holds the account and the comments: only the checked columns stay.
             try db.execute(
-                sql: "UPDATE responses SET account = NULL, account_sealed = NULL, jws = '' WHERE id IN (\(list))",
+                sql: "UPDATE responses SET account = NULL, account_sealed = NULL, jws = '', personal_data = NULL WHERE id IN (\(list))",
                 arguments: StatementArguments(matching))
             try removePendingPosts(matching, db)
         }

@@ -169,6 +169,25 @@ extension SQLiteCollectorStorage {
         }
     }
 
+    /// Personal data in the comments `selection` covers; see ``PersonalDataStorage/personalDataCounts(_:)``.
+    public func personalDataCounts(_ selection: AnswerSelection) async throws -> [PersonalData.Kind: Int] {
+        try await read("count personal data in comments") { db in
+            var perResponse = selection
+            perResponse.filters[.question] = nil
+            let (conditions, arguments) = Self.rawConditions(perResponse)
+            let rows = try String.fetchCursor(
+                db,
+                sql: "SELECT r.personal_data FROM responses r WHERE "
+                    + (["r.personal_data IS NOT NULL"] + conditions).joined(separator: " AND "),
+                arguments: StatementArguments(arguments))
+            var counts: [PersonalData.Kind: Int] = [:]
+            while let stored = try rows.next() {
+                PersonalDataCounts.add(stored: stored, to: &counts)
+            }
+            return counts
+        }
+    }
+
     /// The WHERE conditions of `selection` over `responses r JOIN answers a`.
     private static func rawConditions(_ selection: AnswerSelection) -> ([String], [any DatabaseValueConvertible]) {
         var conditions: [String] = []

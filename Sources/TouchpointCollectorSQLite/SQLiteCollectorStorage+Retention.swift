@@ -54,7 +54,9 @@ extension SQLiteCollectorStorage {
                 if !dryRun {
                     try db.execute(sql: "DELETE FROM answers WHERE type = 'text' AND response_id IN (\(old))", arguments: arguments)
                     // The signed original holds the comments.
-                    try db.execute(sql: "UPDATE responses SET jws = '' WHERE jws <> '' AND id IN (\(old))", arguments: arguments)
+                    try db.execute(
+                        sql: "UPDATE responses SET jws = '', personal_data = NULL WHERE (jws <> '' OR personal_data IS NOT NULL) AND id IN (\(old))",
+                        arguments: arguments)
                     try db.execute(
                         sql: "UPDATE case_events SET detail = NULL WHERE action <> 'opened' AND case_id IN (\(old))", arguments: arguments)
                     try db.execute(sql: "UPDATE cases SET resolution = NULL WHERE id IN (\(old))", arguments: arguments)

@@ -206,8 +206,8 @@ public struct SQLiteCollectorStorage: CollectorStorage {
             let insertResponse = try db.cachedStatement(sql: """
                 INSERT INTO responses (id, kiosk, sequence, kid, survey_id, survey_version, survey_digest, site,
                     touchpoint, stage, language, started_at, completed_at, status, suspect, mode, account,
-                    app_version, content_hash, jws, received_at, account_sealed)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    app_version, content_hash, jws, received_at, account_sealed, personal_data)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             let insertAnswer = try db.cachedStatement(sql: """
                 INSERT INTO answers (response_id, position, question, type, number_value, text_value)
@@ -234,6 +234,7 @@ public struct SQLiteCollectorStorage: CollectorStorage {
                     response.startedAt.sqliteText, response.completedAt.sqliteText, response.status.rawValue, response.suspect,
                     response.mode.rawValue, CommentCipher.storedAccount(response.account, with: cipher), response.appVersion,
                     item.contentHash, jwsText, receivedAt, cipher == nil ? nil : try CommentCipher.seal(response.account, with: cipher),
+                    PersonalDataCounts.stored(PersonalDataCounts.of(response)),
                 ])
                 for (position, answer) in response.answers.enumerated() {
                     let (number, text) = answer.value.storedColumns

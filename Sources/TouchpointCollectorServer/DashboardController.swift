@@ -146,7 +146,7 @@ struct DashboardController {
         cases.survey = filter.survey
         cases.language = filter.language
         data.caseFigures = CaseReport.make(try await storage.cases(cases), by: .site, at: date)
-        data.retention = try await storage.retentionNote(from: filter.from)
+        data.notes = try await storage.reportNotes(filter.selection)
         if !data.hidden.contains(.comments) {
             do {
                 data.comments = try await storage.comments(

@@ -155,8 +155,8 @@ public struct DashboardData: Sendable, Hashable {
     public var comments: [FeedComment]
     /// How many items of personal data the comments shown had masked, by kind (empty when none were, or for an admin).
     public var maskedPersonalData: [PersonalData.Kind: Int] = [:]
-    /// Where the retention policy removed raw data in the range shown (``RetentionHorizons/note(from:)``), or nil.
-    public var retention: String?
+    /// Privacy notes on the range shown: raw data the retention policy removed, personal data in its comments.
+    public var notes = ReportNotes()
     /// The kiosk fleet.
     public var kiosks: [KioskRecord]
     /// The survey set each kiosk runs beside the one it is to run, by kiosk id (kiosks that reported one).

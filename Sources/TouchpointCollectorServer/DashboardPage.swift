@@ -212,8 +212,8 @@ public enum DashboardPage {
             html += "<p class=\"muted\" id=\"masked\">Masked here: \(escape(PersonalData.describe(data.maskedPersonalData))). "
                 + "Admins see them.</p>"
         }
-        if let retention = data.retention {
-            html += "<p class=\"muted\" id=\"retention\">\(escape(retention))</p>"
+        for (index, line) in data.notes.lines.enumerated() {
+            html += "<p class=\"muted\" id=\"privacy-note-\(index + 1)\">\(escape(line))</p>"
         }
         // Paging, keeping the range: older comments after a full page, and back to the newest when paging.
         var links: [String] = []

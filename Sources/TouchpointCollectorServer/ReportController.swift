@@ -51,7 +51,7 @@ struct ReportController {
         }
         do {
             var report = try await storage.report(query)
-            report.retention = try await storage.retentionNote(from: query.from)
+            report.notes = try await storage.reportNotes(query.selection)
             return UploadController.json(.ok, report)
         } catch {
             return unavailable(error)
@@ -67,7 +67,7 @@ struct ReportController {
         }
         do {
             var report = try await storage.choiceReport(query)
-            report.retention = try await storage.retentionNote(from: query.from)
+            report.notes = try await storage.reportNotes(query.selection)
             return UploadController.json(.ok, report)
         } catch {
             return unavailable(error)

@@ -30,6 +30,8 @@ public enum DemoComments {
                     "För få parkeringsplatser utanför, fick gå långt med barnen.",
                     "Påtryckande försäljning, jag ville bara titta i lugn och ro.",
                     "Offerten jag blev lovad kom aldrig.",
+                    // Customers do type personal data into comment boxes: the collector masks it (README "Privacy").
+                    "Offerten kom aldrig. Mejla den till anna.berg@example.se eller ring 070-123 45 67.",
                 ],
                 "en": [
                     "Waited more than 20 minutes before anyone came over to help.",
@@ -38,6 +40,7 @@ public enum DemoComments {
                     "Felt ignored because we had not booked an appointment.",
                     "The quote I was promised never arrived.",
                     "Too pushy, I just wanted to have a look around.",
+                    "Nobody called back about the quote, my number is +44 20 7946 0958.",
                     "Nobody spoke English at the desk when I arrived.",
                 ],
             ],
@@ -84,6 +87,7 @@ public enum DemoComments {
                     "Svårt att nå verkstaden på telefon, ingen svarar.",
                     "Lånebilen som utlovades fanns inte när jag kom.",
                     "Dyrt och ingen förklarade vad som faktiskt gjordes.",
+                    "Ingen ringde tillbaka. Nå mig på 08-123 456 78 eller per.lind@example.com.",
                     "Fick vänta tre veckor på en tid för en enkel service.",
                 ],
                 "en": [

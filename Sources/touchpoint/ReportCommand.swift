@@ -52,7 +52,7 @@ struct ReportCommand: AsyncParsableCommand {
             var report: ChoiceReport
             do {
                 report = try await storage.choiceReport(query)
-                report.retention = try await storage.retentionNote(from: selection.from)
+                report.notes = try await storage.reportNotes(selection)
             } catch {
                 try? await storage.close()
                 throw error
@@ -68,7 +68,7 @@ struct ReportCommand: AsyncParsableCommand {
         let report: Report
         do {
             var computed = try await storage.report(ReportQuery(metric: scored, groupBy: groupBy, selection: selection, minimumCount: min))
-            computed.retention = try await storage.retentionNote(from: selection.from)
+            computed.notes = try await storage.reportNotes(selection)
             report = computed
         } catch {
             try? await storage.close()

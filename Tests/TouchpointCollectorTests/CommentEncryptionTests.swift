@@ -97,6 +97,8 @@ struct CommentEncryptionTests {
                 let health = try await storage.accountHealth(model: .builtIn, at: FeedFixtures.receivedAt)
                 #expect(health.first { $0.id == "Acme" }?.responses == 0)
                 #expect(health.contains { CommentCipher.isToken($0.id) && $0.responses == 1 })
+                // Personal data was counted at ingest: reports count it without the key.
+                #expect(try await storage.personalDataCounts(AnswerSelection()) == [.phone: 1])
                 try await storage.changeCase(responses[0].id, .note("Called"), by: "per", at: FeedFixtures.receivedAt)
                 // Looking an account up by its reference needs the key: without it nothing would be found, wrongly.
                 await #expect(throws: CollectorError.self) { try await storage.accountRecords("ACME") }
@@ -108,6 +110,7 @@ struct CommentEncryptionTests {
             try await location.withOpened(commentCipher: cipher) { storage in
                 let summary = try await storage.erase(.comments(matching: "sven berg", site: "malmo"), by: "cli:dpo", at: FeedFixtures.receivedAt, dryRun: false)
                 #expect(summary.comments == 1)
+                #expect(try await storage.personalDataCounts(AnswerSelection()).isEmpty, "an erased comment still counts")
                 #expect(try await storage.comments(CommentQuery()).map(\.text) == ["Snabbt och trevligt"])
                 #expect(try await storage.exportAnswers(AnswerSelection(), after: nil, limit: 100).count == plainExport.count - 1)
                 // Erasure and access by account find it through its token, whatever the spelling.

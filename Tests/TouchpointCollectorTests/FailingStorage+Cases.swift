@@ -1,5 +1,6 @@
 import Foundation
 import TouchpointCollector
+import TouchpointCore
 
 extension FailingStorage {
     func cases(_ query: CaseQuery) async throws -> [FollowUpCase] { throw fail() }
@@ -23,4 +24,5 @@ extension FailingStorage {
     func retentionHorizons() async throws -> RetentionHorizons { throw fail() }
     func accountRecords(_ account: String) async throws -> AccountRecords { throw fail() }
     func accountKey(_ reference: String) -> String { Account.matchingKey(reference) }
+    func personalDataCounts(_ selection: AnswerSelection) async throws -> [PersonalData.Kind: Int] { throw fail() }
 }

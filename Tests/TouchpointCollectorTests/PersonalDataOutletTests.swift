@@ -66,6 +66,12 @@ struct PersonalDataOutletTests {
                 func get(_ uri: String, _ token: String) async throws -> TestResponse {
                     try await client.execute(uri: uri, method: .get, headers: [.authorization: "Bearer \(token)"])
                 }
+                // Reports count the personal data in the comments they cover, by kind, without showing it.
+                let report = text(try await get("/v1/reports/nps", analyst))
+                #expect(report.contains(#""personalData""#) && report.contains(#""email":1"#) && report.contains(#""phone":1"#), "\(report)")
+                #expect(!report.contains("anna@example.se"))
+                let elsewhere = text(try await get("/v1/reports/nps?site=lund", analyst))
+                #expect(!elsewhere.contains(#""email""#), "\(elsewhere)")
                 let comments = text(try await get("/v1/comments", analyst))
                 #expect(comments.contains(Self.masked) && !comments.contains("anna@example.se"), "\(comments)")
                 #expect(comments.contains(#""masked":{"#) && comments.contains(#""email":1"#) && comments.contains(#""phone":1"#))

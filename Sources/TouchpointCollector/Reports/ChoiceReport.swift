@@ -67,8 +67,8 @@ public struct ChoiceReport: Sendable, Hashable, Encodable {
     public var rows: [Row]
     /// Every counted answer.
     public var total: Row
-    /// Where the retention policy removed raw data in the report's range (``RetentionHorizons/note(from:)``), or nil.
-    public var retention: String?
+    /// What the report says about privacy beside its figures (``ReportNotes``), when an outlet asked; nil otherwise.
+    public var notes: ReportNotes?
 
     /// The grouping a choice report of `query` uses: the query's, with `question` first unless it is grouped or filtered
     /// by question already (options of different questions do not add up).
@@ -118,7 +118,8 @@ public struct ChoiceReport: Sendable, Hashable, Encodable {
         let single = filters["question"] != nil || !groupBy.contains(.question) || questions.count <= 1
         table.add(["total"] + Array(repeating: "", count: max(0, groupBy.count - 1))
             + [String(total.n), single ? Self.optionsText(total) : "(\(questions.count) questions)"])
-        return table.render() + (retention.map { "\n\n" + $0 } ?? "")
+        let lines = notes?.lines ?? []
+        return table.render() + (lines.isEmpty ? "" : "\n\n" + lines.joined(separator: "\n"))
     }
 
     static func optionsText(_ row: Row) -> String {
