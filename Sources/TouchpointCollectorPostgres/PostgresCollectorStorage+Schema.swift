@@ -290,6 +290,22 @@ extension PostgresCollectorStorage {
     /// Applies the migrations not yet recorded in `schema_migrations`, each in its own transaction under an
     /// advisory lock, so two collectors starting at once migrate once (the second waits, then finds them done).
     static func migrate(_ connection: PostgresConnection, logger: Logger) async throws {
+        // A database a newer collector migrated is refused, never used half-understood.
+        let exists = try await rows("SELECT to_regclass('schema_migrations') IS NOT NULL AS present", on: connection, logger: logger)
+        if try exists.first?["present"].decode(Bool.self) == true {
+            let known = Set(migrations.map(\.name))
+            var unknown: [String] = []
+            for row in try await rows("SELECT name FROM schema_migrations ORDER BY name", on: connection, logger: logger) {
+                let name = try row["name"].decode(String.self)
+                if !known.contains(name) { unknown.append(name) }
+            }
+            guard unknown.isEmpty else {
+                throw CollectorError(
+                    .unavailable,
+                    "the collector database was migrated by a newer collector (\(unknown.joined(separator: "; "))): "
+                        + "run that version or a later one, or restore a backup made before")
+            }
+        }
         for migration in migrations {
             try await connection.query("BEGIN", logger: logger)
             do {

@@ -37,6 +37,16 @@ public struct SQLiteCollectorStorage: CollectorStorage {
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
+            // A database a newer collector migrated is refused, never used half-understood.
+            let unknown = try pool.read { db in
+                try Self.migrator.appliedIdentifiers(db).subtracting(Self.migrator.migrations)
+            }
+            guard unknown.isEmpty else {
+                throw CollectorError(
+                    .unavailable,
+                    "the collector database at \(path) was migrated by a newer collector (\(unknown.sorted().joined(separator: "; "))): "
+                        + "run that version or a later one, or restore a backup made before")
+            }
             try Self.migrator.migrate(pool)
         } catch {
             throw Self.storageError("cannot open the collector database at \(path)", error)

@@ -160,6 +160,18 @@ public final class Kiosk {
             logger.warning("running on built-in defaults", metadata: ["unset": "\(configuration.unconfiguredIdentity)"])
         }
         reportSurveyProblems()
+        if let id = configuration.unattendedSurvey {
+            // Started at boot: straight into unattended mode; staff reach the prompt only with the PIN.
+            guard configuration.staffPINHash != nil else {
+                console.line("Cannot start unattended: no staffPinHash is configured (set one with `touchpoint pin hash` in touchpoint.yaml).")
+                return 1
+            }
+            guard let end = perform(.unattended(survey: id, language: nil)) else { return 1 }
+            switch end {
+            case .inputEnded, .shutdown: return 0
+            default: break
+            }
+        }
         while true {
             switch console.read(prompt: staffPrompt, kind: .staff, timeout: nil) {
             case .endOfInput, .shutdown:

@@ -72,6 +72,9 @@ public struct KioskConfiguration: Sendable, Hashable {
     /// Mask personal data (e-mail addresses, phone numbers, personal identity and card numbers) in free-text answers
     /// before the response is signed, so the raw text never leaves the kiosk; the privacy notice says so (default false).
     public var maskPersonalData = false
+    /// The survey the kiosk starts in unattended mode without staff input (a kiosk started at boot); nil starts at the
+    /// staff prompt. Needs ``staffPINHash``: nobody is there to set a PIN.
+    public var unattendedSurvey: String?
     /// Days a sent response stays in `responses/sent/` before it is removed (default 30; 0 removes them at the next
     /// daily prune).
     public var keepSentDays = 30
@@ -99,7 +102,7 @@ public struct KioskConfiguration: Sendable, Hashable {
     public static let fileKeys = [
         "site", "kiosk", "touchpoint", "language", "idleTimeout", "staffPinHash", "minimumSeconds",
         "maxAnswerLength", "thankYouSeconds", "surveys", "responses", "keyFile", "historyFile", "collector",
-        "collectorToken", "collectorTokenFile", "collectorCA", "singleKey", "privacyNotice", "thankYou", "surveyCache", "maskPersonalData", "keepSentDays", "keepRejectedDays", "accountPattern", "accountUppercase", "accountExample",
+        "collectorToken", "collectorTokenFile", "collectorCA", "singleKey", "privacyNotice", "thankYou", "surveyCache", "maskPersonalData", "keepSentDays", "keepRejectedDays", "unattended", "accountPattern", "accountUppercase", "accountExample",
         "pinAttempts", "pinLockoutSeconds", "logDirectory",
     ]
 
@@ -175,6 +178,7 @@ public struct KioskConfiguration: Sendable, Hashable {
             case "singleKey": singleKey = try flag()
             case "privacyNotice": privacyNotice = try Self.localizedText(value, key: key, file: file, at: at)
             case "maskPersonalData": maskPersonalData = try flag()
+            case "unattended": unattendedSurvey = try string()
             case "keepSentDays":
                 guard let value = value.int, value >= 0 else { throw ConfigurationError("\(at): keepSentDays must be a whole number of days, 0 or more") }
                 keepSentDays = value

@@ -55,6 +55,9 @@ struct PostgresCluster: Sendable {
                 let options = [
                     "-p \(port)", "-k \(directory)", "-c listen_addresses=127.0.0.1",
                     "-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off",
+                    // Parallel tests each open a pool (up to 10 connections) and collector processes theirs: the
+                    // default 100 ran out under load ("too many clients already").
+                    "-c max_connections=500",
                 ].joined(separator: " ")
                 let start = try await binaries.server(
                     "pg_ctl", ["-D", cluster.dataDirectory, "-o", options, "-l", cluster.logFile, "-w", "-t", "120", "start"]

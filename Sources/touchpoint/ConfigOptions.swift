@@ -26,6 +26,8 @@ struct ConfigOptions: ParsableArguments {
     var tokenFile: String?
     @Option(name: .customLong("collector-ca"), help: "PEM file of the private CA that signed the collector's TLS certificate (default: the system's CAs).")
     var collectorCA: String?
+    @Option(name: .long, help: "Start straight in unattended mode on this survey (a kiosk started at boot); needs staffPinHash.")
+    var unattended: String?
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String = "warning"
 
     /// The configuration file in use: `--config`, or ./touchpoint.yaml if it exists.
@@ -78,6 +80,7 @@ struct ConfigOptions: ParsableArguments {
         if let token { configuration.collectorToken = token }
         if let tokenFile { configuration.collectorTokenFile = tokenFile }
         if let collectorCA { configuration.collectorCA = collectorCA }
+        if let unattended { configuration.unattendedSurvey = unattended }
         return configuration
     }
 
