@@ -16,6 +16,7 @@ public func buildRouter(
     now: @escaping @Sendable () -> Date = { Date() }
 ) -> Router<CollectorRequestContext> {
     let router = Router(context: CollectorRequestContext.self)
+    router.add(middleware: ProtocolVersionMiddleware())
     // Who is calling (a dashboard session or an API token), then whether they may (AccessPolicy, in one place).
     router.add(middleware: SessionMiddleware(
         storage: StorageSessionDriver(storage: storage, now: now),

@@ -81,7 +81,7 @@ public final class Kiosk {
     private(set) var storedCount = 0
 
     /// The app version recorded in responses.
-    public static let appVersion = "0.1.0"
+    public static let appVersion = TouchpointVersion.number
 
     /// Creates a kiosk.
     ///

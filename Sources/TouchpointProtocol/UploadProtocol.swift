@@ -10,8 +10,26 @@ public enum UploadProtocol {
     public static let path = "/v1/responses"
     /// The health probe path.
     public static let healthPath = "/healthz"
-    /// The protocol version sent in `X-Touchpoint-Protocol`.
+    /// The protocol version sent in `X-Touchpoint-Protocol` (by kiosks with every request, by collectors with every
+    /// answer).
     public static let version = "1"
+    /// The header both ends announce their protocol version in.
+    public static let versionHeader = "X-Touchpoint-Protocol"
+    /// The kiosk protocol versions a collector of this release serves (a request without the header is version 1, what
+    /// kiosks sent before versions were checked).
+    public static let supportedVersions: ClosedRange<Int> = 1...1
+
+    /// Why a collector of this release cannot serve a kiosk that declares `declared`, or nil when it can.
+    public static func incompatibility(declared: String?) -> String? {
+        guard let declared else { return nil }
+        if let number = Int(declared.trimmingCharacters(in: .whitespaces)), supportedVersions.contains(number) { return nil }
+        let served = supportedVersions.count == 1
+            ? "\(supportedVersions.lowerBound)" : "\(supportedVersions.lowerBound) to \(supportedVersions.upperBound)"
+        let newer = Int(declared).map { $0 > supportedVersions.upperBound } ?? false
+        return "this collector serves kiosk protocol \(served); the kiosk speaks \(declared): "
+            + (newer ? "upgrade the collector" : "upgrade the kiosk")
+            + " (the kiosk keeps its responses pending until then)"
+    }
 
     /// The JSON coding of the protocol's bodies: compact, sorted keys, unescaped slashes.
     public static func encode<T: Encodable>(_ value: T) throws -> Data {

@@ -145,7 +145,7 @@ public struct HTTPUploadTransport: UploadTransport {
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "Accept", value: "application/json")
-        request.headers.add(name: "X-Touchpoint-Protocol", value: UploadProtocol.version)
+        request.headers.add(name: UploadProtocol.versionHeader, value: UploadProtocol.version)
         if let token = configuration.token {
             request.headers.add(name: "Authorization", value: "Bearer \(token)")
         }
@@ -201,7 +201,7 @@ public struct HTTPUploadTransport: UploadTransport {
             + (touchpoint.map { [URLQueryItem(name: "touchpoint", value: $0)] } ?? [])
         var request = HTTPClientRequest(url: configURL + (components.percentEncodedQuery.map { "?" + $0 } ?? ""))
         request.headers.add(name: "Accept", value: "application/json")
-        request.headers.add(name: "X-Touchpoint-Protocol", value: UploadProtocol.version)
+        request.headers.add(name: UploadProtocol.versionHeader, value: UploadProtocol.version)
         if let token = configuration.token {
             request.headers.add(name: "Authorization", value: "Bearer \(token)")
         }

@@ -6,7 +6,7 @@ struct Touchpoint: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "touchpoint",
         abstract: "Survey kiosk for NPS, CES and CSAT at physical touchpoints.",
-        version: "0.1.0",
+        version: BuildInfo.versionText,
         subcommands: [
             KioskCommand.self, SurveyCommand.self, KeysCommand.self, ResponsesCommand.self, SyncCommand.self,
             CollectorCommand.self, ReportCommand.self, ExportCommand.self, HealthCommand.self, DemoCommand.self,

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import HTTPTypes
 import Logging
 import Testing
 import TouchpointCollector
@@ -81,6 +82,28 @@ struct CollectorRouterTests {
             let error = try decode(UploadError.self, response.body)
             #expect(error.error == "malformed")
             #expect(error.message.contains("responses[0].signature"), "\(error.message)")
+        }
+    }
+
+    @Test func aKioskSpeakingAnotherProtocolIsRefusedBeforeAnythingIsReadAndEveryAnswerNamesOurs() async throws {
+        let batch = UploadBatch(kiosk: "kiosk-1", health: Fixtures.health, responses: try Fixtures.batch(key: key, sequences: 1...2))
+        let buffer = try body(batch)
+        let header = try #require(HTTPField.Name("X-Touchpoint-Protocol"))
+        try await withApp { client, storage in
+            for (declared, says) in [("2", "upgrade the collector"), ("0", "upgrade the kiosk"), ("v1", "upgrade the kiosk")] {
+                let response = try await client.execute(
+                    uri: "/v1/responses", method: .post, headers: [header: declared], body: buffer)
+                #expect(response.status == .badRequest)
+                let error = try decode(UploadError.self, response.body)
+                #expect(error.error == "unsupported_protocol" && error.message.contains(says) && error.message.contains("pending"), "\(error.message)")
+                #expect(response.headers[header] == "1")
+            }
+            #expect(try await storage.kiosk("kiosk-1")?.responseCount == 0)
+            // Our own version, and none at all (kiosks from before the check), are served.
+            for headers in [[header: "1"], [:]] as [HTTPFields] {
+                let health = try await client.execute(uri: "/healthz", method: .get, headers: headers)
+                #expect(health.status == .ok && health.headers[header] == "1")
+            }
         }
     }
 
