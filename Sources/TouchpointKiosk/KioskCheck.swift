@@ -23,6 +23,15 @@ public enum KioskCheck {
         lines.append("collector:     \(configuration.collector ?? "none (responses stay on this kiosk)")")
         lines.append("surveys:       \(catalog.surveys.map { "\($0.id) v\($0.version)" }.joined(separator: ", ")) (\(configuration.surveysDirectory)/)")
         if catalog.surveys.isEmpty { problems.append("no valid survey in \(configuration.surveysDirectory)/") }
+        if let survey = configuration.unattendedSurvey {
+            lines.append("at start:      unattended on \(survey)")
+            if configuration.staffPINHash == nil {
+                problems.append("unattended: \(survey) needs staffPinHash (touchpoint pin hash): at boot nobody can set a PIN")
+            }
+            if catalog.survey(survey) == nil {
+                problems.append("unattended: \(survey) is not a valid survey in \(configuration.surveysDirectory)/")
+            }
+        }
         problems += catalog.problems.map { "\($0)" }
         if problems.isEmpty {
             lines.append("OK: ready for customers.")

@@ -440,5 +440,11 @@ final class RecordingSync: BackgroundSync, @unchecked Sendable {
                                      catalog: SurveyCatalog(files: [("surveys/quick.yaml", Fixtures.quick)]))
         #expect(good.ok, "\(good.text)")
         #expect(good.text.contains("OK: ready for customers."))
+        // A kiosk that starts unattended at boot needs a configured PIN and a survey that is there.
+        configuration.unattendedSurvey = "missing"
+        let unattended = KioskCheck.report(configuration: configuration, configFile: "touchpoint.yaml",
+                                           catalog: SurveyCatalog(files: [("surveys/quick.yaml", Fixtures.quick)]))
+        #expect(!unattended.ok && unattended.text.contains("unattended: missing needs staffPinHash"), "\(unattended.text)")
+        #expect(unattended.text.contains("unattended: missing is not a valid survey"), "\(unattended.text)")
     }
 }
