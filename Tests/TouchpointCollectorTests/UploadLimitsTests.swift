@@ -69,7 +69,8 @@ struct UploadLimitsTests {
             let refusal = try #require(await third.readResponse(timeout: 60), "no answer to an upload over the cap")
             #expect(refusal.hasPrefix("HTTP/1.1 503"), "\(refusal)")
             #expect(refusal.lowercased().contains("retry-after: 5"), "\(refusal)")
-            #expect(try await healthz(client) == 200)
+            // Asked until it answers: on a loaded machine one request may outlast the test client's 15 s deadline.
+            #expect(await eventually(timeout: 120) { try await healthz(client) == 200 })
 
             // The stalled clients give up: their slots come back and a normal upload is stored.
             stalled.removeAll()
