@@ -142,8 +142,9 @@ extension FeedFixtures {
     /// Polls `condition` every 20 ms until it holds or `timeout` passes; returns whether it held.
     ///
     /// The timeout only bounds how long a failing test takes; nothing is asserted about how soon the condition holds.
+    /// It is generous: with every suite starting at once beside a cold release build, deliveries took over 60 s.
     static func eventually(
-        timeout: Duration = .seconds(60), _ condition: () async throws -> Bool
+        timeout: Duration = .seconds(240), _ condition: () async throws -> Bool
     ) async throws -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {

@@ -66,9 +66,6 @@ public struct ReportNotes: Sendable, Hashable, Codable {
         if let retention { lines.append(retention) }
         return lines
     }
-
-    /// Whether there is nothing to say.
-    public var isEmpty: Bool { retention == nil && personalData.isEmpty }
 }
 
 extension CollectorStorage {
