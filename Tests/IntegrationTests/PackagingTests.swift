@@ -65,6 +65,16 @@ struct PackagingTests {
             .filter { !$0.isEmpty && !$0.hasPrefix("#") }
     }
 
+    /// The release tarball as scripts/package builds it (written into `workspace`; up to date after .ci/run's build, 12 s).
+    static func package(in workspace: Workspace) throws -> String {
+        let package = try workspace.runProcess(
+            "/bin/bash", [Repository.root.appendingPathComponent("scripts/package").path, workspace.url("dist").path], timeout: 4800)
+        try #require(package.status == 0, "scripts/package failed: \(package)")
+        let tarball = try #require(package.stdout.split(separator: "\n").last.map(String.init))
+        try #require(tarball.hasSuffix(".tar.gz") && FileManager.default.fileExists(atPath: tarball), "\(package)")
+        return tarball
+    }
+
     /// A minimal Debian 12 root with only `packages` added, made once with debootstrap and kept (per package list)
     /// under /var/cache/touchpoint-tests, as CI keeps caches between runs where it can.
     static func debianRoot(with packages: [String], in workspace: Workspace) throws -> URL {
@@ -93,12 +103,7 @@ struct PackagingTests {
             return
         }
         let workspace = try Workspace()
-        // The release, as scripts/package builds it.
-        let package = try workspace.runProcess(
-            "/bin/bash", [Repository.root.appendingPathComponent("scripts/package").path, workspace.url("dist").path], timeout: 4800)
-        try #require(package.status == 0, "scripts/package failed: \(package)")
-        let tarball = try #require(package.stdout.split(separator: "\n").last.map(String.init))
-        #expect(tarball.hasSuffix(".tar.gz") && FileManager.default.fileExists(atPath: tarball), "\(package)")
+        let tarball = try Self.package(in: workspace)
 
         let packages = try Self.runtimePackages()
         let root = try Self.debianRoot(with: packages, in: workspace)

@@ -28,6 +28,8 @@ final class PseudoTerminal: @unchecked Sendable {
     let pid: pid_t
     /// The terminal's settings before the child started.
     let initialSettings: termios
+    /// The slave side's device (`/dev/pts/N`), for a program given the terminal by path (a service's `TTYPath`).
+    let slavePath: String
 
     private let master: Int32
     private let slave: Int32
@@ -64,6 +66,7 @@ final class PseudoTerminal: @unchecked Sendable {
             throw Self.systemError("ptsname_r")
         }
         let slavePath = String(decoding: nameBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        self.slavePath = slavePath
         // Held open here (no controlling-terminal effect) so the master never sees a hang-up while the
         // child starts or after it exits: exit is detected with waitpid, not EIO.
         slave = open(slavePath, O_RDWR | O_NOCTTY | O_CLOEXEC)
