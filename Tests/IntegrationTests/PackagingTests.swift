@@ -83,8 +83,14 @@ struct PackagingTests {
         let root = cache.appendingPathComponent(name, isDirectory: true)
         let done = root.appendingPathComponent(".touchpoint-complete")
         if FileManager.default.fileExists(atPath: done.path) { return root }
-        try? FileManager.default.removeItem(at: root)
         try FileManager.default.createDirectory(at: cache, withIntermediateDirectories: true)
+        // Another test run on this machine may be making the same root: one at a time, and the second finds it made.
+        let lock = open(cache.appendingPathComponent("\(name).lock").path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+        try #require(lock >= 0, "cannot open a lock file in \(cache.path)")
+        defer { close(lock) }
+        flock(lock, LOCK_EX)
+        if FileManager.default.fileExists(atPath: done.path) { return root }
+        try? FileManager.default.removeItem(at: root)
         let debootstrap = try #require(which("debootstrap"))
         let result = try workspace.runProcess(
             debootstrap,
