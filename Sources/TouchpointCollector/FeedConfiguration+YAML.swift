@@ -21,13 +21,9 @@ extension FeedConfiguration {
     /// the file. Pure: the caller reads the file and the environment. Messages never contain a URL.
     public static func parse(
         yaml: String, file: String, environment: [String: String] = [:]
-    ) throws(FeedConfigurationError) -> FeedConfiguration {
+    ) throws(YAMLFileError) -> FeedConfiguration {
         let reader = FeedReader(file: file, environment: environment)
-        let configuration = reader.configuration(yaml)
-        guard let configuration, reader.problems.isEmpty else {
-            throw FeedConfigurationError(problems: reader.sortedProblems)
-        }
-        return configuration
+        return try reader.finished(reader.configuration(yaml))
     }
 }
 

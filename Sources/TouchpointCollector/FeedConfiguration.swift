@@ -86,16 +86,3 @@ public struct FeedRoute: Sendable, Hashable {
     }
 }
 
-/// A feed configuration file that cannot be used: every problem, each as `file:line:column: message`.
-public struct FeedConfigurationError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The problems, in file order.
-    public var problems: [SurveyProblem]
-
-    /// Creates the error.
-    public init(problems: [SurveyProblem]) {
-        self.problems = problems
-    }
-
-    /// One problem per line.
-    public var description: String { problems.map(\.description).joined(separator: "\n") }
-}

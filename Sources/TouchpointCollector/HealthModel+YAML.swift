@@ -6,22 +6,15 @@ extension HealthModel {
     /// Parses a health model from YAML text, reporting every problem with file:line:column.
     ///
     /// Pure: the caller reads the file. The format is documented in `examples/health.yaml`.
-    public static func parse(yaml: String, file: String) throws(HealthModelError) -> HealthModel {
+    public static func parse(yaml: String, file: String) throws(YAMLFileError) -> HealthModel {
         let reader = HealthModelReader(file: file)
-        let model = reader.model(yaml)
-        guard let model, reader.problems.isEmpty else {
-            throw HealthModelError(problems: reader.sortedProblems)
-        }
-        return model
+        return try reader.finished(reader.model(yaml))
     }
 
     /// The model in `path`, or the built-in one when `path` is nil.
-    ///
-    /// Throws ``HealthModelError`` for a file that does not validate, and a `CocoaError` if it cannot be read.
-    public static func load(path: String?) throws -> HealthModel {
+    public static func load(path: String?) throws(YAMLFileError) -> HealthModel {
         guard let path else { return builtIn }
-        let text = try String(contentsOfFile: path, encoding: .utf8)
-        return try parse(yaml: text, file: path)
+        return try parse(yaml: YAMLReader.text(of: path, what: "health model"), file: path)
     }
 }
 

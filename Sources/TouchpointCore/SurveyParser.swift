@@ -8,11 +8,11 @@ public enum SurveyParser {
     public static var supportedLanguages: [String] { Phrasebook.languages }
 
     /// Parses and validates one survey definition.
-    public static func parse(yaml: String, file: String) -> Result<Survey, SurveyValidationError> {
+    public static func parse(yaml: String, file: String) -> Result<Survey, YAMLFileError> {
         let reader = Reader(file: file)
         let survey = reader.survey(yaml)
         if let survey, reader.problems.isEmpty { return .success(survey) }
-        return .failure(SurveyValidationError(problems: reader.sortedProblems))
+        return .failure(YAMLFileError(problems: reader.sortedProblems))
     }
 
     /// Where the `id:` value of a survey file is, for cross-file checks (duplicate ids).

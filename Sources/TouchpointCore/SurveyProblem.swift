@@ -21,8 +21,9 @@ public struct SurveyProblem: Sendable, Hashable, CustomStringConvertible, Error 
     public var description: String { "\(file):\(line):\(column): \(message)" }
 }
 
-/// A survey definition that did not validate: every problem found, in file order.
-public struct SurveyValidationError: Error, Sendable, CustomStringConvertible {
+/// A YAML file that cannot be used (a survey, a cases, feed, health, retention or targets file): every problem found,
+/// in file order, each as `file:line:column: message`.
+public struct YAMLFileError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The problems.
     public var problems: [SurveyProblem]
 

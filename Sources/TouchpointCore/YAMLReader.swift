@@ -22,14 +22,22 @@ open class YAMLReader {
         problems.sorted { ($0.line, $0.column) < ($1.line, $1.column) }
     }
 
-    /// The text of the file at `path`, or the problem `file:1:1: cannot read the <what>: …` (so a missing or
-    /// unreadable file reads like any other problem of it).
-    public static func contents(of path: String, what: String) -> Result<String, SurveyProblem> {
+    /// The text of the file at `path`; a missing or unreadable file throws the problem
+    /// `file:1:1: cannot read the <what>: …`, so it reads like any other problem of it.
+    public static func text(of path: String, what: String) throws(YAMLFileError) -> String {
         do {
-            return .success(try String(contentsOfFile: path, encoding: .utf8))
+            return try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            return .failure(SurveyProblem(file: path, line: 1, column: 1, message: "cannot read the \(what): \(error.localizedDescription)"))
+            throw YAMLFileError(problems: [
+                SurveyProblem(file: path, line: 1, column: 1, message: "cannot read the \(what): \(error.localizedDescription)"),
+            ])
         }
+    }
+
+    /// What this reader read, once it has read it: `value`, or every problem it recorded (in file order).
+    public func finished<Value>(_ value: Value?) throws(YAMLFileError) -> Value {
+        guard let value, problems.isEmpty else { throw YAMLFileError(problems: sortedProblems) }
+        return value
     }
 
     /// Records `message` at `node` (line 1, column 1 without a node).

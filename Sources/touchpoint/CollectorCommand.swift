@@ -158,10 +158,8 @@ struct CollectorCommand: AsyncParsableCommand {
             // Likewise the health model: the dashboard's matrix would otherwise only say it is unavailable.
             do {
                 _ = try HealthModel.load(path: health)
-            } catch let error as HealthModelError {
-                throw ValidationError("the health model does not validate:\n\(error)")
             } catch {
-                throw ValidationError("cannot read the health model \(health ?? ""): \(error.localizedDescription)")
+                throw ValidationError("the health model cannot be used:\n\(error)")
             }
             let storage = try await options.openStorage(logger: logger)
             if let commentKey = options.commentKey {

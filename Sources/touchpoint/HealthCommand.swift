@@ -30,11 +30,9 @@ struct HealthCommand: AsyncParsableCommand {
         let healthModel: HealthModel
         do {
             healthModel = try HealthModel.load(path: model)
-        } catch let error as HealthModelError {
+        } catch {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             throw ExitCode(1)
-        } catch {
-            throw ValidationError("cannot read the health model \(model ?? ""): \(error.localizedDescription)")
         }
         let storage = try await options.openStorage(logger: logger)
         let now = Date()

@@ -47,7 +47,7 @@ struct HealthModelTests {
                   - {action: Celebrate, owner: CX lead, when: now}
             extra: 1
             """
-        let error = try #require(throws: HealthModelError.self) { try HealthModel.parse(yaml: yaml, file: "health.yaml") }
+        let error = try #require(throws: YAMLFileError.self) { try HealthModel.parse(yaml: yaml, file: "health.yaml") }
         let lines = error.problems.map(\.description)
         let expected = [
             "health.yaml:2:17: nps weight must be a number, 0 or more",
@@ -71,7 +71,7 @@ struct HealthModelTests {
     }
 
     @Test func yamlSyntaxErrorsHaveAPosition() throws {
-        let error = try #require(throws: HealthModelError.self) {
+        let error = try #require(throws: YAMLFileError.self) {
             try HealthModel.parse(yaml: "components:\n  nps: [weight: 1\nzones: {}\n", file: "bad.yaml")
         }
         #expect(error.problems.first?.description.hasPrefix("bad.yaml:3:") == true, "\(error)")
@@ -80,7 +80,7 @@ struct HealthModelTests {
     @Test func aMissingOwnerIsReportedAtTheAction() throws {
         var text = HealthModel.builtInYAML
         text = text.replacingOccurrences(of: "        owner: CX lead\n    yellow:", with: "    yellow:")
-        let error = try #require(throws: HealthModelError.self) { try HealthModel.parse(yaml: text, file: "h.yaml") }
+        let error = try #require(throws: YAMLFileError.self) { try HealthModel.parse(yaml: text, file: "h.yaml") }
         #expect(error.problems.count == 1)
         let problem = try #require(error.problems.first)
         #expect(problem.message == "an action of zone red is missing 'owner'")

@@ -34,7 +34,7 @@ struct PersonalDataOutletTests {
         let yaml = "webhooks:\n  - name: dpo\n    url: https://hooks.example.com/x\n    personalData: show\n  - name: cx\n    url: https://hooks.example.com/y\n"
         let configuration = try FeedConfiguration.parse(yaml: yaml, file: "feed.yaml")
         #expect(configuration.webhooks.map(\.showsPersonalData) == [true, false])
-        #expect(throws: FeedConfigurationError.self) {
+        #expect(throws: YAMLFileError.self) {
             try FeedConfiguration.parse(yaml: "webhooks:\n  - name: x\n    url: https://h.example.com/x\n    personalData: yes\n", file: "feed.yaml")
         }
     }

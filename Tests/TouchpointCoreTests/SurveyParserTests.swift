@@ -401,9 +401,9 @@ struct SurveyParserTests {
         #expect(lines.first?.hasPrefix("s.yaml:1:1: the file is empty") == true)
     }
 
-    @Test("SurveyValidationError lists one problem per line")
+    @Test("YAMLFileError lists one problem per line")
     func errorDescription() {
-        let error = SurveyValidationError(problems: [
+        let error = YAMLFileError(problems: [
             SurveyProblem(file: "a.yaml", line: 3, column: 4, message: "first"),
             SurveyProblem(file: "a.yaml", line: 9, column: 1, message: "second"),
         ])

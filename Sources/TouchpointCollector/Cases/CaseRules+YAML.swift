@@ -11,38 +11,18 @@ extension CaseRules {
     public static let ruleKeys = ["sites", "touchpoints", "stages", "surveys", "owner", "sla"]
 
     /// Parses a cases file, reporting every problem as file:line:column.
-    public static func parse(yaml: String, file: String) throws(CaseRulesError) -> CaseRules {
+    public static func parse(yaml: String, file: String) throws(YAMLFileError) -> CaseRules {
         let reader = CaseRulesReader(file: file)
-        let rules = reader.rules(yaml)
-        guard let rules, reader.problems.isEmpty else {
-            throw CaseRulesError(problems: reader.sortedProblems)
-        }
-        return rules
+        return try reader.finished(reader.rules(yaml))
     }
 
     /// Reads and parses the cases file at `path`; ``standard`` when `path` is nil.
-    public static func load(path: String?) throws -> CaseRules {
+    public static func load(path: String?) throws(YAMLFileError) -> CaseRules {
         guard let path else { return .standard }
-        switch YAMLReader.contents(of: path, what: "cases file") {
-        case .success(let text): return try parse(yaml: text, file: path)
-        case .failure(let problem): throw CaseRulesError(problems: [problem])
-        }
+        return try parse(yaml: YAMLReader.text(of: path, what: "cases file"), file: path)
     }
 }
 
-/// A cases file that cannot be used: every problem, each as `file:line:column: message`.
-public struct CaseRulesError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The problems, in file order.
-    public var problems: [SurveyProblem]
-
-    /// Creates the error.
-    public init(problems: [SurveyProblem]) {
-        self.problems = problems
-    }
-
-    /// One problem per line.
-    public var description: String { problems.map(\.description).joined(separator: "\n") }
-}
 
 /// Collects the problems of one cases file while reading it.
 private final class CaseRulesReader: YAMLReader {

@@ -141,37 +141,17 @@ public struct RetentionPolicy: Sendable, Hashable {
     }
 
     /// Parses a retention file, reporting every problem as file:line:column.
-    public static func parse(yaml: String, file: String) throws(RetentionPolicyError) -> RetentionPolicy {
+    public static func parse(yaml: String, file: String) throws(YAMLFileError) -> RetentionPolicy {
         let reader = RetentionReader(file: file)
-        let policy = reader.policy(yaml)
-        guard let policy, reader.problems.isEmpty else {
-            throw RetentionPolicyError(problems: reader.sortedProblems)
-        }
-        return policy
+        return try reader.finished(reader.policy(yaml))
     }
 
     /// Reads and parses the retention file at `path`.
-    public static func load(path: String) throws -> RetentionPolicy {
-        switch YAMLReader.contents(of: path, what: "retention file") {
-        case .success(let text): return try parse(yaml: text, file: path)
-        case .failure(let problem): throw RetentionPolicyError(problems: [problem])
-        }
+    public static func load(path: String) throws(YAMLFileError) -> RetentionPolicy {
+        try parse(yaml: YAMLReader.text(of: path, what: "retention file"), file: path)
     }
 }
 
-/// A retention file that cannot be used: every problem, each as `file:line:column: message`.
-public struct RetentionPolicyError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The problems, in file order.
-    public var problems: [SurveyProblem]
-
-    /// Creates the error.
-    public init(problems: [SurveyProblem]) {
-        self.problems = problems
-    }
-
-    /// One problem per line.
-    public var description: String { problems.map(\.description).joined(separator: "\n") }
-}
 
 /// Collects the problems of one retention file while reading it.
 private final class RetentionReader: YAMLReader {

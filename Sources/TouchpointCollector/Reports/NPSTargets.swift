@@ -22,36 +22,18 @@ public struct NPSTargets: Sendable, Hashable {
     }
 
     /// Parses a targets file, reporting every problem as file:line:column.
-    public static func parse(yaml: String, file: String) throws(NPSTargetsError) -> NPSTargets {
+    public static func parse(yaml: String, file: String) throws(YAMLFileError) -> NPSTargets {
         let reader = NPSTargetsReader(file: file)
-        let targets = reader.targets(yaml)
-        guard let targets, reader.problems.isEmpty else { throw NPSTargetsError(problems: reader.sortedProblems) }
-        return targets
+        return try reader.finished(reader.targets(yaml))
     }
 
     /// Reads and parses the targets file at `path`; no targets when `path` is nil.
-    public static func load(path: String?) throws -> NPSTargets {
+    public static func load(path: String?) throws(YAMLFileError) -> NPSTargets {
         guard let path else { return NPSTargets() }
-        switch YAMLReader.contents(of: path, what: "targets file") {
-        case .success(let text): return try parse(yaml: text, file: path)
-        case .failure(let problem): throw NPSTargetsError(problems: [problem])
-        }
+        return try parse(yaml: YAMLReader.text(of: path, what: "targets file"), file: path)
     }
 }
 
-/// A targets file that cannot be used: every problem, each as `file:line:column: message`.
-public struct NPSTargetsError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The problems, in file order.
-    public var problems: [SurveyProblem]
-
-    /// Creates the error.
-    public init(problems: [SurveyProblem]) {
-        self.problems = problems
-    }
-
-    /// One problem per line.
-    public var description: String { problems.map(\.description).joined(separator: "\n") }
-}
 
 private final class NPSTargetsReader: YAMLReader {
     func targets(_ yaml: String) -> NPSTargets? {
