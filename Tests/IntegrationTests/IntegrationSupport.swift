@@ -281,3 +281,29 @@ func poll(_ what: String, detail: () async -> String, _ condition: () async thro
     Issue.record("timed out after 60 s waiting for \(what)\n\(await detail())")
     throw CancellationError()
 }
+
+/// Runs `body` on a thread of its own instead of on one of Swift's cooperative threads (as many as cores: two in
+/// CI). A test that blocks for minutes — waiting on a package build, a chroot, a booted system — would otherwise hold
+/// a cooperative thread all that time, and two of them at once starve every other test's tasks (their waits then
+/// time out). The body stays in the test's task, so `#expect` and `Issue.record` still belong to the test.
+func offTheCooperativePool<T>(_ body: () throws -> T) async throws -> T {
+    try await withTaskExecutorPreference(OwnThreadExecutor.shared) {
+        // The preference takes effect when the task is next scheduled: yield, and it resumes on a thread of its own.
+        await Task.yield()
+        return try body()
+    }
+}
+
+/// A task executor that runs each job on a new thread (jobs of one task never run at once, so the task's code runs
+/// in order, only never on the cooperative pool).
+final class OwnThreadExecutor: TaskExecutor {
+    static let shared = OwnThreadExecutor()
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let thread = Thread { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+        thread.name = "test off the cooperative pool"
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+}

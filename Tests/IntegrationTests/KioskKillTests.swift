@@ -27,7 +27,11 @@ struct KioskKillTests {
     }
 
     @Test("200 kiosks killed at random moments: every confirmed response is on disk, every file verifies, no number twice")
-    func killedKiosks() throws {
+    func killedKiosks() async throws {
+        try await offTheCooperativePool { try killAtRandomMoments() }
+    }
+
+    private func killAtRandomMoments() throws {
         let workspace = try Workspace()
         let binary = try TouchpointBinary.require()
         let pending = workspace.url("responses/pending")

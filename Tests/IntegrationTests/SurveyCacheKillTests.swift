@@ -12,7 +12,11 @@ struct SurveyCacheKillTests {
     static let kills = 60
 
     @Test("a process killed while installing leaves the old set or the new one, never a mix and never none")
-    func killedInstalls() throws {
+    func killedInstalls() async throws {
+        try await offTheCooperativePool { try killDuringInstalls() }
+    }
+
+    private func killDuringInstalls() throws {
         let workspace = try Workspace()
         let bench = URL(fileURLWithPath: try TouchpointBinary.require()).deletingLastPathComponent()
             .appendingPathComponent("touchpoint-bench").path
