@@ -8,7 +8,7 @@ import Glibc
 /// terminal, and back by itself after its process is killed (issue 16).
 @Suite("The kiosk as a systemd service", .serialized)
 struct KioskServiceTests {
-    /// INSTALL's commands for a kiosk, run as root on the booted system. The two it asks the installer to do by hand
+    /// INSTALL's (and the README's) commands for a kiosk, run as root on the booted system. The two it asks the installer to do by hand
     /// (typing the PIN, editing touchpoint.yaml) are done by the lines that say so.
     static let installCommands = [
         "tar -xzf touchpoint-*-linux-*.tar.gz && cd touchpoint-*/",
@@ -47,9 +47,11 @@ struct KioskServiceTests {
         defer { machine.shutdown() }
         try machine.waitUntilBooted()
 
-        let install = try String(contentsOf: Repository.root.appendingPathComponent("packaging/INSTALL"), encoding: .utf8)
-        for command in Self.installCommands {
-            #expect(install.contains(command), "INSTALL no longer says \(command.debugDescription): keep this test in step")
+        for document in ["packaging/INSTALL", "README.md"] {
+            let text = try String(contentsOf: Repository.root.appendingPathComponent(document), encoding: .utf8)
+            for command in Self.installCommands {
+                #expect(text.contains(command), "\(document) no longer says \(command.debugDescription): keep this test in step")
+            }
         }
         try machine.copyIn(URL(fileURLWithPath: tarball), to: "/root")
         let script = """
