@@ -69,6 +69,11 @@ public enum PersonalData {
 
     /// The items of `text`, in order, never overlapping (an e-mail address first, then numbers).
     public static func detect(_ text: String) -> [Item] {
+        // Every item holds an `@` or a decimal digit (`\d` is any Unicode decimal digit): most comments hold neither,
+        // and this scan costs a fraction of the patterns (measured by touchpoint-bench: ~48 µs per comment without it).
+        guard text.unicodeScalars.contains(where: { scalar in
+            scalar.isASCII ? scalar == "@" || ("0"..."9").contains(scalar) : scalar.properties.numericType == .decimal
+        }) else { return [] }
         var items: [Item] = []
         for match in text.matches(of: emailPattern) {
             items.append(Item(range: match.range, kind: .email))

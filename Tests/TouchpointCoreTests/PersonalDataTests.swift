@@ -44,6 +44,15 @@ struct PersonalDataTests {
         #expect(!result.isChanged)
     }
 
+    @Test("text without an @ or a decimal digit is skipped; digits of any script still reach the patterns")
+    func onlyTextThatCanHoldAnItemIsSearched() {
+        #expect(PersonalData.detect("Bilen var klar i tid. Kaffet kunde vara bättre! (Åsa, på verkstaden)").isEmpty)
+        #expect(PersonalData.detect("Ring mig på 070-123 45 67").map(\.kind) == [.phone])
+        #expect(PersonalData.detect("skriv till anna@example.se").map(\.kind) == [.email])
+        // Arabic-Indic digits are decimal digits too (`\d`): the quick check must not skip them.
+        #expect(PersonalData.detect("Ring mig på ٠٧٠-١٢٣ ٤٥ ٦٧").map(\.kind) == [.phone])
+    }
+
     @Test func theChecksAreTheRealOnes() {
         #expect(PersonalData.luhn([8, 1, 1, 2, 1, 8, 9, 8, 7, 6]))
         #expect(!PersonalData.luhn([8, 1, 1, 2, 1, 8, 9, 8, 7, 5]))
