@@ -85,4 +85,3 @@ public struct FeedRoute: Sendable, Hashable {
             && (stages.isEmpty || stages.contains(stage)) && (surveys.isEmpty || surveys.contains(survey))
     }
 }
-

@@ -10,9 +10,7 @@ public enum SurveyParser {
     /// Parses and validates one survey definition.
     public static func parse(yaml: String, file: String) -> Result<Survey, YAMLFileError> {
         let reader = Reader(file: file)
-        let survey = reader.survey(yaml)
-        if let survey, reader.problems.isEmpty { return .success(survey) }
-        return .failure(YAMLFileError(problems: reader.sortedProblems))
+        return Result { () throws(YAMLFileError) in try reader.finished(reader.survey(yaml)) }
     }
 
     /// Where the `id:` value of a survey file is, for cross-file checks (duplicate ids).

@@ -177,7 +177,7 @@ func seededConfiguration(
 ///
 /// The timeout only bounds how long a failing test takes; nothing is asserted about how soon the condition holds.
 func eventually(
-    timeout: Duration = .seconds(60), _ condition: @Sendable () throws -> Bool
+    timeout: Duration = .seconds(240), _ condition: @Sendable () throws -> Bool
 ) async throws -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {

@@ -23,7 +23,6 @@ extension CaseRules {
     }
 }
 
-
 /// Collects the problems of one cases file while reading it.
 private final class CaseRulesReader: YAMLReader {
     func rules(_ yaml: String) -> CaseRules? {

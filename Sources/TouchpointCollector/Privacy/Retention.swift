@@ -152,7 +152,6 @@ public struct RetentionPolicy: Sendable, Hashable {
     }
 }
 
-
 /// Collects the problems of one retention file while reading it.
 private final class RetentionReader: YAMLReader {
     func policy(_ yaml: String) -> RetentionPolicy? {

@@ -34,7 +34,6 @@ public struct NPSTargets: Sendable, Hashable {
     }
 }
 
-
 private final class NPSTargetsReader: YAMLReader {
     func targets(_ yaml: String) -> NPSTargets? {
         let shape = "a targets file is a mapping 'nps:' with 'sites:' and/or 'touchpoints:', each a mapping of name to an NPS target"
